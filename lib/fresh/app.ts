@@ -1,0 +1,595 @@
+/**
+ * The application: an ordered list of middlewares, layouts, error handlers
+ * and routes, compiled into a request handler.
+ *
+ * @module
+ */
+import type { BuildCache } from "./build_cache.ts";
+import { Context, type RenderScope } from "./context.ts";
+import { HttpError } from "./error.ts";
+import { expandFsRoutes } from "./fs_routes.ts";
+import {
+  Router,
+  scopeCoversPath,
+  scopeCoversPattern,
+  splitPath,
+} from "./router.ts";
+import { runRoute } from "./route_handler.ts";
+import type {
+  AnyComponent,
+  LayoutConfig,
+  Middleware,
+  ResolvedConfig,
+  Route,
+} from "./types.ts";
+import { handleError } from "./errors.ts";
+
+/** Options of `new App()`. */
+export interface AppOptions {
+  /** Serve every route under this path prefix, e.g. `/app`. */
+  basePath?: string;
+  /** Defaults to production unless `DENO_ENV=development`... set explicitly by the Builder. */
+  mode?: "development" | "production";
+  /** Project root on disk, default the current directory. */
+  root?: string;
+}
+
+/** @internal One step of the app definition, in the order it was added. */
+export type Command<State> =
+  | { kind: "middleware"; scope: string; fns: Middleware<State>[] }
+  // deno-lint-ignore no-explicit-any
+  | {
+    kind: "layout";
+    scope: string;
+    component: AnyComponent<any>;
+    config: LayoutConfig;
+  }
+  | { kind: "error"; scope: string; fn: Middleware<State> }
+  | { kind: "notFound"; fn: Middleware<State> }
+  // deno-lint-ignore no-explicit-any
+  | { kind: "app"; component: AnyComponent<any> }
+  | {
+    kind: "route";
+    method: string;
+    pattern: string;
+    route: Route<State>;
+    fns: Middleware<State>[];
+    /** Folder-scoped parts of a file route (folders may be URL-less groups). */
+    folder?: FolderScope<State>;
+  }
+  | { kind: "fsRoutes"; prefix: string };
+
+/** @internal What the folders around a file route add to it, root first. */
+export interface FolderScope<State> {
+  middlewares: Middleware<State>[];
+  // deno-lint-ignore no-explicit-any
+  layouts: { component: AnyComponent<any>; config: LayoutConfig }[];
+  error: Middleware<State> | null;
+}
+
+/** @internal A route ready to run: its middlewares and render scope. */
+export interface CompiledRoute<State> {
+  pattern: string;
+  middlewares: Middleware<State>[];
+  route: Route<State>;
+  /** Index in `middlewares` where the route's own handlers begin. */
+  handlerStart: number;
+  scope: RenderScope;
+  errorHandler: ErrorTarget<State> | null;
+}
+
+/** @internal Where an error below some scope goes. */
+export interface ErrorTarget<State> {
+  fn: Middleware<State>;
+  scope: RenderScope;
+}
+
+/** @internal What a request without a matching route runs. */
+interface Fallback<State> {
+  scoped: { scope: string; fns: Middleware<State>[] }[];
+  notFound: ErrorTarget<State> | null;
+  errorHandler: ErrorTarget<State> | null;
+}
+
+const BUILD_CACHE = Symbol("fresh.buildCache");
+
+/**
+ * A Fresh application.
+ *
+ * @example
+ * ```ts
+ * import { App, staticFiles } from "fresh";
+ * export const app = new App()
+ *   .use(staticFiles())
+ *   .get("/api/ping", (ctx) => ctx.json({ pong: true }))
+ *   .fsRoutes();
+ * ```
+ */
+export class App<State = unknown> {
+  readonly config: ResolvedConfig;
+  #commands: Command<State>[] = [];
+  [BUILD_CACHE]: BuildCache | null = null;
+
+  constructor(options: AppOptions = {}) {
+    const basePath = (options.basePath ?? "").replace(/\/+$/, "");
+    this.config = {
+      root: options.root ?? Deno.cwd(),
+      basePath,
+      mode: options.mode ?? "production",
+    };
+  }
+
+  /** Adds middlewares for every path, or for one path and below it. */
+  use(...args: [string, ...Middleware<State>[]] | Middleware<State>[]): this {
+    const scope = typeof args[0] === "string" ? args.shift() as string : "*";
+    const fns = (args as Middleware<State>[]).flat();
+    this.#commands.push({ kind: "middleware", scope, fns });
+    return this;
+  }
+
+  /** Answers GET (and HEAD) at a path. */
+  get(path: string, ...fns: Middleware<State>[]): this {
+    return this.#on("GET", path, fns);
+  }
+  /** Answers POST at a path. */
+  post(path: string, ...fns: Middleware<State>[]): this {
+    return this.#on("POST", path, fns);
+  }
+  /** Answers PUT at a path. */
+  put(path: string, ...fns: Middleware<State>[]): this {
+    return this.#on("PUT", path, fns);
+  }
+  /** Answers PATCH at a path. */
+  patch(path: string, ...fns: Middleware<State>[]): this {
+    return this.#on("PATCH", path, fns);
+  }
+  /** Answers DELETE at a path. */
+  delete(path: string, ...fns: Middleware<State>[]): this {
+    return this.#on("DELETE", path, fns);
+  }
+  /** Answers HEAD at a path (GET handlers answer HEAD already). */
+  head(path: string, ...fns: Middleware<State>[]): this {
+    return this.#on("HEAD", path, fns);
+  }
+  /** Answers every method at a path. */
+  all(path: string, ...fns: Middleware<State>[]): this {
+    return this.#on("ALL", path, fns);
+  }
+
+  /** Adds a route with a handler and/or page component. */
+  route(path: string, route: Route<State>): this {
+    const pattern = route.config?.routeOverride ?? path;
+    this.#commands.push({
+      kind: "route",
+      method: "ALL",
+      pattern,
+      route,
+      fns: [],
+    });
+    return this;
+  }
+
+  /** Handles every request that no route matched (and thrown 404s). */
+  notFound(fn: Middleware<State>): this {
+    this.#commands.push({ kind: "notFound", fn });
+    return this;
+  }
+
+  /** Handles errors thrown below a path. */
+  onError(path: string, fn: Middleware<State>): this {
+    this.#commands.push({ kind: "error", scope: path, fn });
+    return this;
+  }
+
+  /** Sets the outer HTML document component. */
+  // deno-lint-ignore no-explicit-any
+  appWrapper(component: AnyComponent<any>): this {
+    this.#commands.push({ kind: "app", component });
+    return this;
+  }
+
+  /** Wraps pages at a path and below in a layout. */
+  // deno-lint-ignore no-explicit-any
+  layout(
+    path: string,
+    component: AnyComponent<any>,
+    config: LayoutConfig = {},
+  ): this {
+    this.#commands.push({ kind: "layout", scope: path, component, config });
+    return this;
+  }
+
+  /** Inserts the routes of `routes/` at this point of the chain. */
+  fsRoutes(prefix = "*"): this {
+    this.#commands.push({ kind: "fsRoutes", prefix });
+    return this;
+  }
+
+  #on(method: string, path: string, fns: Middleware<State>[]): this {
+    this.#commands.push({
+      kind: "route",
+      method,
+      pattern: path,
+      route: {},
+      fns,
+    });
+    return this;
+  }
+
+  /**
+   * Compiles the app into a request handler. Call once and reuse.
+   *
+   * @example
+   * ```ts
+   * const handler = app.handler();
+   * const res = await handler(new Request("http://localhost/"));
+   * ```
+   */
+  handler(): (req: Request, info?: Deno.ServeHandlerInfo) => Promise<Response> {
+    const cache = this[BUILD_CACHE];
+    const commands = expandCommands(this.#commands, cache);
+    const { router, fallback } = compile(commands);
+    const config = this.config;
+    const basePath = config.basePath;
+
+    return async (req, info) => {
+      const url = new URL(req.url);
+      let pathname = url.pathname;
+      if (basePath !== "") {
+        if (pathname !== basePath && !pathname.startsWith(basePath + "/")) {
+          return new Response("Not Found", { status: 404 });
+        }
+        pathname = pathname.slice(basePath.length) || "/";
+      }
+      const path = splitPath(pathname);
+      const method = req.method;
+      const match = path === null ? null : router.match(method, path);
+
+      let chain: Middleware<State>[];
+      let route: CompiledRoute<State> | null = null;
+      if (match !== null && match.kind === "found") {
+        route = match.value;
+        chain = route.middlewares;
+      } else {
+        chain = fallbackChain(fallback, path ?? []);
+      }
+
+      let i = 0;
+      const last = chain.length;
+      // Route handlers (and the final step) answer their own errors inside
+      // the chain, so middlewares (security headers, CSP) still apply to
+      // error pages; errors of middlewares are caught further out.
+      const guardFrom = route === null ? last : route.handlerStart;
+      const onError = (err: unknown) =>
+        handleError(
+          ctx,
+          err,
+          route?.errorHandler ?? fallback.errorHandler,
+          fallback.notFound,
+        );
+      const ctx: Context<State> = new Context<State>(
+        req,
+        url,
+        info,
+        config,
+        cache,
+        () => {
+          if (i < last) {
+            const fn = chain[i++];
+            if (i <= guardFrom) return Promise.resolve(fn(ctx));
+            return guard(fn, ctx, onError);
+          }
+          if (i++ > last) {
+            throw new Error("ctx.next() called twice at the end of the chain");
+          }
+          return finalStep(ctx, route, match, fallback).catch(onError);
+        },
+      );
+      if (route !== null && match !== null && match.kind === "found") {
+        ctx.params = match.params;
+        ctx.route = route.pattern;
+        ctx.renderScope = route.scope;
+        ctx.routeConfig = route.route.config;
+        ctx.Component = route.route.component as Context<State>["Component"];
+      } else if (fallback.notFound !== null) {
+        ctx.renderScope = fallback.notFound.scope;
+      }
+
+      let res: Response;
+      try {
+        res = await ctx.next();
+      } catch (err) {
+        res = await handleError(
+          ctx,
+          err,
+          route?.errorHandler ?? fallback.errorHandler,
+          fallback.notFound,
+        );
+      }
+      return method === "HEAD" && res.body !== null
+        ? new Response(null, res)
+        : res;
+    };
+  }
+
+  /**
+   * Serves the app with `Deno.serve`. With no port, the first free port
+   * from 8000 to 8019 is used.
+   *
+   * @example
+   * ```ts
+   * await app.listen({ hostname: "127.0.0.1", port: 8000 });
+   * ```
+   */
+  async listen(
+    options: Partial<Deno.ServeTcpOptions> & {
+      onListen?: (addr: Deno.NetAddr) => void;
+    } = {},
+  ): Promise<void> {
+    const handler = this.handler();
+    const onListen = options.onListen ?? ((addr: Deno.NetAddr) => {
+      const host = addr.hostname.includes(":")
+        ? `[${addr.hostname}]`
+        : addr.hostname;
+      console.log(
+        `Listening on http://${host}:${addr.port}${this.config.basePath}/`,
+      );
+    });
+    if (options.port !== undefined) {
+      await Deno.serve({ ...options, onListen }, handler).finished;
+      return;
+    }
+    for (let port = 8000; port < 8020; port++) {
+      let server: Deno.HttpServer;
+      try {
+        server = Deno.serve({ ...options, port, onListen }, handler);
+      } catch (err) {
+        if (err instanceof Deno.errors.AddrInUse) continue;
+        throw err;
+      }
+      await server.finished;
+      return;
+    }
+    throw new Error(
+      "No free port between 8000 and 8019; pass one with { port }",
+    );
+  }
+}
+
+/**
+ * Gives an app the output of a build (file routes, islands, static files).
+ * Called by the Builder and the generated production server.
+ *
+ * @example
+ * ```ts
+ * setBuildCache(app, cache);
+ * ```
+ */
+// deno-lint-ignore no-explicit-any
+export function setBuildCache(app: App<any>, cache: BuildCache): void {
+  app[BUILD_CACHE] = cache;
+}
+
+/**
+ * The build an app serves, seen from a request context; null when the app
+ * runs without a build (plain `app.handler()` in a unit test).
+ *
+ * @example
+ * ```ts
+ * const cache = getBuildCache(ctx);
+ * ```
+ */
+export function getBuildCache(ctx: Context<unknown>): BuildCache | null {
+  return ctx.buildCache;
+}
+
+function expandCommands<State>(
+  commands: Command<State>[],
+  cache: BuildCache | null,
+): Command<State>[] {
+  const out: Command<State>[] = [];
+  for (const cmd of commands) {
+    if (cmd.kind !== "fsRoutes") out.push(cmd);
+    else if (cache !== null) {
+      out.push(...expandFsRoutes<State>(cache.fsRoutes, cmd.prefix));
+    } else {
+      console.warn(
+        "fsRoutes(): this app has no build, so routes/ is not served. Start it through the Builder (dev.ts) or the built _fresh/server.js.",
+      );
+    }
+  }
+  return out;
+}
+
+interface Scoped<State> {
+  middlewares: { scope: string; fns: Middleware<State>[] }[];
+  // deno-lint-ignore no-explicit-any
+  layouts: {
+    scope: string;
+    component: AnyComponent<any>;
+    config: LayoutConfig;
+  }[];
+  errors: { scope: string; fn: Middleware<State> }[];
+  // deno-lint-ignore no-explicit-any
+  app: AnyComponent<any> | null;
+}
+
+function compile<State>(commands: Command<State>[]): {
+  router: Router<CompiledRoute<State>>;
+  fallback: Fallback<State>;
+} {
+  const router = new Router<CompiledRoute<State>>();
+  const scoped: Scoped<State> = {
+    middlewares: [],
+    layouts: [],
+    errors: [],
+    app: null,
+  };
+  let notFound: Middleware<State> | null = null;
+
+  for (const cmd of commands) {
+    switch (cmd.kind) {
+      case "middleware":
+        scoped.middlewares.push({ scope: cmd.scope, fns: cmd.fns });
+        break;
+      case "layout":
+        scoped.layouts.push(cmd);
+        break;
+      case "error":
+        scoped.errors.push(cmd);
+        break;
+      case "app":
+        scoped.app = cmd.component;
+        break;
+      case "notFound":
+        notFound = cmd.fn;
+        break;
+      case "route":
+        router.add(cmd.method, cmd.pattern, compileRoute(cmd, scoped));
+        break;
+    }
+  }
+
+  const rootScope = scopeFor("/", undefined, scoped);
+  const rootError = nearestError("/", scoped);
+  return {
+    router,
+    fallback: {
+      scoped: scoped.middlewares,
+      notFound: notFound === null ? null : { fn: notFound, scope: rootScope },
+      errorHandler: rootError === null
+        ? null
+        : { fn: rootError, scope: rootScope },
+    },
+  };
+}
+
+function compileRoute<State>(
+  cmd: Extract<Command<State>, { kind: "route" }>,
+  scoped: Scoped<State>,
+): CompiledRoute<State> {
+  const middlewares = scoped.middlewares
+    .filter((m) => scopeCoversPattern(m.scope, cmd.pattern))
+    .flatMap((m) => m.fns)
+    .concat(cmd.folder?.middlewares ?? []);
+  const handlerStart = middlewares.length;
+  // Handlers of app.get() and friends are the end of the chain.
+  middlewares.push(...cmd.fns);
+  const scope = scopeFor(
+    cmd.pattern,
+    cmd.route.config,
+    scoped,
+    cmd.folder?.layouts,
+  );
+  const errorFn = cmd.folder?.error ?? nearestError(cmd.pattern, scoped);
+  return {
+    pattern: cmd.pattern,
+    middlewares,
+    route: cmd.route,
+    handlerStart,
+    scope,
+    errorHandler: errorFn === null ? null : { fn: errorFn, scope },
+  };
+}
+
+function scopeFor<State>(
+  pattern: string,
+  config:
+    | { skipInheritedLayouts?: boolean; skipAppWrapper?: boolean }
+    | undefined,
+  scoped: Scoped<State>,
+  folderLayouts: FolderScope<State>["layouts"] = [],
+): RenderScope {
+  // deno-lint-ignore no-explicit-any
+  let layouts: AnyComponent<any>[] = [];
+  let skipApp = config?.skipAppWrapper === true;
+  if (config?.skipInheritedLayouts !== true) {
+    const applicable: FolderScope<State>["layouts"] = scoped.layouts
+      .filter((l) => scopeCoversPattern(l.scope, pattern));
+    applicable.push(...folderLayouts);
+    for (const l of applicable) {
+      if (l.config.skipInheritedLayouts) layouts = [];
+      if (l.config.skipAppWrapper) skipApp = true;
+      layouts.push(l.component);
+    }
+  }
+  return { layouts, app: skipApp ? null : scoped.app };
+}
+
+function nearestError<State>(
+  pattern: string,
+  scoped: Scoped<State>,
+): Middleware<State> | null {
+  let best: { scope: string; fn: Middleware<State> } | null = null;
+  let bestDepth = -1;
+  for (const e of scoped.errors) {
+    if (!scopeCoversPattern(e.scope, pattern)) continue;
+    const depth = e.scope.split("/").filter((p) =>
+      p !== "" && p !== "*"
+    ).length;
+    if (depth >= bestDepth) {
+      best = e;
+      bestDepth = depth;
+    }
+  }
+  return best?.fn ?? null;
+}
+
+function fallbackChain<State>(
+  fallback: Fallback<State>,
+  path: string[],
+): Middleware<State>[] {
+  const out: Middleware<State>[] = [];
+  for (const m of fallback.scoped) {
+    if (scopeCoversPath(m.scope, path)) out.push(...m.fns);
+  }
+  return out;
+}
+
+async function guard<State>(
+  fn: Middleware<State>,
+  ctx: Context<State>,
+  onError: (err: unknown) => Promise<Response>,
+): Promise<Response> {
+  try {
+    return await fn(ctx);
+  } catch (err) {
+    return onError(err);
+  }
+}
+
+async function finalStep<State>(
+  ctx: Context<State>,
+  route: CompiledRoute<State> | null,
+  match: ReturnType<Router<CompiledRoute<State>>["match"]> | null,
+  fallback: Fallback<State>,
+): Promise<Response> {
+  if (route !== null) {
+    if (
+      route.route.handler === undefined && route.route.component === undefined
+    ) {
+      // The last handler of app.get() & co. called ctx.next(): nothing is left.
+      throw new HttpError(404);
+    }
+    return await runRoute(ctx, route);
+  }
+  if (match !== null && match.kind === "method") {
+    const allow = match.allowed.includes("OPTIONS")
+      ? match.allowed
+      : [...match.allowed, "OPTIONS"];
+    if (ctx.req.method === "OPTIONS") {
+      return new Response(null, {
+        status: 204,
+        headers: { allow: allow.join(", ") },
+      });
+    }
+    return new Response("Method Not Allowed", {
+      status: 405,
+      headers: { allow: allow.join(", ") },
+    });
+  }
+  if (fallback.notFound !== null) {
+    return await fallback.notFound.fn(ctx);
+  }
+  throw new HttpError(404);
+}

@@ -1,0 +1,216 @@
+/**
+ * The per-request context handed to every middleware, handler and page.
+ *
+ * @module
+ */
+import type { ComponentType, VNode } from "preact";
+import type { BuildCache } from "./build_cache.ts";
+import type {
+  AnyComponent,
+  PageResponse,
+  ResolvedConfig,
+  RouteConfig,
+} from "./types.ts";
+import { renderPage } from "./render/page.ts";
+
+/** What a route's page renders inside: its layouts and app wrapper. */
+export interface RenderScope {
+  // deno-lint-ignore no-explicit-any
+  layouts: AnyComponent<any>[];
+  // deno-lint-ignore no-explicit-any
+  app: AnyComponent<any> | null;
+}
+
+const NO_SCOPE: RenderScope = { layouts: [], app: null };
+
+/** Response init accepted by `ctx.render()` and friends. */
+export interface RenderInit {
+  status?: number;
+  headers?: HeadersInit;
+}
+
+/**
+ * The context of one request. Middlewares call `ctx.next()` to run the rest
+ * of the chain and may change its response; handlers answer with
+ * `ctx.render()`, `ctx.json()` and friends or a plain `Response`.
+ *
+ * @example
+ * ```ts
+ * app.use(async (ctx) => {
+ *   const res = await ctx.next();
+ *   res.headers.set("X-Request-Path", ctx.url.pathname);
+ *   return res;
+ * });
+ * ```
+ */
+export class Context<State = unknown> {
+  readonly req: Request;
+  readonly url: URL;
+  readonly info: Deno.ServeHandlerInfo | undefined;
+  readonly config: ResolvedConfig;
+  /** Values decoded from dynamic route segments. */
+  params: Record<string, string> = {};
+  /** Data middlewares share with later middlewares, handlers and pages. */
+  state: State = {} as State;
+  /** The matched route pattern, null when no route matched. */
+  route: string | null = null;
+  /** The thrown value, inside an error handler or error page. */
+  error: unknown = null;
+  /** Data passed to the page component (set by `page()`). */
+  data: unknown = undefined;
+  /** The matched route's page component, if it has one. */
+  // deno-lint-ignore no-explicit-any
+  Component: ComponentType<any> | undefined = undefined;
+  /** Client-side navigation is out of scope: always false. */
+  readonly isPartial = false;
+
+  /** @internal Route options of the matched route. */
+  routeConfig: RouteConfig | undefined = undefined;
+  /** @internal Layouts and app wrapper the page renders inside. */
+  renderScope: RenderScope = NO_SCOPE;
+  /** @internal The build the app serves (islands, client files). */
+  buildCache: BuildCache | null;
+  /** @internal CSP nonce for scripts the framework emits, when enabled. */
+  nonce: string | undefined = undefined;
+  /** @internal The rest of the middleware chain. */
+  next: () => Promise<Response>;
+
+  constructor(
+    req: Request,
+    url: URL,
+    info: Deno.ServeHandlerInfo | undefined,
+    config: ResolvedConfig,
+    buildCache: BuildCache | null,
+    next: () => Promise<Response>,
+  ) {
+    this.req = req;
+    this.url = url;
+    this.info = info;
+    this.config = config;
+    this.buildCache = buildCache;
+    this.next = next;
+  }
+
+  /**
+   * Renders a page inside the route's layouts and app wrapper. With no
+   * vnode, renders the matched route's own component.
+   *
+   * @example
+   * ```tsx
+   * app.get("/about", (ctx) => ctx.render(<h1>About</h1>));
+   * ```
+   */
+  render(vnode?: VNode | null, init?: RenderInit): Promise<Response> {
+    return renderPage(this, vnode ?? null, init);
+  }
+
+  /**
+   * Redirects to a path on this site or to an absolute URL. A location
+   * starting with `//` (or `/\`) would leave the site, so it is made a
+   * local path instead.
+   *
+   * @example
+   * ```ts
+   * return ctx.redirect("/login?next=%2Fdashboard", 303);
+   * ```
+   */
+  redirect(location: string, status = 302): Response {
+    return new Response(null, {
+      status,
+      headers: { location: safeLocation(location) },
+    });
+  }
+
+  /**
+   * Answers with plain text.
+   *
+   * @example
+   * ```ts
+   * return ctx.text("pong");
+   * ```
+   */
+  text(body: string, init?: ResponseInit): Response {
+    return withType(body, init, "text/plain; charset=utf-8");
+  }
+
+  /**
+   * Answers with an HTML string.
+   *
+   * @example
+   * ```ts
+   * return ctx.html("<p>hello</p>");
+   * ```
+   */
+  html(body: string, init?: ResponseInit): Response {
+    return withType(body, init, "text/html; charset=utf-8");
+  }
+
+  /**
+   * Answers with a value serialised as JSON.
+   *
+   * @example
+   * ```ts
+   * return ctx.json({ status: "ok" }, { status: 200 });
+   * ```
+   */
+  json(body: unknown, init?: ResponseInit): Response {
+    return withType(JSON.stringify(body), init, "application/json");
+  }
+}
+
+/** Alias kept for upstream compatibility. */
+export type FreshContext<State = unknown> = Context<State>;
+
+function withType(
+  body: string,
+  init: ResponseInit | undefined,
+  type: string,
+): Response {
+  if (init === undefined) {
+    return new Response(body, { headers: { "content-type": type } });
+  }
+  const headers = new Headers(init.headers);
+  if (!headers.has("content-type")) headers.set("content-type", type);
+  return new Response(body, { ...init, headers });
+}
+
+/**
+ * Keeps a redirect target on this site when it looks like a path:
+ * browsers read `//evil.example` and `/\evil.example` as other hosts.
+ */
+export function safeLocation(location: string): string {
+  if (location.startsWith("/")) {
+    // Collapse any run of leading slashes and backslashes to one slash.
+    return location.replace(/^[/\\]+/, "/");
+  }
+  return location;
+}
+
+/**
+ * Marks data for the route's page component, with an optional status and
+ * headers for the response.
+ *
+ * @example
+ * ```ts
+ * export const handler = define.handlers({
+ *   GET: () => page({ posts: [] }, { headers: { "cache-control": "no-store" } }),
+ * });
+ * ```
+ */
+export function page<T>(
+  data?: T,
+  options?: { status?: number; headers?: HeadersInit },
+): PageResponse<T> {
+  return {
+    data: data as T,
+    status: options?.status,
+    headers: options?.headers,
+    __page: true,
+  };
+}
+
+/** Tells a `page()` result from anything else a handler may return. */
+export function isPageResponse(value: unknown): value is PageResponse<unknown> {
+  return typeof value === "object" && value !== null &&
+    (value as { __page?: unknown }).__page === true;
+}

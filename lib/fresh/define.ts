@@ -1,0 +1,55 @@
+import type {
+  AnyComponent,
+  HandlerByMethod,
+  HandlerFn,
+  Middleware,
+  PageProps,
+  RouteHandler,
+} from "./types.ts";
+
+/** The `define` helpers returned by {@linkcode createDefine}. */
+export interface Define<State> {
+  /** Types a route's handlers; returns them unchanged. */
+  handlers<
+    Data,
+    H extends RouteHandler<Data, State> = RouteHandler<Data, State>,
+  >(
+    handlers: H,
+  ): H;
+  /** Types a page component against its handler's data; returns it unchanged. */
+  page<
+    // deno-lint-ignore no-explicit-any
+    Handler extends RouteHandler<any, State> = never,
+    Data = Handler extends HandlerFn<infer D, State> ? D
+      : Handler extends HandlerByMethod<infer D, State> ? D
+      : never,
+  >(
+    render: AnyComponent<PageProps<Data, State>>,
+  ): AnyComponent<PageProps<Data, State>>;
+  /** Types a layout component; returns it unchanged. */
+  layout(
+    render: AnyComponent<PageProps<unknown, State>>,
+  ): AnyComponent<PageProps<unknown, State>>;
+  /** Types one middleware or a list; returns it unchanged. */
+  middleware<M extends Middleware<State> | Middleware<State>[]>(mw: M): M;
+}
+
+/**
+ * Makes identity helpers bound to your app's `State` type, so handlers,
+ * pages and middlewares are typed without repeating generics.
+ *
+ * @example
+ * ```ts
+ * import { createDefine } from "fresh";
+ * export const define = createDefine<{ user?: string }>();
+ * export const handler = define.handlers({ GET: (ctx) => ctx.json({ ok: true }) });
+ * ```
+ */
+export function createDefine<State>(): Define<State> {
+  return {
+    handlers: (h) => h,
+    page: (render) => render,
+    layout: (render) => render,
+    middleware: (mw) => mw,
+  };
+}

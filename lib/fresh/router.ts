@@ -1,0 +1,306 @@
+/**
+ * Path patterns and the route table.
+ *
+ * Patterns use `:name` for one segment, `:name?` for an optional segment and
+ * `:name*` for the rest of the path (zero or more segments). Static segments
+ * win over parameters, which win over optional and rest segments, so the
+ * order in which routes are added does not decide precedence.
+ *
+ * @module
+ */
+
+type Segment =
+  | { kind: "static"; value: string }
+  | { kind: "param"; name: string }
+  | { kind: "optional"; name: string }
+  | { kind: "rest"; name: string };
+
+/** A parsed path pattern. */
+export interface PathPattern {
+  readonly source: string;
+  readonly segments: readonly Segment[];
+  readonly isStatic: boolean;
+}
+
+/**
+ * Parses a pattern such as `/blog/:slug` or `/docs/:path*`.
+ *
+ * @example
+ * ```ts
+ * const p = parsePattern("/blog/:slug");
+ * matchPattern(p, splitPath("/blog/hello")); // { slug: "hello" }
+ * ```
+ */
+export function parsePattern(source: string): PathPattern {
+  const segments: Segment[] = [];
+  for (const part of source.split("/")) {
+    if (part === "") continue;
+    if (part.startsWith(":")) {
+      const last = part[part.length - 1];
+      if (last === "*") {
+        segments.push({ kind: "rest", name: part.slice(1, -1) });
+      } else if (last === "?") {
+        segments.push({ kind: "optional", name: part.slice(1, -1) });
+      } else segments.push({ kind: "param", name: part.slice(1) });
+    } else if (part === "*") {
+      segments.push({ kind: "rest", name: "" });
+    } else {
+      segments.push({ kind: "static", value: part });
+    }
+  }
+  return {
+    source,
+    segments,
+    isStatic: segments.every((s) => s.kind === "static"),
+  };
+}
+
+/**
+ * Splits a URL path into decoded segments; null when a segment is not
+ * valid percent-encoding (such a path matches no route). Empty segments
+ * (repeated slashes) are dropped.
+ *
+ * @example
+ * ```ts
+ * splitPath("//a/%C3%BC//"); // ["a", "ü"]
+ * ```
+ */
+export function splitPath(pathname: string): string[] | null {
+  const out: string[] = [];
+  for (const part of pathname.split("/")) {
+    if (part === "") continue;
+    if (part.includes("%")) {
+      try {
+        out.push(decodeURIComponent(part));
+      } catch {
+        return null;
+      }
+    } else {
+      out.push(part);
+    }
+  }
+  return out;
+}
+
+/**
+ * Matches decoded path segments against a pattern; returns the parameters
+ * or null.
+ *
+ * @example
+ * ```ts
+ * matchPattern(parsePattern("/:lang?"), []); // {}
+ * ```
+ */
+export function matchPattern(
+  pattern: PathPattern,
+  path: readonly string[],
+): Record<string, string> | null {
+  const params: Record<string, string> = {};
+  return matchFrom(pattern.segments, 0, path, 0, params) ? params : null;
+}
+
+function matchFrom(
+  segs: readonly Segment[],
+  si: number,
+  path: readonly string[],
+  pi: number,
+  params: Record<string, string>,
+): boolean {
+  for (; si < segs.length; si++) {
+    const seg = segs[si];
+    switch (seg.kind) {
+      case "static":
+        if (path[pi] !== seg.value) return false;
+        pi++;
+        break;
+      case "param":
+        if (pi >= path.length) return false;
+        params[seg.name] = path[pi++];
+        break;
+      case "optional":
+        if (pi < path.length && matchFrom(segs, si + 1, path, pi + 1, params)) {
+          params[seg.name] = path[pi];
+          return true;
+        }
+        break;
+      case "rest":
+        // A rest segment takes everything left; patterns put it last.
+        if (seg.name !== "") params[seg.name] = path.slice(pi).join("/");
+        return true;
+    }
+  }
+  return pi === path.length;
+}
+
+/**
+ * Whether a scope pattern (of a middleware, layout or error handler)
+ * covers a route pattern: `*` and `/` cover everything, `/admin` and
+ * `/admin/*` cover `/admin` and all below it.
+ *
+ * @example
+ * ```ts
+ * scopeCoversPattern("/admin", "/admin/users/:id"); // true
+ * ```
+ */
+export function scopeCoversPattern(
+  scope: string,
+  routePattern: string,
+): boolean {
+  const s = scopeSegments(scope);
+  const r = routePattern.split("/").filter((p) => p !== "");
+  if (s.length > r.length) return false;
+  for (let i = 0; i < s.length; i++) if (s[i] !== r[i]) return false;
+  return true;
+}
+
+/**
+ * Whether a scope pattern covers a concrete request path (used when no
+ * route matched, to pick the middlewares that still apply).
+ *
+ * @example
+ * ```ts
+ * scopeCoversPath("/blog/:id", ["blog", "42", "edit"]); // true
+ * ```
+ */
+export function scopeCoversPath(
+  scope: string,
+  path: readonly string[],
+): boolean {
+  const s = scopeSegments(scope);
+  if (s.length > path.length) return false;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i].startsWith(":")) continue;
+    if (s[i] !== path[i]) return false;
+  }
+  return true;
+}
+
+function scopeSegments(scope: string): string[] {
+  const parts = scope.split("/").filter((p) => p !== "");
+  if (parts[parts.length - 1] === "*") parts.pop();
+  return parts;
+}
+
+/** A route table entry: one pattern with its handlers by method. */
+export interface RouteEntry<T> {
+  pattern: PathPattern;
+  /** Method (upper case) or "ALL" → value. */
+  byMethod: Map<string, T>;
+}
+
+/** Result of a lookup. */
+export type Match<T> =
+  | { kind: "found"; value: T; params: Record<string, string>; pattern: string }
+  | { kind: "method"; allowed: string[] }
+  | { kind: "none" };
+
+/**
+ * Route table: exact map for static patterns, ordered list for dynamic
+ * ones. Generic over what a route holds so it stays testable alone.
+ *
+ * @example
+ * ```ts
+ * const r = new Router<string>();
+ * r.add("GET", "/users/:id", "user");
+ * r.match("GET", "/users/7"); // { kind: "found", value: "user", params: { id: "7" }, ... }
+ * ```
+ */
+export class Router<T> {
+  #static = new Map<string, RouteEntry<T>>();
+  #dynamic: RouteEntry<T>[] = [];
+  #sorted = true;
+
+  /** Adds a value for a method ("ALL" for every method) and pattern. */
+  add(method: string, pattern: string, value: T): void {
+    const parsed = parsePattern(pattern);
+    const key = "/" + parsed.segments.map(segmentKey).join("/");
+    let entry = parsed.isStatic
+      ? this.#static.get(key)
+      : this.#dynamic.find((e) =>
+        e.pattern.segments.map(segmentKey).join("/") === key.slice(1)
+      );
+    if (entry === undefined) {
+      entry = { pattern: parsed, byMethod: new Map() };
+      if (parsed.isStatic) this.#static.set(key, entry);
+      else {
+        this.#dynamic.push(entry);
+        this.#sorted = false;
+      }
+    }
+    // The first registration wins, as a later duplicate is most likely a mistake
+    // shadowed by an earlier, more deliberate route.
+    if (!entry.byMethod.has(method)) entry.byMethod.set(method, value);
+  }
+
+  /** Finds the value for a method and decoded path segments. */
+  match(method: string, path: readonly string[]): Match<T> {
+    if (!this.#sorted) this.#sort();
+    const allowed = new Set<string>();
+    const entry = this.#static.get("/" + path.join("/"));
+    if (entry !== undefined) {
+      const value = pick(entry, method);
+      if (value !== undefined) {
+        return {
+          kind: "found",
+          value,
+          params: {},
+          pattern: entry.pattern.source,
+        };
+      }
+      for (const m of entry.byMethod.keys()) allowed.add(m);
+    }
+    for (const e of this.#dynamic) {
+      const params = matchPattern(e.pattern, path);
+      if (params === null) continue;
+      const value = pick(e, method);
+      if (value !== undefined) {
+        return { kind: "found", value, params, pattern: e.pattern.source };
+      }
+      for (const m of e.byMethod.keys()) allowed.add(m);
+    }
+    if (allowed.size === 0) return { kind: "none" };
+    if (allowed.has("GET")) allowed.add("HEAD");
+    return { kind: "method", allowed: [...allowed].sort() };
+  }
+
+  #sort(): void {
+    // Stable sort: equal rank keeps insertion order.
+    this.#dynamic.sort((a, b) => compareRank(a.pattern, b.pattern));
+    this.#sorted = true;
+  }
+}
+
+function pick<T>(entry: RouteEntry<T>, method: string): T | undefined {
+  return entry.byMethod.get(method) ??
+    (method === "HEAD" ? entry.byMethod.get("GET") : undefined) ??
+    entry.byMethod.get("ALL");
+}
+
+function segmentKey(s: Segment): string {
+  switch (s.kind) {
+    case "static":
+      return s.value;
+    case "param":
+      return ":";
+    case "optional":
+      return ":?";
+    case "rest":
+      return ":*";
+  }
+}
+
+const RANK = { static: 0, param: 1, optional: 2, rest: 3 } as const;
+
+function compareRank(a: PathPattern, b: PathPattern): number {
+  const n = Math.max(a.segments.length, b.segments.length);
+  for (let i = 0; i < n; i++) {
+    const sa = a.segments[i];
+    const sb = b.segments[i];
+    // A pattern that ends earlier is the less greedy one.
+    if (sa === undefined) return -1;
+    if (sb === undefined) return 1;
+    const d = RANK[sa.kind] - RANK[sb.kind];
+    if (d !== 0) return d;
+  }
+  return 0;
+}

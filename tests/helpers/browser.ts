@@ -1,0 +1,111 @@
+/**
+ * Headless Debian Chromium driven by playwright-core (which ships no browser
+ * of its own and cannot download one here).
+ *
+ * @module
+ */
+import { chromium } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+
+export type { Browser, Page };
+
+/** Where Debian's `chromium` package installs the browser. */
+export const CHROMIUM_PATH = "/usr/bin/chromium";
+
+/**
+ * Whether Debian's Chromium is installed, for `ignore:` on browser tests.
+ *
+ * @example
+ * ```ts
+ * Deno.test({ name: "island hydrates", ignore: !hasChromium(), async fn() {} });
+ * ```
+ */
+export function hasChromium(): boolean {
+  try {
+    return Deno.statSync(CHROMIUM_PATH).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Launch headless Chromium. Close it in a `finally`.
+ *
+ * @example
+ * ```ts
+ * const browser = await launchBrowser();
+ * try {
+ *   const { page } = await openPage(browser, server.url);
+ * } finally {
+ *   await browser.close();
+ * }
+ * ```
+ */
+export async function launchBrowser(): Promise<Browser> {
+  if (!hasChromium()) {
+    throw new Error(
+      `${CHROMIUM_PATH} not found: run the tests via \`deno task test\`, ` +
+        "which installs it, or apt-get install chromium",
+    );
+  }
+  return await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    // --no-sandbox: tests run as root. The networking flags stop Chromium
+    // from reaching out to Google services, which this sandbox refuses.
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/** A page plus everything it complained about since it was opened. */
+export interface OpenedPage {
+  page: Page;
+  /** Console errors and uncaught page errors (CSP violations included). */
+  consoleErrors: string[];
+  /** The subset of console errors that are Content Security Policy reports. */
+  cspViolations: string[];
+}
+
+/**
+ * Open `url` in a fresh page (own context) and collect errors while it lives.
+ * Listeners are attached before navigation so load-time errors are caught.
+ *
+ * CSP violations are detected from Chromium's console errors, not from a
+ * `securitypolicyviolation` listener, because injecting a listener script
+ * would itself have to get past the CSP under test.
+ *
+ * @example
+ * ```ts
+ * const { page, consoleErrors, cspViolations } = await openPage(browser, url);
+ * await page.click("button");
+ * assert.deepEqual(consoleErrors, []);
+ * assert.deepEqual(cspViolations, []);
+ * ```
+ */
+export async function openPage(
+  browser: Browser,
+  url: string,
+): Promise<OpenedPage> {
+  const page = await browser.newPage();
+  const consoleErrors: string[] = [];
+  const cspViolations: string[] = [];
+  page.on("console", (msg) => {
+    if (msg.type() !== "error") return;
+    const text = msg.text();
+    consoleErrors.push(text);
+    if (/Content[- ]Security[- ]Policy/i.test(text)) cspViolations.push(text);
+  });
+  page.on("pageerror", (err) => {
+    consoleErrors.push(`pageerror: ${err.stack ?? err.message}`);
+  });
+  await page.goto(url, { waitUntil: "load" });
+  return { page, consoleErrors, cspViolations };
+}

@@ -1,0 +1,112 @@
+import assert from "node:assert/strict";
+import { freePort, ping, startRedis } from "./redis.ts";
+
+// These exercise the private redis-server lifecycle; an external REDIS_URL
+// cannot be stopped or restarted, so they only make sense without it.
+const external = Boolean(Deno.env.get("REDIS_URL"));
+
+/** Raw RESP round trip, so the helper is tested without any client library. */
+async function command(port: number, ...args: string[]): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    const req = `*${args.length}\r\n` +
+      args.map((a) => `$${new TextEncoder().encode(a).length}\r\n${a}\r\n`)
+        .join("");
+    await conn.write(new TextEncoder().encode(req));
+    const buf = new Uint8Array(4096);
+    let got = "";
+    // Enough for the simple/bulk single-line replies used below.
+    while (!/^(\+|-|:).*\r\n$|^\$-1\r\n$|^\$\d+\r\n.*\r\n$/s.test(got)) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      got += new TextDecoder().decode(buf.subarray(0, n));
+    }
+    return got;
+  } finally {
+    conn.close();
+  }
+}
+
+Deno.test("freePort returns a bindable port", () => {
+  const port = freePort();
+  assert.ok(port > 0 && port < 65536);
+  const l = Deno.listen({ hostname: "127.0.0.1", port });
+  l.close();
+});
+
+Deno.test({
+  name: "startRedis: start, PING, stop, restart on the same port, stop",
+  ignore: external,
+  async fn() {
+    const redis = await startRedis();
+    try {
+      assert.equal(redis.url, `redis://127.0.0.1:${redis.port}`);
+      assert.equal(await command(redis.port, "PING"), "+PONG\r\n");
+      assert.equal(await command(redis.port, "SET", "k", "v"), "+OK\r\n");
+      assert.equal(await command(redis.port, "GET", "k"), "$1\r\nv\r\n");
+
+      await redis.stop();
+      assert.equal(await ping(redis.port, 500), false, "still up after stop");
+      await assert.rejects(
+        Deno.connect({ hostname: "127.0.0.1", port: redis.port }),
+      );
+
+      await redis.restart();
+      assert.equal(await command(redis.port, "PING"), "+PONG\r\n");
+      // Nothing is persisted: a restart starts from an empty database.
+      assert.equal(await command(redis.port, "GET", "k"), "$-1\r\n");
+    } finally {
+      await redis.stop();
+    }
+    assert.equal(await ping(redis.port, 500), false);
+  },
+});
+
+Deno.test({
+  name: "startRedis: kill simulates a crash and restart recovers",
+  ignore: external,
+  async fn() {
+    const redis = await startRedis();
+    try {
+      await redis.kill();
+      assert.equal(await ping(redis.port, 500), false);
+      await redis.restart();
+      assert.equal(await ping(redis.port), true);
+      // restart() on a running server stops it first instead of failing on
+      // the taken port.
+      await redis.restart();
+      assert.equal(await ping(redis.port), true);
+    } finally {
+      await redis.stop();
+    }
+    // A second stop is harmless (tests stop in both body and finally).
+    await redis.stop();
+  },
+});
+
+Deno.test({
+  name: "startRedis: two servers get distinct ports",
+  ignore: external,
+  async fn() {
+    const a = await startRedis();
+    const b = await startRedis();
+    try {
+      assert.notEqual(a.port, b.port);
+      assert.equal(await ping(a.port), true);
+      assert.equal(await ping(b.port), true);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "startRedis with REDIS_URL: restart refuses clearly",
+  ignore: !external,
+  async fn() {
+    const redis = await startRedis();
+    assert.equal(redis.url, Deno.env.get("REDIS_URL"));
+    await assert.rejects(redis.restart(), /cannot restart external Redis/);
+  },
+});

@@ -1,0 +1,136 @@
+/**
+ * Run the production build (`_fresh/server.js`) as a real subprocess, so
+ * HTTP and browser tests see exactly what `deno task start` serves.
+ *
+ * @module
+ */
+import { freePort } from "./redis.ts";
+
+/** A running app server. */
+export interface TestServer {
+  /** `http://127.0.0.1:<port>` without a trailing slash. */
+  url: string;
+  port: number;
+  /** SIGTERM (SIGKILL after 5 s), resolves once the process has exited. */
+  stop(): Promise<void>;
+  /** Everything the server printed so far (stdout and stderr interleaved). */
+  logs(): string;
+}
+
+const ROOT = new URL("../..", import.meta.url).pathname;
+const READY_TIMEOUT_MS = 20_000;
+const STOP_TIMEOUT_MS = 5_000;
+
+const live = new Set<Deno.ChildProcess>();
+// A failing test that never reaches stop() must not leave a server running
+// after the test process is gone.
+globalThis.addEventListener("unload", () => {
+  for (const c of live) {
+    try {
+      c.kill("SIGKILL");
+    } catch { /* already gone */ }
+  }
+});
+
+/**
+ * Start the built app on a free port and wait until `GET /api/health`
+ * answers (any status counts: the point is that the server is listening).
+ *
+ * @example
+ * ```ts
+ * const redis = await startRedis();
+ * const server = await startServer({ env: { REDIS_URL: redis.url } });
+ * try {
+ *   const res = await fetch(`${server.url}/`);
+ *   assert.equal(res.status, 200);
+ *   await res.body?.cancel();
+ * } finally {
+ *   await server.stop();
+ *   await redis.stop();
+ * }
+ * ```
+ */
+export async function startServer(
+  opts: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<TestServer> {
+  const cwd = opts.cwd ?? ROOT;
+  const entry = `${cwd.replace(/\/$/, "")}/_fresh/server.js`;
+  try {
+    Deno.statSync(entry);
+  } catch {
+    throw new Error(
+      `${entry} not found: run \`deno task build\` first ` +
+        "(`deno task test` does it for you)",
+    );
+  }
+
+  const port = freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "_fresh/server.js"],
+    cwd,
+    env: { PORT: String(port), HOSTNAME: "127.0.0.1", ...opts.env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  live.add(child);
+
+  let log = "";
+  const drain = async (s: ReadableStream<Uint8Array>) => {
+    const d = new TextDecoder();
+    for await (const chunk of s) log += d.decode(chunk, { stream: true });
+  };
+  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
+  let exitCode: number | undefined;
+  child.status.then((s) => {
+    exitCode = s.code;
+  });
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    // Idempotent, so tests can stop in the body and again in `finally`.
+    stopped ??= (async () => {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already exited */ }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = await Promise.race([
+        child.status.then(() => false),
+        new Promise<boolean>((r) => {
+          timer = setTimeout(() => r(true), STOP_TIMEOUT_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) {
+        child.kill("SIGKILL");
+        await child.status;
+      }
+      await drained;
+      live.delete(child);
+    })();
+    return stopped;
+  };
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let lastError = "";
+  while (Date.now() < deadline && exitCode === undefined) {
+    try {
+      const res = await fetch(`${url}/api/health`, {
+        signal: AbortSignal.timeout(2_000),
+      });
+      await res.body?.cancel();
+      return { url, port, stop, logs: () => log };
+    } catch (e) {
+      lastError = e instanceof Error ? e.message : String(e);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  await stop();
+  const why = exitCode !== undefined
+    ? `exited with code ${exitCode}`
+    : `did not answer GET /api/health within ${READY_TIMEOUT_MS} ms (${lastError})`;
+  console.error(`--- server logs (${entry}) ---\n${log}\n--- end ---`);
+  throw new Error(`server on port ${port} ${why}`);
+}
