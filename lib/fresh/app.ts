@@ -37,10 +37,10 @@ export interface AppOptions {
 /** @internal One step of the app definition, in the order it was added. */
 export type Command<State> =
   | { kind: "middleware"; scope: string; fns: Middleware<State>[] }
-  // deno-lint-ignore no-explicit-any
   | {
     kind: "layout";
     scope: string;
+    // deno-lint-ignore no-explicit-any
     component: AnyComponent<any>;
     config: LayoutConfig;
   }
@@ -88,7 +88,8 @@ export interface ErrorTarget<State> {
 interface Fallback<State> {
   scoped: { scope: string; fns: Middleware<State>[] }[];
   notFound: ErrorTarget<State> | null;
-  errorHandler: ErrorTarget<State> | null;
+  /** Every error handler, for errors of requests no route answers. */
+  errors: { scope: string; depth: number; target: ErrorTarget<State> }[];
 }
 
 const BUILD_CACHE = Symbol("fresh.buildCache");
@@ -175,9 +176,18 @@ export class App<State = unknown> {
     return this;
   }
 
-  /** Handles errors thrown below a path. */
-  onError(path: string, fn: Middleware<State>): this {
-    this.#commands.push({ kind: "error", scope: path, fn });
+  /** Handles errors thrown below a path (everywhere when no path is given). */
+  onError(fn: Middleware<State>): this;
+  onError(path: string, fn: Middleware<State>): this;
+  onError(
+    pathOrFn: string | Middleware<State>,
+    fn?: Middleware<State>,
+  ): this {
+    // Upstream documents both `onError("*", fn)` and `onError(fn)`.
+    const [scope, handler] = typeof pathOrFn === "string"
+      ? [pathOrFn, fn!]
+      : ["*", pathOrFn];
+    this.#commands.push({ kind: "error", scope, fn: handler });
     return this;
   }
 
@@ -189,9 +199,9 @@ export class App<State = unknown> {
   }
 
   /** Wraps pages at a path and below in a layout. */
-  // deno-lint-ignore no-explicit-any
   layout(
     path: string,
+    // deno-lint-ignore no-explicit-any
     component: AnyComponent<any>,
     config: LayoutConfig = {},
   ): this {
@@ -264,7 +274,7 @@ export class App<State = unknown> {
         handleError(
           ctx,
           err,
-          route?.errorHandler ?? fallback.errorHandler,
+          route?.errorHandler ?? errorForPath(fallback, path ?? []),
           fallback.notFound,
         );
       const ctx: Context<State> = new Context<State>(
@@ -299,12 +309,7 @@ export class App<State = unknown> {
       try {
         res = await ctx.next();
       } catch (err) {
-        res = await handleError(
-          ctx,
-          err,
-          route?.errorHandler ?? fallback.errorHandler,
-          fallback.notFound,
-        );
+        res = await onError(err);
       }
       return method === "HEAD" && res.body !== null
         ? new Response(null, res)
@@ -403,9 +408,9 @@ function expandCommands<State>(
 
 interface Scoped<State> {
   middlewares: { scope: string; fns: Middleware<State>[] }[];
-  // deno-lint-ignore no-explicit-any
   layouts: {
     scope: string;
+    // deno-lint-ignore no-explicit-any
     component: AnyComponent<any>;
     config: LayoutConfig;
   }[];
@@ -451,15 +456,16 @@ function compile<State>(commands: Command<State>[]): {
   }
 
   const rootScope = scopeFor("/", undefined, scoped);
-  const rootError = nearestError("/", scoped);
   return {
     router,
     fallback: {
       scoped: scoped.middlewares,
       notFound: notFound === null ? null : { fn: notFound, scope: rootScope },
-      errorHandler: rootError === null
-        ? null
-        : { fn: rootError, scope: rootScope },
+      errors: scoped.errors.map((e) => ({
+        scope: e.scope,
+        depth: scopeDepth(e.scope),
+        target: { fn: e.fn, scope: scopeFor(e.scope, undefined, scoped) },
+      })),
     },
   };
 }
@@ -524,15 +530,36 @@ function nearestError<State>(
   let bestDepth = -1;
   for (const e of scoped.errors) {
     if (!scopeCoversPattern(e.scope, pattern)) continue;
-    const depth = e.scope.split("/").filter((p) =>
-      p !== "" && p !== "*"
-    ).length;
+    const depth = scopeDepth(e.scope);
     if (depth >= bestDepth) {
       best = e;
       bestDepth = depth;
     }
   }
   return best?.fn ?? null;
+}
+
+function scopeDepth(scope: string): number {
+  return scope.split("/").filter((p) => p !== "" && p !== "*").length;
+}
+
+/**
+ * The nearest error handler for a request no route answered (or one whose
+ * route has none): by its path, the deepest scope wins, later on a tie.
+ */
+function errorForPath<State>(
+  fallback: Fallback<State>,
+  path: readonly string[],
+): ErrorTarget<State> | null {
+  let best: ErrorTarget<State> | null = null;
+  let bestDepth = -1;
+  for (const e of fallback.errors) {
+    if (e.depth >= bestDepth && scopeCoversPath(e.scope, path)) {
+      best = e.target;
+      bestDepth = e.depth;
+    }
+  }
+  return best;
 }
 
 function fallbackChain<State>(
@@ -574,9 +601,10 @@ async function finalStep<State>(
     return await runRoute(ctx, route);
   }
   if (match !== null && match.kind === "method") {
+    // Sorted like the Allow of file routes (route_handler.ts).
     const allow = match.allowed.includes("OPTIONS")
       ? match.allowed
-      : [...match.allowed, "OPTIONS"];
+      : [...match.allowed, "OPTIONS"].sort();
     if (ctx.req.method === "OPTIONS") {
       return new Response(null, {
         status: 204,

@@ -114,10 +114,14 @@ export class Context<State = unknown> {
    * return ctx.redirect("/login?next=%2Fdashboard", 303);
    * ```
    */
-  redirect(location: string, status = 302): Response {
+  redirect(location: string | URL, status = 302): Response {
     return new Response(null, {
       status,
-      headers: { location: safeLocation(location) },
+      headers: {
+        location: typeof location === "string"
+          ? safeLocation(location)
+          : location.href,
+      },
     });
   }
 
@@ -179,9 +183,14 @@ function withType(
  * browsers read `//evil.example` and `/\evil.example` as other hosts.
  */
 export function safeLocation(location: string): string {
-  if (location.startsWith("/")) {
-    // Collapse any run of leading slashes and backslashes to one slash.
-    return location.replace(/^[/\\]+/, "/");
+  // Read the location as the URL parser will: it skips leading control
+  // characters and spaces, drops tabs and newlines anywhere and treats `\`
+  // as `/`, so `\/evil.example` and `/\t/evil.example` leave the site too.
+  // deno-lint-ignore no-control-regex
+  const seen = location.replace(/[\t\n\r]/g, "").replace(/^[\x00-\x20]+/, "");
+  if (/^[/\\]{2}/.test(seen)) {
+    // Collapse the run of leading slashes and backslashes to one slash.
+    return seen.replace(/^[/\\]+/, "/");
   }
   return location;
 }

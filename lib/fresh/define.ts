@@ -1,11 +1,20 @@
+import type { ComponentChildren } from "preact";
 import type {
-  AnyComponent,
   HandlerByMethod,
   HandlerFn,
   Middleware,
   PageProps,
   RouteHandler,
 } from "./types.ts";
+
+/**
+ * A page, layout or app wrapper as the `define` helpers take it. One call
+ * signature (unlike `AnyComponent`, a union), so that the parameters of
+ * `define.page(({ data }) => ...)` are typed from context.
+ */
+export type PageComponent<P> = (
+  props: P,
+) => ComponentChildren | Response | Promise<ComponentChildren | Response>;
 
 /** The `define` helpers returned by {@linkcode createDefine}. */
 export interface Define<State> {
@@ -24,12 +33,12 @@ export interface Define<State> {
       : Handler extends HandlerByMethod<infer D, State> ? D
       : never,
   >(
-    render: AnyComponent<PageProps<Data, State>>,
-  ): AnyComponent<PageProps<Data, State>>;
+    render: PageComponent<PageProps<Data, State>>,
+  ): PageComponent<PageProps<Data, State>>;
   /** Types a layout component; returns it unchanged. */
   layout(
-    render: AnyComponent<PageProps<unknown, State>>,
-  ): AnyComponent<PageProps<unknown, State>>;
+    render: PageComponent<PageProps<unknown, State>>,
+  ): PageComponent<PageProps<unknown, State>>;
   /** Types one middleware or a list; returns it unchanged. */
   middleware<M extends Middleware<State> | Middleware<State>[]>(mw: M): M;
 }

@@ -12,6 +12,7 @@ import { HttpError } from "./error.ts";
 import type {
   AnyComponent,
   LayoutConfig,
+  Method,
   Middleware,
   Route,
   RouteConfig,
@@ -38,7 +39,8 @@ const EXT = /\.(tsx|ts|jsx|js|mts|mjs)$/;
  */
 export function isRouteFile(path: string): boolean {
   if (!EXT.test(path)) return false;
-  if (/(^|[._])test\.[a-z]+$/.test(path.split("/").pop()!)) return false;
+  // `foo_test.ts` and `foo.test.ts` are tests; `test.tsx` is the /test route.
+  if (/[._]test\.[a-z]+$/.test(path.split("/").pop()!)) return false;
   return !path.split("/").some((p) => p.startsWith("(_"));
 }
 
@@ -172,12 +174,14 @@ export function expandFsRoutes<State>(
       );
       continue;
     }
+    const own = filePathToPattern(path);
+    // The index of a prefix is the prefix itself (`/docs`, not `/docs/`).
     const pattern = route.config?.routeOverride ??
-      base + filePathToPattern(path);
+      (base === "" ? own : own === "/" ? base : base + own);
     commands.push({
       kind: "route",
       method: "ALL",
-      pattern: pattern === "" ? "/" : pattern,
+      pattern,
       route,
       fns: [],
       folder: folderScope(path, folders),
@@ -240,8 +244,15 @@ async function renderSpecial<State>(
   status: number,
 ): Promise<Response> {
   const handler = route.handler;
-  if (typeof handler === "function") {
-    const res = await handler(ctx);
+  // A handler object answers with its method, else GET: an error page is
+  // rendered whatever the method of the failed request was.
+  const fn = typeof handler === "function"
+    ? handler
+    : handler === undefined
+    ? undefined
+    : handler[ctx.req.method as Method] ?? handler.GET;
+  if (fn !== undefined) {
+    const res = await fn(ctx);
     if (res instanceof Response) return res;
     ctx.data = res.data;
   }

@@ -214,10 +214,13 @@ export class Router<T> {
   add(method: string, pattern: string, value: T): void {
     const parsed = parsePattern(pattern);
     const key = "/" + parsed.segments.map(segmentKey).join("/");
+    // Dynamic patterns share an entry only when their param names match
+    // too: `/users/:id` (GET) and `/users/:userId` (POST) each keep their
+    // own names.
     let entry = parsed.isStatic
       ? this.#static.get(key)
       : this.#dynamic.find((e) =>
-        e.pattern.segments.map(segmentKey).join("/") === key.slice(1)
+        "/" + e.pattern.segments.map(segmentKey).join("/") === key
       );
     if (entry === undefined) {
       entry = { pattern: parsed, byMethod: new Map() };
@@ -235,9 +238,12 @@ export class Router<T> {
   /** Finds the value for a method and decoded path segments. */
   match(method: string, path: readonly string[]): Match<T> {
     if (!this.#sorted) this.#sort();
-    const allowed = new Set<string>();
+    // Allocated only on a miss, to keep the common path allocation-free.
+    let allowed: Set<string> | null = null;
     const entry = this.#static.get("/" + path.join("/"));
-    if (entry !== undefined) {
+    // The segment count guards against a decoded `%2F` joining two
+    // segments into one static key (`/a%2Fb` is not `/a/b`).
+    if (entry !== undefined && entry.pattern.segments.length === path.length) {
       const value = pick(entry, method);
       if (value !== undefined) {
         return {
@@ -247,7 +253,7 @@ export class Router<T> {
           pattern: entry.pattern.source,
         };
       }
-      for (const m of entry.byMethod.keys()) allowed.add(m);
+      allowed = new Set(entry.byMethod.keys());
     }
     for (const e of this.#dynamic) {
       const params = matchPattern(e.pattern, path);
@@ -256,9 +262,10 @@ export class Router<T> {
       if (value !== undefined) {
         return { kind: "found", value, params, pattern: e.pattern.source };
       }
+      allowed ??= new Set();
       for (const m of e.byMethod.keys()) allowed.add(m);
     }
-    if (allowed.size === 0) return { kind: "none" };
+    if (allowed === null || allowed.size === 0) return { kind: "none" };
     if (allowed.has("GET")) allowed.add("HEAD");
     return { kind: "method", allowed: [...allowed].sort() };
   }
@@ -281,11 +288,11 @@ function segmentKey(s: Segment): string {
     case "static":
       return s.value;
     case "param":
-      return ":";
+      return ":" + s.name;
     case "optional":
-      return ":?";
+      return ":" + s.name + "?";
     case "rest":
-      return ":*";
+      return ":" + s.name + "*";
   }
 }
 

@@ -21,10 +21,12 @@ export interface CSPOptions {
   useNonce?: boolean;
 }
 
+// Inline scripts must be allowed by default: the island boot script is
+// one. With `useNonce`, script-src trades 'unsafe-inline' for the nonce.
 const DEFAULTS = [
   "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
+  "script-src 'self' 'unsafe-inline'",
+  "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
   "font-src 'self'",
   "connect-src 'self'",
@@ -58,11 +60,16 @@ export function csp<State>(options: CSPOptions = {}): Middleware<State> {
     ? "content-security-policy-report-only"
     : "content-security-policy";
   const fixed = [...directives.values()].join("; ");
-  const scriptSrc = directives.get("script-src") ?? "script-src 'self'";
-  const others = [...directives.entries()]
-    .filter(([name]) => name !== "script-src")
-    .map(([, text]) => text)
-    .join("; ");
+  // With a nonce the header is `before` + script-src + nonce + `after`, so
+  // the directives keep their order. script-src always exists (DEFAULTS).
+  const names = [...directives.keys()];
+  const at = names.indexOf("script-src");
+  const before = names.slice(0, at).map((n) => directives.get(n) + "; ")
+    .join("");
+  const after = names.slice(at + 1).map((n) => "; " + directives.get(n))
+    .join("");
+  const scriptSrc = directives.get("script-src")!
+    .replace(/\s+'unsafe-inline'/gi, "");
 
   return async (ctx) => {
     let nonce: string | undefined;
@@ -73,22 +80,22 @@ export function csp<State>(options: CSPOptions = {}): Middleware<State> {
     const res = await ctx.next();
     const value = nonce === undefined
       ? fixed
-      : `${scriptSrc} 'nonce-${nonce}'; ${others}`;
+      : `${before}${scriptSrc} 'nonce-${nonce}'${after}`;
+    let out = res;
     try {
-      res.headers.set(header, value);
-      if (options.reportTo !== undefined) {
-        res.headers.set(
-          "reporting-endpoints",
-          `csp-endpoint="${options.reportTo}"`,
-        );
-      }
-      return res;
+      out.headers.set(header, value);
     } catch {
       // Headers of some responses (Response.redirect, fetch results) are immutable.
-      const copy = new Response(res.body, res);
-      copy.headers.set(header, value);
-      return copy;
+      out = new Response(res.body, res);
+      out.headers.set(header, value);
     }
+    if (options.reportTo !== undefined) {
+      out.headers.set(
+        "reporting-endpoints",
+        `csp-endpoint="${options.reportTo}"`,
+      );
+    }
+    return out;
   };
 }
 

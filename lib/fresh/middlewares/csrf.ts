@@ -56,8 +56,10 @@ export function csrf<State>(options: CsrfOptions = {}): Middleware<State> {
       }
     }
     const origin = ctx.req.headers.get("origin");
-    if (origin !== null && origin !== "null") {
-      if (isAllowed(origin, ctx)) return ctx.next();
+    if (origin !== null) {
+      // `Origin: null` (sandboxed frames, some redirects) is never trusted,
+      // whatever Sec-Fetch-Site says.
+      if (origin !== "null" && isAllowed(origin, ctx)) return ctx.next();
     } else if (ctx.req.headers.get("sec-fetch-site") === "same-origin") {
       return ctx.next();
     }

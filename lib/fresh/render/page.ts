@@ -35,6 +35,8 @@ export async function renderPage<State>(
   vnode: VNode | null,
   init: RenderInit | undefined,
 ): Promise<Response> {
+  // Before any component runs: async pages and layouts call asset() too.
+  setBuildId(ctx.buildCache?.buildId ?? "");
   const props = pageProps(ctx);
   let inner: VNode;
   if (vnode !== null) {
@@ -181,6 +183,7 @@ function preloadLinks(cache: BuildCache, used: Set<IslandInfo>): string {
 }
 
 const DOCTYPE = "<!DOCTYPE html>";
+const TITLE = /<title(?:\s[^>]*)?>[^]*?<\/title>/g;
 
 /** Puts head content and trailing scripts into the rendered document. */
 function assemble(html: string, headExtra: string, tail: string): string {
@@ -190,10 +193,17 @@ function assemble(html: string, headExtra: string, tail: string): string {
       `<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head><body>${html}</body></html>`;
   }
   if (headExtra !== "") {
-    if (headExtra.includes("<title")) {
-      html = html.replace(/<title>[^<]*<\/title>/, "");
+    let at = html.indexOf("</head>");
+    const titles = headExtra.match(TITLE);
+    if (titles !== null && at !== -1) {
+      // Only the document's own title: an inline <svg> may have one too.
+      const head = html.slice(0, at).replace(TITLE, "");
+      html = head + html.slice(at);
+      at = head.length;
+      // Of several <Head> titles the last (innermost) one wins.
+      let left = titles.length;
+      headExtra = headExtra.replace(TITLE, (t) => --left === 0 ? t : "");
     }
-    const at = html.indexOf("</head>");
     html = at === -1 ? html : html.slice(0, at) + headExtra + html.slice(at);
   }
   if (tail !== "") {

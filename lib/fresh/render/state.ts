@@ -92,7 +92,11 @@ function comment(text: string): VNode {
 }
 
 function isJsx(value: unknown): boolean {
-  return Array.isArray(value) ? value.some(isJsx) : isValidElement(value);
+  if (Array.isArray(value)) return value.some(isJsx);
+  // @preact/signals makes a Signal pass isValidElement (so it can be
+  // rendered as text); only plain-object vnodes are JSX to slot.
+  return isValidElement(value) &&
+    Object.getPrototypeOf(value) === Object.prototype;
 }
 
 interface IslandWrapperProps {
