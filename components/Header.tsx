@@ -1,0 +1,33 @@
+import ThemeToggle from "../islands/ThemeToggle.tsx";
+import type { Theme } from "../utils.ts";
+
+/** Site header: product name, main navigation, sign-in link, theme switch. */
+export function Header({ theme }: { theme: Theme }) {
+  return (
+    <header class="border-b border-slate-200 dark:border-slate-800">
+      <nav
+        aria-label="Main"
+        class="mx-auto flex max-w-5xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3"
+      >
+        <a href="/" class="text-lg font-bold tracking-tight text-indigo-700 dark:text-indigo-300">
+          Islet
+        </a>
+        <ul class="flex flex-1 flex-wrap items-center gap-x-5 text-sm">
+          <li>
+            <a class="hover:underline" href="/#features">Features</a>
+          </li>
+          <li>
+            <a class="hover:underline" href="/#security">Security</a>
+          </li>
+        </ul>
+        <ThemeToggle initial={theme} />
+        <a
+          href="/login"
+          class="rounded-md bg-indigo-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-700"
+        >
+          Sign in
+        </a>
+      </nav>
+    </header>
+  );
+}

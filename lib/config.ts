@@ -1,0 +1,128 @@
+/**
+ * Every setting of the app, read from the environment once at start-up,
+ * validated together (one message lists every problem) and passed down.
+ * Nothing else reads `Deno.env`. Secrets are never printed: problems name
+ * the variable, not its value.
+ *
+ * @module
+ */
+
+/** The validated settings. */
+export interface Config {
+  /** Public URL of the app; decides secure cookies and HSTS. */
+  appUrl: URL;
+  /** Address and port the server listens on. */
+  hostname: string;
+  port: number;
+  /** `development` relaxes nothing security-relevant; it only changes logs and caching. */
+  mode: "development" | "production";
+}
+
+/** Thrown by {@linkcode loadConfig} with every problem found. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${p}`).join("\n") +
+        "\nSee .env.example for every setting.",
+    );
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Collects problems while reading settings. */
+export class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  /** A string setting, `fallback` when unset or empty. */
+  string(name: string, fallback: string): string {
+    const v = this.env[name];
+    return v === undefined || v.trim() === "" ? fallback : v.trim();
+  }
+
+  /** An optional string setting (secrets too: never echoed). */
+  optional(name: string): string | undefined {
+    const v = this.env[name];
+    return v === undefined || v.trim() === "" ? undefined : v.trim();
+  }
+
+  /** An integer within bounds. */
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!/^-?\d+$/.test(raw) || n < min || n > max) {
+      this.problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return n;
+  }
+
+  /** A boolean: true/false/1/0/yes/no. */
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.optional(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (["true", "1", "yes", "on"].includes(raw)) return true;
+    if (["false", "0", "no", "off"].includes(raw)) return false;
+    this.problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  }
+
+  /** One of a fixed set of values. */
+  oneOf<T extends string>(name: string, values: readonly T[], fallback: T): T {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    if ((values as readonly string[]).includes(raw)) return raw as T;
+    this.problems.push(`${name} must be one of ${values.join(", ")} (got "${raw}")`);
+    return fallback;
+  }
+
+  /** An http(s) URL. `secret` keeps the value out of the message. */
+  url(name: string, fallback: string | undefined, options: { secret?: boolean; protocols?: string[] } = {}): URL | undefined {
+    const raw = this.optional(name) ?? fallback;
+    if (raw === undefined) return undefined;
+    const protocols = options.protocols ?? ["http:", "https:"];
+    try {
+      const url = new URL(raw);
+      if (protocols.includes(url.protocol)) return url;
+    } catch {
+      // reported below
+    }
+    const shown = options.secret ? "" : ` (got "${raw}")`;
+    this.problems.push(`${name} must be a URL starting with ${protocols.map((p) => p + "//").join(" or ")}${shown}`);
+    return undefined;
+  }
+}
+
+const HOSTNAME_RE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\d{1,3}(?:\.\d{1,3}){3}|\[?[0-9A-Fa-f:.]+\]?)$/;
+
+/**
+ * Reads and validates every setting; throws {@linkcode ConfigError} listing
+ * all problems at once.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig({ PORT: "8080" });
+ * config.port; // 8080
+ * ```
+ */
+export function loadConfig(env: Env = Deno.env.toObject()): Config {
+  const r = new Reader(env);
+  const hostname = r.string("HOSTNAME", "127.0.0.1");
+  if (!HOSTNAME_RE.test(hostname)) {
+    r.problems.push(`HOSTNAME must be a host name or IP address (got "${hostname}")`);
+  }
+  const port = r.int("PORT", 8000, 1, 65535);
+  const mode = r.oneOf("ISLET_ENV", ["development", "production"] as const, "production");
+  const appUrl = r.url("APP_URL", `http://localhost:${port}`);
+  if (appUrl !== undefined && (appUrl.pathname !== "/" || appUrl.search !== "" || appUrl.hash !== "")) {
+    r.problems.push(`APP_URL must be an origin without a path (got "${appUrl.href}")`);
+  }
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return { appUrl: appUrl!, hostname, port, mode };
+}

@@ -1,0 +1,26 @@
+import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
+import { ConfigError, loadConfig } from "./config.ts";
+
+Deno.test("loadConfig runs on no configuration at all", () => {
+  const config = loadConfig({});
+  strictEqual(config.hostname, "127.0.0.1");
+  strictEqual(config.port, 8000);
+  strictEqual(config.appUrl.href, "http://localhost:8000/");
+  strictEqual(config.mode, "production");
+});
+
+Deno.test("loadConfig lists every invalid setting in one error", () => {
+  try {
+    loadConfig({ PORT: "eighty", HOSTNAME: "bad host!", APP_URL: "ftp://x", ISLET_ENV: "prod" });
+    throw new Error("expected ConfigError");
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    deepStrictEqual(err.problems.map((p) => p.split(" ")[0]), ["HOSTNAME", "PORT", "ISLET_ENV", "APP_URL"]);
+    strictEqual(err.message.includes("4 problems"), true);
+  }
+});
+
+Deno.test("loadConfig refuses an APP_URL with a path", () => {
+  throws(() => loadConfig({ APP_URL: "https://example.com/app" }), ConfigError);
+  strictEqual(loadConfig({ APP_URL: "https://example.com" }).appUrl.origin, "https://example.com");
+});

@@ -1,0 +1,71 @@
+/**
+ * Security response headers that do not depend on the page (the CSP with
+ * its nonce is the `csp()` middleware's job).
+ *
+ * @module
+ */
+import type { Middleware } from "fresh";
+
+/** Options of {@linkcode securityHeaders}. */
+export interface SecurityHeadersOptions {
+  /** Send HSTS: only when the app is served over HTTPS. */
+  hsts: boolean;
+}
+
+const PERMISSIONS_POLICY = [
+  "accelerometer=()",
+  "camera=()",
+  "geolocation=()",
+  "gyroscope=()",
+  "magnetometer=()",
+  "microphone=()",
+  "payment=()",
+  "usb=()",
+  "interest-cohort=()",
+].join(", ");
+
+/**
+ * The fixed headers every response carries.
+ *
+ * @example
+ * ```ts
+ * securityHeaderList({ hsts: true }); // [["strict-transport-security", ...], ...]
+ * ```
+ */
+export function securityHeaderList(options: SecurityHeadersOptions): [string, string][] {
+  const list: [string, string][] = [
+    ["x-content-type-options", "nosniff"],
+    ["referrer-policy", "strict-origin-when-cross-origin"],
+    ["x-frame-options", "DENY"],
+    ["permissions-policy", PERMISSIONS_POLICY],
+    ["cross-origin-opener-policy", "same-origin"],
+  ];
+  if (options.hsts) {
+    list.push(["strict-transport-security", "max-age=63072000; includeSubDomains"]);
+  }
+  return list;
+}
+
+/**
+ * Adds the security headers of design.md to every response, error pages
+ * and static files included.
+ *
+ * @example
+ * ```ts
+ * app.use(securityHeaders({ hsts: config.appUrl.protocol === "https:" }));
+ * ```
+ */
+export function securityHeaders<State>(options: SecurityHeadersOptions): Middleware<State> {
+  const list = securityHeaderList(options);
+  return async (ctx) => {
+    let res = await ctx.next();
+    try {
+      for (const [name, value] of list) res.headers.set(name, value);
+    } catch {
+      // Some responses (Response.redirect, fetch results) have immutable headers.
+      res = new Response(res.body, res);
+      for (const [name, value] of list) res.headers.set(name, value);
+    }
+    return res;
+  };
+}

@@ -1,0 +1,36 @@
+import { asset } from "fresh/runtime";
+import { Footer } from "../components/Footer.tsx";
+import { Header } from "../components/Header.tsx";
+import { define } from "../utils.ts";
+
+export default define.page(function App({ Component, state }) {
+  return (
+    <html lang="en" data-theme={state.theme ?? "system"}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta
+          name="description"
+          content="Islet is a self-hosted foundation for subscription web products: accounts, sign-in, two-factor, sessions and Stripe billing."
+        />
+        <meta name="color-scheme" content="light dark" />
+        <title>Islet</title>
+        <link rel="icon" href={asset("/favicon.svg")} type="image/svg+xml" />
+        <link rel="stylesheet" href={asset("/styles.css")} />
+      </head>
+      <body class="flex min-h-screen flex-col bg-white text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
+        <a
+          href="#main"
+          class="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:z-50 focus:rounded focus:bg-indigo-700 focus:px-4 focus:py-2 focus:text-white"
+        >
+          Skip to content
+        </a>
+        <Header theme={state.theme ?? "system"} />
+        <main id="main" class="flex-1">
+          <Component />
+        </main>
+        <Footer />
+      </body>
+    </html>
+  );
+});

@@ -1,0 +1,100 @@
+/**
+ * `deno task bench`: builds the app, starts the production server and a
+ * bare `Deno.serve` baseline, and measures each scenario with wrk in one
+ * run, so the ratios compare like with like on the same machine.
+ *
+ *   deno task bench            # default: 8 s per scenario, 32 connections
+ *   BENCH_SECONDS=3 deno task bench
+ *
+ * @module
+ */
+import { freePort } from "../helpers/redis.ts";
+import { ensureWrk, wrk, type WrkResult } from "./wrk.ts";
+
+const seconds = Number(Deno.env.get("BENCH_SECONDS") ?? 8);
+const connections = Number(Deno.env.get("BENCH_CONNECTIONS") ?? 32);
+const deno = Deno.execPath();
+const root = new URL("../../", import.meta.url).pathname;
+
+await ensureWrk();
+console.log("Building ...");
+await run([deno, "task", "build"]);
+
+const helloPort = freePort();
+const appPort = freePort();
+const dataDir = await Deno.makeTempDir({ prefix: "islet-bench-" });
+const children: Deno.ChildProcess[] = [];
+try {
+  children.push(spawn([deno, "run", "-A", "tests/bench/hello.ts", String(helloPort)], {}));
+  children.push(spawn([deno, "run", "-A", "_fresh/server.js"], {
+    PORT: String(appPort),
+    HOSTNAME: "127.0.0.1",
+    DATABASE_PATH: `${dataDir}/bench.db`,
+    ISLET_BENCH: "1",
+  }));
+  await waitFor(`http://127.0.0.1:${helloPort}/`);
+  await waitFor(`http://127.0.0.1:${appPort}/api/health`);
+
+  const app = `http://127.0.0.1:${appPort}`;
+  const scenarios: [string, string, Record<string, string>?][] = [
+    ["a  bare Deno.serve hello", `http://127.0.0.1:${helloPort}/`],
+    ["b  JSON route, full middleware stack (/api/health)", `${app}/api/health`],
+    ["c  SSR page with one island (/)", `${app}/`],
+  ];
+  const results: WrkResult[] = [];
+  for (const [name, url, headers] of scenarios) {
+    await wrk(url, { seconds: 1, connections, headers }); // warm-up (JIT, caches)
+    const r = await wrk(url, { seconds, connections, headers });
+    if (r.non2xx > 0 || r.errors > 0) {
+      throw new Error(`${name}: ${r.non2xx} non-2xx responses, ${r.errors} socket errors`);
+    }
+    results.push(r);
+    console.log(
+      `${name.padEnd(52)} ${r.requestsPerSecond.toFixed(0).padStart(7)} req/s   p50 ${
+        r.p50Ms.toFixed(2)
+      } ms   p99 ${r.p99Ms.toFixed(2)} ms`,
+    );
+  }
+  const [a, b, c] = results.map((r) => r.requestsPerSecond);
+  console.log(`\nb/a = ${(b / a).toFixed(3)}   c/a = ${(c / a).toFixed(3)}`);
+  console.log(`(${seconds} s per scenario, ${connections} connections, wrk -t1, ${Deno.build.target})`);
+} finally {
+  for (const child of children) {
+    try {
+      child.kill("SIGTERM");
+      await child.status;
+    } catch {
+      // already gone
+    }
+  }
+  await Deno.remove(dataDir, { recursive: true });
+}
+
+function spawn(cmd: string[], env: Record<string, string>): Deno.ChildProcess {
+  return new Deno.Command(cmd[0], {
+    args: cmd.slice(1),
+    cwd: root,
+    env,
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+}
+
+async function run(cmd: string[]): Promise<void> {
+  const { code } = await new Deno.Command(cmd[0], { args: cmd.slice(1), cwd: root, stdout: "inherit", stderr: "inherit" }).output();
+  if (code !== 0) throw new Error(`${cmd.join(" ")} failed with exit code ${code}`);
+}
+
+async function waitFor(url: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      await res.body?.cancel();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`${url} did not answer within 20 s`);
+}
