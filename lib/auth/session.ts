@@ -1,0 +1,327 @@
+/**
+ * The session engine (Lucia style): plain functions over plain data.
+ *
+ * - SQLite is the source of truth; the cache holds validated sessions under
+ *   `session:<id>` for at most an hour and never past their deadlines.
+ *   Every cached entry is still checked against the secret hash and the
+ *   deadlines, and ending a session deletes its key, so revocation is
+ *   immediate on every instance sharing the cache.
+ * - Deadlines: absolute (`sessionDurationDays` after creation) and idle
+ *   (`inactivityTimeoutDays` after the last verification, sliding).
+ *   `last_verified_at` is written at most once an hour, so an active user
+ *   costs one write an hour, not one per request.
+ *
+ * @module
+ */
+import type { Cache } from "../cache/cache.ts";
+import type { Db } from "../db/connection.ts";
+import * as rows from "../db/sessions.ts";
+import { getUserById, type User } from "../db/users.ts";
+import {
+  cacheKey,
+  decodeCachedSession,
+  encodeCachedSession,
+} from "./session_cache.ts";
+import {
+  constantTimeEqual,
+  generateSessionToken,
+  hashSecret,
+  parseSessionToken,
+} from "./session_token.ts";
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+// Request headers are attacker-sized; what we store and compare is bounded.
+const MAX_USER_AGENT = 512;
+const MAX_IP = 64;
+
+/** Session settings (from SESSION_DURATION_DAYS, INACTIVITY_TIMEOUT_DAYS, SESSION_BIND_USER_AGENT). */
+export interface SessionSettings {
+  sessionDurationDays: number;
+  inactivityTimeoutDays: number;
+  /** When true, a request with a different user agent ends the session. */
+  bindUserAgent: boolean;
+}
+
+/** What the engine needs. `now` is injectable for tests. */
+export interface SessionDeps {
+  db: Db;
+  cache: Cache;
+  settings: SessionSettings;
+  now?: () => number;
+}
+
+/** Defaults of the design: 30 days absolute, 10 days idle, no UA binding. */
+export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
+  sessionDurationDays: 30,
+  inactivityTimeoutDays: 10,
+  bindUserAgent: false,
+};
+
+/** A session as the app sees it (no secret material). Times are Unix ms. */
+export interface Session {
+  id: string;
+  userId: string;
+  createdAt: number;
+  lastVerifiedAt: number;
+  /** Absolute deadline; the cookie expires then too. */
+  expiresAt: number;
+  /** Idle deadline: `lastVerifiedAt` + inactivity timeout. */
+  idleExpiresAt: number;
+  twoFactorVerified: boolean;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+function nowOf(deps: SessionDeps): number {
+  return deps.now?.() ?? Date.now();
+}
+
+function toSession(row: rows.SessionRow, settings: SessionSettings): Session {
+  return {
+    id: row.id,
+    userId: row.userId,
+    createdAt: row.createdAt,
+    lastVerifiedAt: row.lastVerifiedAt,
+    // A shortened setting applies to existing sessions too.
+    expiresAt: Math.min(
+      row.expiresAt,
+      row.createdAt + settings.sessionDurationDays * DAY,
+    ),
+    idleExpiresAt: row.lastVerifiedAt + settings.inactivityTimeoutDays * DAY,
+    twoFactorVerified: row.twoFactorVerified,
+    ip: row.ip,
+    userAgent: row.userAgent,
+  };
+}
+
+function bounded(value: string | null | undefined, max: number): string | null {
+  return value ? value.slice(0, max) : null;
+}
+
+/**
+ * Creates a session for `userId` and returns the token to put in the cookie
+ * (shown once; only its hash is stored). Call on every sign-in and
+ * privilege change, and end the previous session: a token issued before
+ * sign-in never becomes valid.
+ *
+ * @example
+ * ```ts
+ * const { token, session } = await createSession(deps, user.id, { ip, userAgent, twoFactorVerified: false });
+ * headers.append("set-cookie", sessionCookie(token, session.expiresAt, secure));
+ * ```
+ */
+export async function createSession(
+  deps: SessionDeps,
+  userId: string,
+  meta: {
+    ip?: string | null;
+    userAgent?: string | null;
+    twoFactorVerified?: boolean;
+  } = {},
+): Promise<{ token: string; session: Session }> {
+  const now = nowOf(deps);
+  const { id, secret, token } = generateSessionToken();
+  const row: rows.SessionRow = {
+    id,
+    secretHash: await hashSecret(secret),
+    userId,
+    createdAt: now,
+    lastVerifiedAt: now,
+    expiresAt: now + deps.settings.sessionDurationDays * DAY,
+    twoFactorVerified: meta.twoFactorVerified ?? false,
+    ip: bounded(meta.ip, MAX_IP),
+    userAgent: bounded(meta.userAgent, MAX_USER_AGENT),
+  };
+  rows.insertSession(deps.db, row);
+  return { token, session: toSession(row, deps.settings) };
+}
+
+/**
+ * The session and user a token belongs to, or null when the token is
+ * malformed, unknown, wrong, expired, revoked, or (with UA binding) used
+ * from another user agent. Expired and UA-mismatched sessions are deleted.
+ * Never throws on bad input.
+ *
+ * @example
+ * ```ts
+ * const result = await validateSessionToken(deps, readSessionToken(req, secure), {
+ *   userAgent: req.headers.get("user-agent"),
+ * });
+ * if (result === null) headers.append("set-cookie", deleteSessionCookie(secure));
+ * ```
+ */
+export async function validateSessionToken(
+  deps: SessionDeps,
+  token: string | null | undefined,
+  request: { userAgent?: string | null } = {},
+): Promise<{ session: Session; user: User } | null> {
+  const parts = parseSessionToken(token);
+  if (parts === null) return null;
+  const { db, cache, settings } = deps;
+  const now = nowOf(deps);
+
+  // An unreachable cache is a miss, not an error: the database answers.
+  const cached = await cache.get(cacheKey(parts.id)).catch(() => null);
+  let row = decodeCachedSession(cached, parts.id);
+  const fromCache = row !== null;
+  row ??= rows.getSession(db, parts.id);
+  if (row === null) return null;
+  if (!constantTimeEqual(await hashSecret(parts.secret), row.secretHash)) {
+    return null;
+  }
+
+  let session = toSession(row, settings);
+  if (now >= session.expiresAt || now >= session.idleExpiresAt) {
+    await invalidateSession(deps, row.id);
+    return null;
+  }
+  if (
+    settings.bindUserAgent &&
+    row.userAgent !== bounded(request.userAgent, MAX_USER_AGENT)
+  ) {
+    await invalidateSession(deps, row.id);
+    return null;
+  }
+
+  const user = getUserById(db, row.userId);
+  if (user === null) { // deleted user; the cascade already removed the row
+    await invalidateSession(deps, row.id);
+    return null;
+  }
+
+  let stale = !fromCache;
+  if (now - row.lastVerifiedAt >= HOUR) {
+    // A missing row means the session was revoked while cached.
+    if (!rows.touchSession(db, row.id, { lastVerifiedAt: now })) {
+      await cache.delete(cacheKey(row.id));
+      return null;
+    }
+    row = { ...row, lastVerifiedAt: now };
+    session = toSession(row, settings);
+    stale = true;
+  }
+  if (stale && !(await cacheRow(deps, row, session, now))) return null;
+  return { session, user };
+}
+
+/**
+ * Caches a validated row; false when the session turned out to be revoked.
+ * The existence re-check after writing closes a race: a revocation that
+ * ran between our database read and our cache write would otherwise be
+ * undone by that write for up to an hour.
+ */
+async function cacheRow(
+  deps: SessionDeps,
+  row: rows.SessionRow,
+  session: Session,
+  now: number,
+): Promise<boolean> {
+  const deadline = Math.min(
+    session.expiresAt,
+    session.idleExpiresAt,
+    now + HOUR,
+  );
+  const ttlSeconds = Math.floor((deadline - now) / 1000);
+  if (ttlSeconds < 1) return true;
+  try {
+    await deps.cache.set(
+      cacheKey(row.id),
+      encodeCachedSession(row),
+      ttlSeconds,
+    );
+  } catch {
+    return true; // the cache is an optimisation; the database answered
+  }
+  if (rows.sessionExists(deps.db, row.id)) return true;
+  await deps.cache.delete(cacheKey(row.id));
+  return false;
+}
+
+/**
+ * Ends one session (sign-out, or the user ending it from their list).
+ * Database first, then cache, so a concurrent validation cannot re-cache it.
+ *
+ * @example
+ * ```ts
+ * await invalidateSession(deps, ctx.state.session.id);
+ * ```
+ */
+export async function invalidateSession(
+  deps: SessionDeps,
+  sessionId: string,
+): Promise<void> {
+  rows.deleteSession(deps.db, sessionId);
+  await deps.cache.delete(cacheKey(sessionId));
+}
+
+/**
+ * Ends every session of a user (password reset, account deletion, "sign
+ * out everywhere"). Returns how many were ended.
+ *
+ * @example
+ * ```ts
+ * await invalidateUserSessions(deps, user.id);
+ * ```
+ */
+export async function invalidateUserSessions(
+  deps: SessionDeps,
+  userId: string,
+): Promise<number> {
+  const ids = rows.deleteUserSessions(deps.db, userId);
+  if (ids.length > 0) await deps.cache.delete(...ids.map(cacheKey));
+  return ids.length;
+}
+
+/**
+ * Ends every session of a user but `keepSessionId` (the current one).
+ * Returns how many were ended.
+ *
+ * @example
+ * ```ts
+ * await invalidateOtherSessions(deps, user.id, session.id);
+ * ```
+ */
+export async function invalidateOtherSessions(
+  deps: SessionDeps,
+  userId: string,
+  keepSessionId: string,
+): Promise<number> {
+  const ids = rows.deleteOtherSessions(deps.db, userId, keepSessionId);
+  if (ids.length > 0) await deps.cache.delete(...ids.map(cacheKey));
+  return ids.length;
+}
+
+/**
+ * A user's live sessions (expired ones left out), most recent first, for
+ * the "your sessions" page.
+ *
+ * @example
+ * ```ts
+ * const sessions = listUserSessions(deps, user.id);
+ * ```
+ */
+export function listUserSessions(deps: SessionDeps, userId: string): Session[] {
+  const now = nowOf(deps);
+  return rows.listSessionsForUser(deps.db, userId)
+    .map((row) => toSession(row, deps.settings))
+    .filter((s) => now < s.expiresAt && now < s.idleExpiresAt);
+}
+
+/**
+ * Deletes expired sessions from the database (housekeeping, e.g. daily).
+ * Returns how many.
+ *
+ * @example
+ * ```ts
+ * setInterval(() => purgeExpiredSessions(deps), 86_400_000);
+ * ```
+ */
+export function purgeExpiredSessions(deps: SessionDeps): number {
+  const now = nowOf(deps);
+  return rows.deleteExpiredSessions(
+    deps.db,
+    now,
+    now - deps.settings.inactivityTimeoutDays * DAY,
+  );
+}

@@ -1,0 +1,92 @@
+/**
+ * Test fixture of the session engine: a Map-based fake cache and a
+ * migrated database with one user, on a clock the test moves by hand.
+ *
+ * @module
+ */
+import type { Cache } from "../cache/cache.ts";
+import type { Db } from "../db/connection.ts";
+import { getSession } from "../db/sessions.ts";
+import { withTestDb } from "../db/testing.ts";
+import { createUser } from "../db/users.ts";
+import {
+  DEFAULT_SESSION_SETTINGS,
+  type SessionDeps,
+  type SessionSettings,
+} from "./session.ts";
+
+export const MIN = 60_000;
+export const HOUR = 60 * MIN;
+export const DAY = 24 * HOUR;
+export const T0 = Date.UTC(2030, 0, 1);
+export const UA = "Mozilla/5.0 Test";
+
+/** A Map-based Cache that records TTLs; rate limits and pub/sub are not used here. */
+export class FakeCache implements Cache {
+  readonly map = new Map<string, string>();
+  readonly ttls = new Map<string, number>();
+  sets = 0;
+  beforeSet?: (key: string) => void;
+  get(key: string) {
+    return Promise.resolve(this.map.get(key) ?? null);
+  }
+  set(key: string, value: string, ttlSeconds: number) {
+    this.beforeSet?.(key);
+    this.sets++;
+    this.map.set(key, value);
+    this.ttls.set(key, ttlSeconds);
+    return Promise.resolve();
+  }
+  delete(...keys: string[]) {
+    for (const k of keys) this.map.delete(k);
+    return Promise.resolve();
+  }
+  rateLimit() {
+    return Promise.resolve({ allowed: true, remaining: 0, retryAfterMs: 0 });
+  }
+  resetRateLimit() {
+    return Promise.resolve();
+  }
+  publish() {
+    return Promise.resolve();
+  }
+  subscribe() {
+    return Promise.resolve(() => Promise.resolve());
+  }
+  status() {
+    return "in-process" as const;
+  }
+  close() {
+    return Promise.resolve();
+  }
+}
+
+export interface Fixture {
+  db: Db;
+  cache: FakeCache;
+  deps: SessionDeps;
+  clock: { now: number };
+  userId: string;
+}
+
+export function withSessions(
+  fn: (f: Fixture) => Promise<void>,
+  settings: Partial<SessionSettings> = {},
+): Promise<void> {
+  return withTestDb(async (db) => {
+    const cache = new FakeCache();
+    const clock = { now: T0 };
+    const deps: SessionDeps = {
+      db,
+      cache,
+      settings: { ...DEFAULT_SESSION_SETTINGS, ...settings },
+      now: () => clock.now,
+    };
+    const userId = createUser(db, { email: "s@example.com", username: "s" }).id;
+    await fn({ db, cache, deps, clock, userId });
+  });
+}
+
+export function lastVerified(db: Db, id: string): number | undefined {
+  return getSession(db, id)?.lastVerifiedAt;
+}
