@@ -101,12 +101,20 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "startRedis with REDIS_URL: restart refuses clearly",
-  ignore: !external,
-  async fn() {
+Deno.test("startRedis with REDIS_URL: uses it and refuses to restart it", async () => {
+  // Without an outside REDIS_URL, stand one up so this path always runs.
+  const own = external ? null : await startRedis();
+  const previous = Deno.env.get("REDIS_URL");
+  if (own !== null) Deno.env.set("REDIS_URL", own.url);
+  try {
     const redis = await startRedis();
     assert.equal(redis.url, Deno.env.get("REDIS_URL"));
     await assert.rejects(redis.restart(), /cannot restart external Redis/);
-  },
+  } finally {
+    if (own !== null) {
+      if (previous === undefined) Deno.env.delete("REDIS_URL");
+      else Deno.env.set("REDIS_URL", previous);
+      await own.stop();
+    }
+  }
 });
