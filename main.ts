@@ -6,20 +6,47 @@
  */
 import { App, csp, csrf, staticFiles } from "fresh";
 import { loadConfig } from "./lib/config.ts";
+import { clientIp } from "./lib/security/client_ip.ts";
 import { CSP_DIRECTIVES } from "./lib/security/csp_policy.ts";
 import { securityHeaders } from "./lib/security/headers.ts";
+import {
+  ipRateLimitKey,
+  rateLimit,
+  tooManyRequests,
+} from "./lib/security/rate_limit.ts";
+import { createServices } from "./lib/services.ts";
 import { themeFromCookie } from "./lib/theme.ts";
 import type { State } from "./utils.ts";
 
 const config = loadConfig();
+const services = await createServices(config);
+if (!config.rateLimits) {
+  console.warn(
+    "RATE_LIMITS=off: every rate limit is disabled. Use this for load tests only.",
+  );
+}
+
+/** Paths exempt from origin checks and rate limits: Stripe signs its webhooks instead. */
+const WEBHOOK = "/api/stripe/webhook";
 
 export const app = new App<State>()
-  .use(securityHeaders({ hsts: config.appUrl.protocol === "https:" }))
+  .use(securityHeaders({ hsts: config.secureCookies }))
   .use(staticFiles())
-  .use(csrf({ origin: [config.appUrl.origin], exempt: ["/api/stripe/webhook"] }))
+  .use(csrf({ origin: [config.appUrl.origin], exempt: [WEBHOOK] }))
   .use(csp({ useNonce: true, csp: CSP_DIRECTIVES }))
-  .use((ctx) => {
+  .use(async (ctx) => {
+    ctx.state.services = services;
+    ctx.state.clientIp = clientIp(ctx.req, ctx.info, services.trustedProxies);
     ctx.state.theme = themeFromCookie(ctx.req.headers.get("cookie"));
+    if (config.rateLimits && ctx.url.pathname !== WEBHOOK) {
+      // Default policy for every request that is not a static file: 100 a minute per address.
+      const result = await rateLimit(
+        services.cache,
+        "default",
+        ipRateLimitKey(ctx.state.clientIp),
+      );
+      if (!result.allowed) return tooManyRequests(result);
+    }
     return ctx.next();
   })
   .fsRoutes();

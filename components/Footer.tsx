@@ -5,7 +5,9 @@ export function Footer() {
       <div class="mx-auto flex max-w-5xl flex-wrap justify-between gap-4 px-4 py-6">
         <p>Islet: a small, secure foundation for subscription products.</p>
         <p>
-          <a class="underline hover:no-underline" href="/api/health">Service status</a>
+          <a class="underline hover:no-underline" href="/api/health">
+            Service status
+          </a>
         </p>
       </div>
     </footer>

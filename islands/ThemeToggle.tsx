@@ -18,7 +18,8 @@ export default function ThemeToggle({ initial }: { initial: Theme }) {
     theme.value = value;
     document.documentElement.dataset.theme = value;
     const secure = location.protocol === "https:" ? "; Secure" : "";
-    document.cookie = `theme=${value}; Path=/; Max-Age=31536000; SameSite=Lax${secure}`;
+    document.cookie =
+      `theme=${value}; Path=/; Max-Age=31536000; SameSite=Lax${secure}`;
   };
 
   return (
@@ -31,7 +32,7 @@ export default function ThemeToggle({ initial }: { initial: Theme }) {
         <button
           key={value}
           type="button"
-          aria-pressed={theme.value === value}
+          aria-pressed={theme.value === value ? "true" : "false"}
           onClick={() => choose(value)}
           class="px-2 py-1 first:rounded-l-md last:rounded-r-md aria-pressed:bg-slate-800 aria-pressed:text-white dark:aria-pressed:bg-slate-200 dark:aria-pressed:text-slate-900"
         >

@@ -16,6 +16,22 @@ export interface Config {
   port: number;
   /** `development` relaxes nothing security-relevant; it only changes logs and caching. */
   mode: "development" | "production";
+  /** SQLite file. */
+  databasePath: string;
+  /** Redis server; unset means in-process cache and rate limits (one instance only). */
+  redisUrl: string | undefined;
+  /** Session lifetimes and binding. */
+  session: {
+    durationDays: number;
+    inactivityTimeoutDays: number;
+    bindUserAgent: boolean;
+  };
+  /** Proxies whose X-Forwarded-For is believed (IPs and CIDRs, comma-separated). */
+  trustedProxies: string;
+  /** False only for load tests: every rate limit is off. */
+  rateLimits: boolean;
+  /** Whether cookies get `Secure` and the `__Host-` prefix (APP_URL is https). */
+  secureCookies: boolean;
 }
 
 /** Thrown by {@linkcode loadConfig} with every problem found. */
@@ -23,7 +39,9 @@ export class ConfigError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
     super(
-      `Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+      `Invalid configuration (${problems.length} problem${
+        problems.length === 1 ? "" : "s"
+      }):\n` +
         problems.map((p) => `  - ${p}`).join("\n") +
         "\nSee .env.example for every setting.",
     );
@@ -57,7 +75,9 @@ export class Reader {
     if (raw === undefined) return fallback;
     const n = Number(raw);
     if (!/^-?\d+$/.test(raw) || n < min || n > max) {
-      this.problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      this.problems.push(
+        `${name} must be a whole number from ${min} to ${max} (got "${raw}")`,
+      );
       return fallback;
     }
     return n;
@@ -78,12 +98,18 @@ export class Reader {
     const raw = this.optional(name);
     if (raw === undefined) return fallback;
     if ((values as readonly string[]).includes(raw)) return raw as T;
-    this.problems.push(`${name} must be one of ${values.join(", ")} (got "${raw}")`);
+    this.problems.push(
+      `${name} must be one of ${values.join(", ")} (got "${raw}")`,
+    );
     return fallback;
   }
 
   /** An http(s) URL. `secret` keeps the value out of the message. */
-  url(name: string, fallback: string | undefined, options: { secret?: boolean; protocols?: string[] } = {}): URL | undefined {
+  url(
+    name: string,
+    fallback: string | undefined,
+    options: { secret?: boolean; protocols?: string[] } = {},
+  ): URL | undefined {
     const raw = this.optional(name) ?? fallback;
     if (raw === undefined) return undefined;
     const protocols = options.protocols ?? ["http:", "https:"];
@@ -94,12 +120,17 @@ export class Reader {
       // reported below
     }
     const shown = options.secret ? "" : ` (got "${raw}")`;
-    this.problems.push(`${name} must be a URL starting with ${protocols.map((p) => p + "//").join(" or ")}${shown}`);
+    this.problems.push(
+      `${name} must be a URL starting with ${
+        protocols.map((p) => p + "//").join(" or ")
+      }${shown}`,
+    );
     return undefined;
   }
 }
 
-const HOSTNAME_RE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\d{1,3}(?:\.\d{1,3}){3}|\[?[0-9A-Fa-f:.]+\]?)$/;
+const HOSTNAME_RE =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\d{1,3}(?:\.\d{1,3}){3}|\[?[0-9A-Fa-f:.]+\]?)$/;
 
 /**
  * Reads and validates every setting; throws {@linkcode ConfigError} listing
@@ -115,14 +146,54 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
   const r = new Reader(env);
   const hostname = r.string("HOSTNAME", "127.0.0.1");
   if (!HOSTNAME_RE.test(hostname)) {
-    r.problems.push(`HOSTNAME must be a host name or IP address (got "${hostname}")`);
+    r.problems.push(
+      `HOSTNAME must be a host name or IP address (got "${hostname}")`,
+    );
   }
   const port = r.int("PORT", 8000, 1, 65535);
-  const mode = r.oneOf("ISLET_ENV", ["development", "production"] as const, "production");
+  const mode = r.oneOf(
+    "ISLET_ENV",
+    ["development", "production"] as const,
+    "production",
+  );
   const appUrl = r.url("APP_URL", `http://localhost:${port}`);
-  if (appUrl !== undefined && (appUrl.pathname !== "/" || appUrl.search !== "" || appUrl.hash !== "")) {
-    r.problems.push(`APP_URL must be an origin without a path (got "${appUrl.href}")`);
+  if (
+    appUrl !== undefined &&
+    (appUrl.pathname !== "/" || appUrl.search !== "" || appUrl.hash !== "")
+  ) {
+    r.problems.push(
+      `APP_URL must be an origin without a path (got "${appUrl.href}")`,
+    );
   }
+  const databasePath = r.string("DATABASE_PATH", "data/islet.db");
+  const redisUrl = r.url("REDIS_URL", undefined, {
+    secret: true,
+    protocols: ["redis:", "rediss:"],
+  })?.href;
+  const durationDays = r.int("SESSION_DURATION_DAYS", 30, 1, 365);
+  // Renewal is written at most once an hour, so an idle timeout under a day
+  // would be too coarse to mean anything.
+  const inactivityTimeoutDays = r.int("INACTIVITY_TIMEOUT_DAYS", 10, 1, 365);
+  if (inactivityTimeoutDays > durationDays) {
+    r.problems.push(
+      "INACTIVITY_TIMEOUT_DAYS must not exceed SESSION_DURATION_DAYS",
+    );
+  }
+  const bindUserAgent = r.bool("SESSION_BIND_USER_AGENT", false);
+  const trustedProxies = r.string("TRUSTED_PROXIES", "");
+  const rateLimits =
+    r.oneOf("RATE_LIMITS", ["on", "off"] as const, "on") === "on";
   if (r.problems.length > 0) throw new ConfigError(r.problems);
-  return { appUrl: appUrl!, hostname, port, mode };
+  return {
+    appUrl: appUrl!,
+    hostname,
+    port,
+    mode,
+    databasePath,
+    redisUrl,
+    session: { durationDays, inactivityTimeoutDays, bindUserAgent },
+    trustedProxies,
+    rateLimits,
+    secureCookies: appUrl!.protocol === "https:",
+  };
 }

@@ -4,13 +4,17 @@ import { define } from "../utils.ts";
 
 export default define.page(function ServerError({ error }) {
   const status = error instanceof HttpError ? error.status : 500;
-  const title = status >= 500 ? "Something went wrong" : "This request could not be completed";
+  const title = status >= 500
+    ? "Something went wrong"
+    : "This request could not be completed";
   return (
     <section class="mx-auto max-w-3xl px-4 py-24 text-center">
       <Head>
         <title>{title} · Islet</title>
       </Head>
-      <p class="text-sm font-semibold text-indigo-700 dark:text-indigo-300">{status}</p>
+      <p class="text-sm font-semibold text-indigo-700 dark:text-indigo-300">
+        {status}
+      </p>
       <h1 class="mt-2 text-3xl font-bold">{title}</h1>
       <p class="mt-4 text-slate-700 dark:text-slate-300">
         {status >= 500
@@ -18,7 +22,10 @@ export default define.page(function ServerError({ error }) {
           : "Please check what you sent and try again."}
       </p>
       <p class="mt-8">
-        <a class="font-medium text-indigo-700 underline dark:text-indigo-300" href="/">
+        <a
+          class="font-medium text-indigo-700 underline dark:text-indigo-300"
+          href="/"
+        >
           Back to the home page
         </a>
       </p>

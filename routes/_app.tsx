@@ -25,7 +25,7 @@ export default define.page(function App({ Component, state }) {
         >
           Skip to content
         </a>
-        <Header theme={state.theme ?? "system"} />
+        <Header theme={state.theme ?? "system"} signedIn={state.user != null} />
         <main id="main" class="flex-1">
           <Component />
         </main>

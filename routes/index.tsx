@@ -43,9 +43,10 @@ export default define.page(function Home() {
           Ship your product, not another sign-in page.
         </h1>
         <p class="mt-6 max-w-2xl text-lg text-slate-700 dark:text-slate-300">
-          Islet is a self-hosted foundation for subscription web products. Accounts, sign-in,
-          two-factor, sessions and Stripe billing are done and secured, so you start with the part
-          that is yours. It is small enough to read in an afternoon.
+          Islet is a self-hosted foundation for subscription web products.
+          Accounts, sign-in, two-factor, sessions and Stripe billing are done
+          and secured, so you start with the part that is yours. It is small
+          enough to read in an afternoon.
         </p>
         <div class="mt-8 flex flex-wrap gap-4">
           <a
@@ -63,9 +64,15 @@ export default define.page(function Home() {
         </div>
       </section>
 
-      <section id="features" aria-labelledby="features-title" class="bg-slate-50 dark:bg-slate-900">
+      <section
+        id="features"
+        aria-labelledby="features-title"
+        class="bg-slate-50 dark:bg-slate-900"
+      >
         <div class="mx-auto max-w-5xl px-4 py-16">
-          <h2 id="features-title" class="text-2xl font-bold">What is included</h2>
+          <h2 id="features-title" class="text-2xl font-bold">
+            What is included
+          </h2>
           <ul class="mt-8 grid gap-6 sm:grid-cols-2">
             {FEATURES.map((f) => (
               <li
@@ -85,7 +92,9 @@ export default define.page(function Home() {
         aria-labelledby="security-title"
         class="mx-auto max-w-5xl px-4 py-16"
       >
-        <h2 id="security-title" class="text-2xl font-bold">Secure by default</h2>
+        <h2 id="security-title" class="text-2xl font-bold">
+          Secure by default
+        </h2>
         <ul class="mt-6 list-disc space-y-2 pl-6 text-slate-700 dark:text-slate-300">
           {SECURITY.map((s) => <li key={s}>{s}</li>)}
         </ul>

@@ -1,0 +1,78 @@
+import type { JSX } from "preact";
+
+interface FieldProps
+  extends Omit<JSX.InputHTMLAttributes<HTMLInputElement>, "id" | "name"> {
+  id: string;
+  name: string;
+  label: string;
+  error?: string;
+  hint?: string;
+}
+
+/**
+ * A labelled input with its hint and error wired for screen readers
+ * (`aria-describedby`, `aria-invalid`). Used by server pages and islands.
+ */
+export function Field({ id, name, label, error, hint, ...input }: FieldProps) {
+  const describedBy = [hint ? `${id}-hint` : "", error ? `${id}-error` : ""]
+    .filter(Boolean).join(" ");
+  return (
+    <div class="space-y-1">
+      <label for={id} class="block text-sm font-medium">{label}</label>
+      <input
+        id={id}
+        name={name}
+        aria-invalid={error ? "true" : undefined}
+        aria-describedby={describedBy || undefined}
+        class="block w-full rounded-md border border-slate-400 bg-white px-3 py-2 text-slate-900 focus:border-indigo-600 focus:outline-2 focus:outline-indigo-600 aria-invalid:border-red-700 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100"
+        {...input}
+      />
+      {hint && (
+        <p id={`${id}-hint`} class="text-sm text-slate-600 dark:text-slate-300">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p
+          id={`${id}-error`}
+          class="text-sm font-medium text-red-700 dark:text-red-400"
+        >
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** The form-level error summary, announced when it appears. */
+export function FormError({ message }: { message?: string }) {
+  if (!message) return null;
+  return (
+    <div
+      role="alert"
+      class="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
+    >
+      {message}
+    </div>
+  );
+}
+
+/** The primary submit button, showing a pending state. */
+export function SubmitButton(
+  { pending, label, pendingLabel }: {
+    pending?: boolean;
+    label: string;
+    pendingLabel: string;
+  },
+) {
+  return (
+    <button
+      type="submit"
+      disabled={pending}
+      aria-busy={pending ? "true" : undefined}
+      class="w-full rounded-md bg-indigo-700 px-4 py-2 font-medium text-white hover:bg-indigo-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-700 disabled:opacity-70"
+    >
+      {pending ? pendingLabel : label}
+    </button>
+  );
+}

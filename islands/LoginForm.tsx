@@ -1,0 +1,99 @@
+import { useSignal } from "@preact/signals";
+import { Field, FormError, SubmitButton } from "../components/Field.tsx";
+
+interface Props {
+  /** Where to go after signing in (already checked to be on this site). */
+  next: string;
+  email?: string;
+  error?: string;
+  fieldErrors?: Record<string, string>;
+}
+
+/**
+ * The sign-in form. Without JavaScript it is a plain form posting to
+ * /login; with it, it validates inline and signs in through the JSON API.
+ */
+export default function LoginForm(props: Props) {
+  const email = useSignal(props.email ?? "");
+  const password = useSignal("");
+  const pending = useSignal(false);
+  const error = useSignal(props.error ?? "");
+  const fields = useSignal<Record<string, string>>(props.fieldErrors ?? {});
+
+  async function onSubmit(event: Event) {
+    event.preventDefault();
+    const problems: Record<string, string> = {};
+    if (!/^\S+@\S+\.\S+$/.test(email.value.trim())) {
+      problems.email = "Enter a valid email address, like name@example.com";
+    }
+    if (password.value === "") problems.password = "Enter your password";
+    fields.value = problems;
+    error.value = "";
+    if (Object.keys(problems).length > 0) {
+      document.getElementById(problems.email ? "login-email" : "login-password")
+        ?.focus();
+      return;
+    }
+    pending.value = true;
+    try {
+      const res = await fetch("/api/auth/login", {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json",
+        },
+        body: JSON.stringify({ email: email.value, password: password.value }),
+      });
+      if (res.ok) {
+        location.assign(props.next);
+        return;
+      }
+      const body = await res.json().catch(() => null);
+      error.value = body?.error ?? "Sign-in failed; please try again";
+      fields.value = body?.details ?? {};
+    } catch {
+      error.value =
+        "Could not reach the server; check your connection and try again";
+    }
+    pending.value = false;
+  }
+
+  return (
+    <form
+      method="post"
+      action={`/login?next=${encodeURIComponent(props.next)}`}
+      noValidate
+      onSubmit={onSubmit}
+      class="space-y-4"
+    >
+      <FormError message={error.value} />
+      <Field
+        id="login-email"
+        name="email"
+        type="email"
+        label="Email"
+        autocomplete="username"
+        required
+        value={email.value}
+        onInput={(e) => email.value = (e.target as HTMLInputElement).value}
+        error={fields.value.email}
+      />
+      <Field
+        id="login-password"
+        name="password"
+        type="password"
+        label="Password"
+        autocomplete="current-password"
+        required
+        value={password.value}
+        onInput={(e) => password.value = (e.target as HTMLInputElement).value}
+        error={fields.value.password}
+      />
+      <SubmitButton
+        pending={pending.value}
+        label="Sign in"
+        pendingLabel="Signing in…"
+      />
+    </form>
+  );
+}

@@ -1,0 +1,123 @@
+import { useSignal } from "@preact/signals";
+import { Field, FormError, SubmitButton } from "../components/Field.tsx";
+
+interface Props {
+  email?: string;
+  error?: string;
+  fieldErrors?: Record<string, string>;
+}
+
+const MIN = 8;
+const MAX = 128;
+
+/**
+ * The sign-up form. Without JavaScript it posts to /signup; with it, it
+ * checks the fields as you go and creates the account through the JSON API.
+ */
+export default function SignupForm(props: Props) {
+  const email = useSignal(props.email ?? "");
+  const password = useSignal("");
+  const pending = useSignal(false);
+  const error = useSignal(props.error ?? "");
+  const fields = useSignal<Record<string, string>>(props.fieldErrors ?? {});
+
+  function check(): Record<string, string> {
+    const problems: Record<string, string> = {};
+    if (!/^\S+@\S+\.\S+$/.test(email.value.trim())) {
+      problems.email = "Enter a valid email address, like name@example.com";
+    }
+    const length = [...password.value.normalize("NFC")].length;
+    if (length < MIN) {
+      problems.password = `Password must be at least ${MIN} characters`;
+    } else if (length > MAX) {
+      problems.password = `Password must be at most ${MAX} characters`;
+    }
+    return problems;
+  }
+
+  async function onSubmit(event: Event) {
+    event.preventDefault();
+    const problems = check();
+    fields.value = problems;
+    error.value = "";
+    if (Object.keys(problems).length > 0) {
+      document.getElementById(
+        problems.email ? "signup-email" : "signup-password",
+      )?.focus();
+      return;
+    }
+    pending.value = true;
+    try {
+      const res = await fetch("/api/auth/register", {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json",
+        },
+        body: JSON.stringify({ email: email.value, password: password.value }),
+      });
+      if (res.ok) {
+        location.assign("/dashboard");
+        return;
+      }
+      const body = await res.json().catch(() => null);
+      error.value = body?.error ??
+        "Could not create the account; please try again";
+      fields.value = body?.details ?? {};
+    } catch {
+      error.value =
+        "Could not reach the server; check your connection and try again";
+    }
+    pending.value = false;
+  }
+
+  return (
+    <form
+      method="post"
+      action="/signup"
+      noValidate
+      onSubmit={onSubmit}
+      class="space-y-4"
+    >
+      <FormError message={error.value} />
+      <Field
+        id="signup-email"
+        name="email"
+        type="email"
+        label="Email"
+        autocomplete="email"
+        required
+        value={email.value}
+        onInput={(e) => email.value = (e.target as HTMLInputElement).value}
+        error={fields.value.email}
+      />
+      <Field
+        id="signup-password"
+        name="password"
+        type="password"
+        label="Password"
+        autocomplete="new-password"
+        required
+        minLength={MIN}
+        maxLength={MAX}
+        hint={`${MIN} to ${MAX} characters. A long phrase is easiest to remember.`}
+        value={password.value}
+        onInput={(e) => {
+          password.value = (e.target as HTMLInputElement).value;
+          if (fields.value.password) {
+            fields.value = {
+              ...fields.value,
+              password: check().password ?? "",
+            };
+          }
+        }}
+        error={fields.value.password}
+      />
+      <SubmitButton
+        pending={pending.value}
+        label="Create account"
+        pendingLabel="Creating account…"
+      />
+    </form>
+  );
+}

@@ -1,0 +1,126 @@
+/**
+ * Signing in with an email and a password. An unknown email and a wrong
+ * password get the same answer after the same work (one argon2 verify).
+ *
+ * @module
+ */
+import type { Db } from "../db/connection.ts";
+import { audit } from "../db/audit.ts";
+import {
+  getPasswordHash,
+  getUserByEmail,
+  updatePasswordHash,
+  type User,
+} from "../db/users.ts";
+import { validateEmail } from "./email_address.ts";
+import {
+  dummyVerify,
+  hashPassword,
+  needsRehash,
+  verifyPassword,
+} from "./password.ts";
+import type { RequestMeta } from "./sign_up.ts";
+
+/** Per-account failure counting (5 failures / 15 minutes by default). */
+export interface SignInLimiter {
+  /** Seconds until the account may try again; 0 when it may now. */
+  blockedFor(email: string): Promise<number>;
+  failed(email: string): Promise<void>;
+  succeeded(email: string): Promise<void>;
+}
+
+/** Outcome of {@linkcode signIn}. */
+export type SignInResult =
+  | { ok: true; user: User }
+  | {
+    ok: false;
+    status: 400 | 401;
+    error: string;
+    details?: Record<string, string>;
+  }
+  | { ok: false; status: 429; error: string; retryAfterSeconds: number };
+
+/** The one message for an unknown email and a wrong password alike. */
+export const INVALID_CREDENTIALS = "Invalid email or password";
+
+/**
+ * Checks the credentials; on success the caller starts a new session.
+ *
+ * @example
+ * ```ts
+ * const result = await signIn(db, limiter, { email, password }, meta);
+ * if (result.ok) await createSession(deps, result.user.id, meta);
+ * ```
+ */
+export async function signIn(
+  db: Db,
+  limiter: SignInLimiter,
+  input: Record<string, string>,
+  meta: RequestMeta,
+): Promise<SignInResult> {
+  const email = validateEmail(input.email);
+  const password = input.password ?? "";
+  if (!email.ok || password === "") {
+    const details: Record<string, string> = {};
+    if (!email.ok) details.email = email.error;
+    if (password === "") details.password = "Enter your password";
+    return {
+      ok: false,
+      status: 400,
+      error: "Please correct the highlighted fields",
+      details,
+    };
+  }
+
+  const wait = await limiter.blockedFor(email.value);
+  if (wait > 0) {
+    return {
+      ok: false,
+      status: 429,
+      error:
+        `Too many failed sign-ins for this account; try again in ${wait} seconds`,
+      retryAfterSeconds: wait,
+    };
+  }
+
+  const user = getUserByEmail(db, email.value);
+  const hash = user === null ? null : getPasswordHash(db, user.id);
+  let valid = false;
+  if (hash === null) {
+    await dummyVerify();
+  } else {
+    valid = await verifyPassword(hash, password);
+  }
+
+  if (!valid || user === null || hash === null) {
+    await limiter.failed(email.value);
+    audit(db, {
+      userId: user?.id ?? null,
+      event: "auth.sign_in_failed",
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      details: {
+        reason: user === null
+          ? "unknown_account"
+          : hash === null
+          ? "no_password"
+          : "wrong_password",
+      },
+    });
+    return { ok: false, status: 401, error: INVALID_CREDENTIALS };
+  }
+
+  await limiter.succeeded(email.value);
+  if (needsRehash(hash)) {
+    // Parameters changed since this hash was made: upgrade it now that we
+    // hold the plain password.
+    updatePasswordHash(db, user.id, await hashPassword(password));
+  }
+  audit(db, {
+    userId: user.id,
+    event: "auth.sign_in",
+    ip: meta.ip,
+    userAgent: meta.userAgent,
+  });
+  return { ok: true, user };
+}

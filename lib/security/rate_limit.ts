@@ -1,0 +1,324 @@
+/**
+ * The rate-limit policies of design.md as data, the 429 answer, and a Fresh
+ * middleware. Counting is the cache's job (`Cache.rateLimit`: a Lua script
+ * in Redis, or in process), so limits hold across instances.
+ *
+ * Stripe webhooks have no policy on purpose: they are checked by signature,
+ * and refusing Stripe's retries would lose events.
+ *
+ * @module
+ */
+
+import type { Context, Middleware } from "fresh";
+import type { Cache, RateLimitResult } from "../cache/cache.ts";
+import { formatIp, parseIp } from "./client_ip.ts";
+
+/**
+ * A limit: at most `limit` hits per `windowMs` per key.
+ *
+ * @example
+ * ```ts
+ * const exports: RateLimitPolicy = { name: "export", limit: 10, windowMs: 3_600_000 };
+ * ```
+ */
+export interface RateLimitPolicy {
+  /** Part of the cache key, so policies never share counters. */
+  readonly name: string;
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/**
+ * The policies. Keys: `default`, `auth`, `registration` by client IP
+ * ({@linkcode ipRateLimitKey}); `api` by user id, else IP;
+ * `signInAccount` by account (see {@linkcode signInAttempt}).
+ *
+ * @example
+ * ```ts
+ * const r = await rateLimit(cache, RATE_LIMITS.registration, ipRateLimitKey(ip));
+ * if (!r.allowed) return tooManyRequests(r);
+ * ```
+ */
+export const RATE_LIMITS = {
+  default: { name: "default", limit: 100, windowMs: MINUTE },
+  api: { name: "api", limit: 1000, windowMs: HOUR },
+  auth: { name: "auth", limit: 11, windowMs: 5 * MINUTE },
+  signInAccount: { name: "signin", limit: 5, windowMs: 15 * MINUTE },
+  registration: { name: "registration", limit: 3, windowMs: HOUR },
+} as const satisfies Record<string, RateLimitPolicy>;
+
+/**
+ * The name of one of {@linkcode RATE_LIMITS}, accepted wherever a policy is.
+ *
+ * @example
+ * ```ts
+ * const policy: PolicyName = "registration";
+ * await rateLimit(cache, policy, ipRateLimitKey(ip));
+ * ```
+ */
+export type PolicyName = keyof typeof RATE_LIMITS;
+
+function policyOf(policy: RateLimitPolicy | PolicyName): RateLimitPolicy {
+  return typeof policy === "string" ? RATE_LIMITS[policy] : policy;
+}
+
+// Short, harmless keys (IPs, UUIDs) stay readable in Redis; anything else is
+// hashed, so a 16 KB header cannot become a 16 KB key and emails are not
+// stored in clear ("#" never starts a raw key, so the two cannot collide).
+const PLAIN_KEY = /^[A-Za-z0-9._:/-]{1,64}$/;
+
+/**
+ * The cache key of `key` under `policy`: `rl:<policy>:<key>`, with the
+ * key replaced by its SHA-256 when it is long or unusual.
+ *
+ * @example
+ * ```ts
+ * await rateLimitKey(RATE_LIMITS.auth, "203.0.113.9"); // "rl:auth:203.0.113.9"
+ * await rateLimitKey(RATE_LIMITS.auth, "x".repeat(5000)); // "rl:auth:#<64 hex>"
+ * await rateLimitKey(RATE_LIMITS.signInAccount, "a@b.c"); // "rl:signin:#<64 hex>"
+ * ```
+ */
+export async function rateLimitKey(
+  policy: RateLimitPolicy | PolicyName,
+  key: string,
+): Promise<string> {
+  const { name } = policyOf(policy);
+  if (PLAIN_KEY.test(key)) return `rl:${name}:${key}`;
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(key),
+  );
+  const hex = Array.from(
+    new Uint8Array(digest),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
+  return `rl:${name}:#${hex}`;
+}
+
+/**
+ * The rate-limit key of a client address. An IPv6 client usually holds a
+ * whole /64, so IPv6 is limited per /64; otherwise one client could rotate
+ * through 2^64 addresses to escape any limit.
+ *
+ * @example
+ * ```ts
+ * ipRateLimitKey("203.0.113.9"); // "203.0.113.9"
+ * ipRateLimitKey("2001:db8:1:2:aaaa::1"); // "2001:db8:1:2::/64"
+ * ```
+ */
+export function ipRateLimitKey(ip: string): string {
+  const parsed = parseIp(ip);
+  if (parsed === null) return ip;
+  if (parsed.version === 4) return formatIp(parsed);
+  const mask = ((1n << 64n) - 1n) << 64n;
+  return `${formatIp({ version: 6, value: parsed.value & mask })}/64`;
+}
+
+/**
+ * Counts one hit of `key` under `policy`.
+ *
+ * @example
+ * ```ts
+ * const r = await rateLimit(cache, RATE_LIMITS.api, user?.id ?? ipRateLimitKey(ip));
+ * if (!r.allowed) return tooManyRequests(r);
+ * ```
+ */
+export async function rateLimit(
+  cache: Cache,
+  policy: RateLimitPolicy | PolicyName,
+  key: string,
+): Promise<RateLimitResult> {
+  const { limit, windowMs } = policyOf(policy);
+  return cache.rateLimit(await rateLimitKey(policy, key), limit, windowMs);
+}
+
+/**
+ * Forgets the hits of `key` under `policy`.
+ *
+ * @example
+ * ```ts
+ * await resetRateLimit(cache, RATE_LIMITS.registration, ipRateLimitKey(ip));
+ * ```
+ */
+export async function resetRateLimit(
+  cache: Cache,
+  policy: RateLimitPolicy | PolicyName,
+  key: string,
+): Promise<void> {
+  await cache.resetRateLimit(await rateLimitKey(policy, key));
+}
+
+/**
+ * The 429 answer: `Retry-After` in whole seconds (at least 1) and the JSON
+ * error body every endpoint uses.
+ *
+ * @example
+ * ```ts
+ * if (!r.allowed) return tooManyRequests(r);
+ * // 429, Retry-After: 42,
+ * // {"success":false,"error":"Too many requests, try again in 42 seconds"}
+ * ```
+ */
+export function tooManyRequests(
+  result: RateLimitResult,
+  message?: string,
+): Response {
+  const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
+  const error = message ?? `Too many requests, try again in ${seconds} seconds`;
+  return new Response(JSON.stringify({ success: false, error }), {
+    status: 429,
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      "retry-after": String(seconds),
+      "cache-control": "no-store",
+    },
+  });
+}
+
+/**
+ * Options of {@linkcode rateLimitMiddleware}.
+ *
+ * @example
+ * ```ts
+ * const options: RateLimitMiddlewareOptions<State> = {
+ *   cache,
+ *   policy: RATE_LIMITS.api,
+ *   key: (ctx) => ctx.state.user?.id ?? ipRateLimitKey(clientIp(ctx.req, ctx.info, proxies)),
+ * };
+ * ```
+ */
+export interface RateLimitMiddlewareOptions<State> {
+  cache: Cache;
+  policy: RateLimitPolicy | PolicyName;
+  /** Who is counted, e.g. `(ctx) => ipRateLimitKey(clientIp(ctx.req, ctx.info, proxies))`. */
+  key: (ctx: Context<State>) => string | Promise<string>;
+  /** Replaces the default error text of the 429 body. */
+  message?: string;
+}
+
+/**
+ * A middleware that counts every request it sees under `policy` and
+ * answers 429 once the limit is reached.
+ *
+ * @example
+ * ```ts
+ * const proxies = parseTrustedProxies(config.trustedProxies);
+ * app.use(rateLimitMiddleware({
+ *   cache,
+ *   policy: RATE_LIMITS.default,
+ *   key: (ctx) => ipRateLimitKey(clientIp(ctx.req, ctx.info, proxies)),
+ * }));
+ * ```
+ */
+export function rateLimitMiddleware<State = unknown>(
+  options: RateLimitMiddlewareOptions<State>,
+): Middleware<State> {
+  const { cache, policy, key, message } = options;
+  return async (ctx) => {
+    const result = await rateLimit(cache, policy, await key(ctx));
+    return result.allowed ? ctx.next() : tooManyRequests(result, message);
+  };
+}
+
+/**
+ * The account key of an email: trimmed, Unicode-normalised, lowercase, so
+ * `Alice@Example.com ` and `alice@example.com` share one counter.
+ *
+ * @example
+ * ```ts
+ * normaliseEmail(" Alice@Example.COM"); // "alice@example.com"
+ * ```
+ */
+export function normaliseEmail(email: string): string {
+  return email.normalize("NFKC").trim().toLowerCase();
+}
+
+/**
+ * Per-account sign-in limit (5 failures / 15 minutes). Call it once per
+ * attempt, BEFORE checking the password, and refuse with
+ * {@linkcode tooManyRequests} when not allowed; call
+ * {@linkcode clearSignInFailures} after a success.
+ *
+ * Each attempt is counted as a failure up front and the count is cleared on
+ * success, which counts exactly the failures, but atomically: checking
+ * first and recording the failure afterwards would let 100 parallel guesses
+ * all pass the check before the first failure is recorded. Unknown emails
+ * are counted the same way, so the answer does not reveal which exist.
+ *
+ * @example
+ * ```ts
+ * const limit = await signInAttempt(cache, form.email);
+ * if (!limit.allowed) return tooManyRequests(limit);
+ * const user = await verifyPassword(form.email, form.password);
+ * if (!user) return invalidCredentials();
+ * await clearSignInFailures(cache, form.email);
+ * ```
+ */
+export function signInAttempt(
+  cache: Cache,
+  email: string,
+): Promise<RateLimitResult> {
+  return rateLimit(cache, RATE_LIMITS.signInAccount, normaliseEmail(email));
+}
+
+/**
+ * {@linkcode signInAttempt} in seconds: 0 when this attempt may go ahead,
+ * else whole seconds (≥ 1) until the account may try again. It COUNTS the
+ * attempt (as a failure until {@linkcode clearSignInFailures} says
+ * otherwise), so call it exactly once per attempt.
+ *
+ * @example
+ * ```ts
+ * const wait = await signInBlockedFor(cache, email);
+ * if (wait > 0) return tooMany(`try again in ${wait} seconds`);
+ * if (!(await passwordOk())) await recordSignInFailure(cache, email);
+ * else await clearSignInFailures(cache, email);
+ * ```
+ */
+export async function signInBlockedFor(
+  cache: Cache,
+  email: string,
+): Promise<number> {
+  const r = await signInAttempt(cache, email);
+  return r.allowed ? 0 : Math.max(1, Math.ceil(r.retryAfterMs / 1000));
+}
+
+/**
+ * Does nothing, on purpose: {@linkcode signInBlockedFor} already counted
+ * the attempt as a failure, atomically. Kept so that callers read as
+ * check / failed / succeeded, and so that nobody adds a second count.
+ *
+ * @example
+ * ```ts
+ * if (!valid) await recordSignInFailure(cache, email);
+ * ```
+ */
+export function recordSignInFailure(
+  _cache: Cache,
+  _email: string,
+): Promise<void> {
+  return Promise.resolve();
+}
+
+/**
+ * Forgets an account's failed sign-ins (after a successful sign-in or a
+ * password reset).
+ *
+ * @example
+ * ```ts
+ * await clearSignInFailures(cache, user.email);
+ * ```
+ */
+export function clearSignInFailures(
+  cache: Cache,
+  email: string,
+): Promise<void> {
+  return resetRateLimit(
+    cache,
+    RATE_LIMITS.signInAccount,
+    normaliseEmail(email),
+  );
+}

@@ -1,0 +1,64 @@
+/**
+ * The app's long-lived parts, built once at start-up from the config and
+ * handed to requests through `ctx.state.services`: no hidden globals.
+ *
+ * @module
+ */
+import type { SessionDeps } from "./auth/session.ts";
+import { type Cache, createCache } from "./cache/mod.ts";
+import type { Config } from "./config.ts";
+import { type Db, openDatabase } from "./db/connection.ts";
+import { migrate } from "./db/migrate.ts";
+import {
+  parseTrustedProxies,
+  type TrustedProxies,
+} from "./security/client_ip.ts";
+
+/** Everything a request handler may need besides the request. */
+export interface Services {
+  config: Config;
+  db: Db;
+  cache: Cache;
+  sessions: SessionDeps;
+  trustedProxies: TrustedProxies;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database (applying pending migrations) and the cache.
+ *
+ * @example
+ * ```ts
+ * const services = await createServices(loadConfig());
+ * ```
+ */
+export async function createServices(config: Config): Promise<Services> {
+  const trustedProxies = parseTrustedProxies(config.trustedProxies);
+  const db = openDatabase(config.databasePath);
+  try {
+    await migrate(db);
+    const cache = await createCache(config.redisUrl);
+    return {
+      config,
+      db,
+      cache,
+      trustedProxies,
+      sessions: {
+        db,
+        cache,
+        settings: {
+          sessionDurationDays: config.session.durationDays,
+          inactivityTimeoutDays: config.session.inactivityTimeoutDays,
+          bindUserAgent: config.session.bindUserAgent,
+        },
+      },
+      async close() {
+        await cache.close();
+        db.close();
+      },
+    };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The public JSON views of users and sessions: never a hash or a secret.
+ *
+ * @module
+ */
+import type { Session } from "../auth/session.ts";
+import type { User } from "../db/users.ts";
+
+/**
+ * A user as the API shows it to themselves.
+ *
+ * @example
+ * ```ts
+ * return jsonOk({ user: userJson(user) });
+ * ```
+ */
+export function userJson(user: User): Record<string, unknown> {
+  return {
+    id: user.id,
+    email: user.email,
+    username: user.username,
+    emailVerified: user.emailVerifiedAt !== null,
+    subscriptionTier: user.subscriptionTier,
+    twoFactorEnabled: user.twoFactorEnabled,
+    createdAt: new Date(user.createdAt).toISOString(),
+  };
+}
+
+/**
+ * A session as its owner sees it in the session list.
+ *
+ * @example
+ * ```ts
+ * sessions.map((s) => sessionJson(s, current.id));
+ * ```
+ */
+export function sessionJson(
+  session: Session,
+  currentId: string,
+): Record<string, unknown> {
+  return {
+    id: session.id,
+    current: session.id === currentId,
+    createdAt: new Date(session.createdAt).toISOString(),
+    lastSeenAt: new Date(session.lastVerifiedAt).toISOString(),
+    expiresAt: new Date(session.expiresAt).toISOString(),
+    ip: session.ip,
+    userAgent: session.userAgent,
+  };
+}

@@ -1,0 +1,34 @@
+import { deleteSessionCookie, readSessionToken } from "../lib/auth/cookie.ts";
+import { validateSessionToken } from "../lib/auth/session.ts";
+import { define } from "../utils.ts";
+
+/**
+ * Puts the signed-in user and session on `ctx.state` (or null), and clears
+ * a session cookie that no longer names a live session.
+ */
+export default define.middleware(async (ctx) => {
+  const { services } = ctx.state;
+  const secure = services.config.secureCookies;
+  ctx.state.user = null;
+  ctx.state.session = null;
+  const token = readSessionToken(ctx.req, secure);
+  if (token === null) return ctx.next();
+
+  const found = await validateSessionToken(services.sessions, token, {
+    userAgent: ctx.req.headers.get("user-agent"),
+  });
+  if (found !== null) {
+    ctx.state.user = found.user;
+    ctx.state.session = found.session;
+    return ctx.next();
+  }
+  const res = await ctx.next();
+  if (!res.headers.has("set-cookie")) {
+    try {
+      res.headers.append("set-cookie", deleteSessionCookie(secure));
+    } catch {
+      // Immutable headers (a redirect made with Response.redirect): leave it.
+    }
+  }
+  return res;
+});

@@ -1,0 +1,30 @@
+import { signUp } from "../../../lib/auth/sign_up.ts";
+import { BodyError, readInput } from "../../../lib/http/body.ts";
+import { jsonError, jsonOk } from "../../../lib/http/json.ts";
+import { beginSession, limitByIp, requestMeta } from "../../../lib/web/auth.ts";
+import { userJson } from "../../../lib/web/user_json.ts";
+import { define } from "../../../utils.ts";
+
+/** Creates an account and signs it in. JSON or form-encoded input. */
+export const handler = define.handlers({
+  async POST(ctx) {
+    const refused = await limitByIp(ctx, "auth") ??
+      await limitByIp(ctx, "registration");
+    if (refused) return refused;
+    let input: Record<string, string>;
+    try {
+      input = await readInput(ctx.req);
+    } catch (err) {
+      if (err instanceof BodyError) return jsonError(err.status, err.message);
+      throw err;
+    }
+    const result = await signUp(ctx.state.services.db, input, requestMeta(ctx));
+    if (!result.ok) {
+      return jsonError(result.status, result.error, result.details);
+    }
+    const cookie = await beginSession(ctx, result.user.id);
+    return jsonOk({ user: userJson(result.user) }, 201, {
+      "set-cookie": cookie,
+    });
+  },
+});

@@ -1,0 +1,41 @@
+import {
+  invalidateOtherSessions,
+  listUserSessions,
+} from "../../../../lib/auth/session.ts";
+import { audit } from "../../../../lib/db/audit.ts";
+import { jsonOk } from "../../../../lib/http/json.ts";
+import { requestMeta, requireUser } from "../../../../lib/web/auth.ts";
+import { sessionJson } from "../../../../lib/web/user_json.ts";
+import { define } from "../../../../utils.ts";
+
+/** Lists the user's sessions (GET) or ends all but the current one (DELETE). */
+export const handler = define.handlers({
+  GET(ctx) {
+    const denied = requireUser(ctx);
+    if (denied) return denied;
+    const { services, user, session } = ctx.state;
+    const sessions = listUserSessions(services.sessions, user!.id).map((s) =>
+      sessionJson(s, session!.id)
+    );
+    return jsonOk({ sessions }, 200, { "cache-control": "no-store" });
+  },
+  async DELETE(ctx) {
+    const denied = requireUser(ctx);
+    if (denied) return denied;
+    const { services, user, session } = ctx.state;
+    const ended = await invalidateOtherSessions(
+      services.sessions,
+      user!.id,
+      session!.id,
+    );
+    const meta = requestMeta(ctx);
+    audit(services.db, {
+      userId: user!.id,
+      event: "session.end_others",
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      details: { ended },
+    });
+    return jsonOk({ ended });
+  },
+});
