@@ -9,6 +9,7 @@
  * @module
  */
 import { freePort } from "../helpers/redis.ts";
+import { measureSessionValidation } from "./sessions.ts";
 import { ensureWrk, wrk, type WrkResult } from "./wrk.ts";
 
 const seconds = Number(Deno.env.get("BENCH_SECONDS") ?? 8);
@@ -30,16 +31,22 @@ try {
     PORT: String(appPort),
     HOSTNAME: "127.0.0.1",
     DATABASE_PATH: `${dataDir}/bench.db`,
-    ISLET_BENCH: "1",
+    APP_URL: `http://127.0.0.1:${appPort}`,
+    // The default limit (100 requests a minute per address) would refuse
+    // the load generator within a second.
+    RATE_LIMITS: "off",
   }));
   await waitFor(`http://127.0.0.1:${helloPort}/`);
   await waitFor(`http://127.0.0.1:${appPort}/api/health`);
 
   const app = `http://127.0.0.1:${appPort}`;
+  const cookie = await signUp(app);
   const scenarios: [string, string, Record<string, string>?][] = [
     ["a  bare Deno.serve hello", `http://127.0.0.1:${helloPort}/`],
     ["b  JSON route, full middleware stack (/api/health)", `${app}/api/health`],
     ["c  SSR page with one island (/)", `${app}/`],
+    ["d  anonymous SSR page with island (/login)", `${app}/login`],
+    ["e  authenticated dashboard (/dashboard)", `${app}/dashboard`, { cookie }],
   ];
   const results: WrkResult[] = [];
   for (const [name, url, headers] of scenarios) {
@@ -55,8 +62,14 @@ try {
       } ms   p99 ${r.p99Ms.toFixed(2)} ms`,
     );
   }
-  const [a, b, c] = results.map((r) => r.requestsPerSecond);
-  console.log(`\nb/a = ${(b / a).toFixed(3)}   c/a = ${(c / a).toFixed(3)}`);
+  const [a, b, c, d, e] = results.map((r) => r.requestsPerSecond);
+  console.log(
+    `\nb/a = ${(b / a).toFixed(3)}   c/a = ${(c / a).toFixed(3)}   e/d = ${(e / d).toFixed(3)} (authenticated / anonymous)`,
+  );
+  const cost = await measureSessionValidation(5000);
+  console.log(
+    `session validation: ${cost.memoryUs.toFixed(1)} µs in-process cache, ${cost.redisUs.toFixed(1)} µs with Redis`,
+  );
   console.log(`(${seconds} s per scenario, ${connections} connections, wrk -t1, ${Deno.build.target})`);
 } finally {
   for (const child of children) {
@@ -68,6 +81,19 @@ try {
     }
   }
   await Deno.remove(dataDir, { recursive: true });
+}
+
+/** Creates a user through the API and returns its session cookie. */
+async function signUp(app: string): Promise<string> {
+  const res = await fetch(`${app}/api/auth/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: app },
+    body: JSON.stringify({ email: "bench@example.com", password: "a long bench password" }),
+  });
+  const setCookie = res.headers.get("set-cookie");
+  await res.body?.cancel();
+  if (res.status !== 201 || setCookie === null) throw new Error(`sign-up failed: ${res.status}`);
+  return setCookie.split(";")[0];
 }
 
 function spawn(cmd: string[], env: Record<string, string>): Deno.ChildProcess {
