@@ -1,14 +1,13 @@
-# Islet production image. Build: docker build -t islet .
-# Run:   docker run -p 8000:8000 -v islet-data:/app/data -e APP_URL=https://your.domain islet
-FROM node:20-bookworm-slim AS build
-WORKDIR /app
-COPY . .
-RUN npx -y deno@2.9.6 install && npx -y deno@2.9.6 task build
-
+# Islet production image (not built in CI here: no Docker engine).
+#   docker build -t islet .
+#   docker run -p 8000:8000 -v islet-data:/app/data -e APP_URL=https://your.domain islet
 FROM node:20-bookworm-slim
+RUN npm install -g deno@2.9.6
 WORKDIR /app
-COPY --from=build /app /app
+ENV DENO_DIR=/app/.deno-cache
+COPY . .
+RUN deno install && deno task build && mkdir -p data && chown -R node:node /app
+USER node
 ENV HOSTNAME=0.0.0.0 PORT=8000 DATABASE_PATH=/app/data/islet.db
 EXPOSE 8000
-USER node
-CMD ["npx", "-y", "deno@2.9.6", "run", "-A", "_fresh/server.js"]
+CMD ["deno", "run", "-A", "_fresh/server.js"]
