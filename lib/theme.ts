@@ -20,7 +20,8 @@ const THEMES: readonly Theme[] = ["system", "light", "dark"];
  * ```
  */
 export function isTheme(value: unknown): value is Theme {
-  return typeof value === "string" && (THEMES as readonly string[]).includes(value);
+  return typeof value === "string" &&
+    (THEMES as readonly string[]).includes(value);
 }
 
 /**

@@ -150,6 +150,8 @@ export function safeNext(
   if (
     typeof value !== "string" || !value.startsWith("/") || value.length > 2048
   ) return fallback;
+  // Backslashes and control characters: browsers read "/\evil" as "//evil".
+  // deno-lint-ignore no-control-regex
   if (/[\\\x00-\x1f]/.test(value) || value.startsWith("//")) return fallback;
   try {
     const url = new URL(value, "http://islet.invalid");

@@ -26,7 +26,9 @@ const appPort = freePort();
 const dataDir = await Deno.makeTempDir({ prefix: "islet-bench-" });
 const children: Deno.ChildProcess[] = [];
 try {
-  children.push(spawn([deno, "run", "-A", "tests/bench/hello.ts", String(helloPort)], {}));
+  children.push(
+    spawn([deno, "run", "-A", "tests/bench/hello.ts", String(helloPort)], {}),
+  );
   children.push(spawn([deno, "run", "-A", "_fresh/server.js"], {
     PORT: String(appPort),
     HOSTNAME: "127.0.0.1",
@@ -53,24 +55,32 @@ try {
     await wrk(url, { seconds: 1, connections, headers }); // warm-up (JIT, caches)
     const r = await wrk(url, { seconds, connections, headers });
     if (r.non2xx > 0 || r.errors > 0) {
-      throw new Error(`${name}: ${r.non2xx} non-2xx responses, ${r.errors} socket errors`);
+      throw new Error(
+        `${name}: ${r.non2xx} non-2xx responses, ${r.errors} socket errors`,
+      );
     }
     results.push(r);
     console.log(
-      `${name.padEnd(52)} ${r.requestsPerSecond.toFixed(0).padStart(7)} req/s   p50 ${
-        r.p50Ms.toFixed(2)
-      } ms   p99 ${r.p99Ms.toFixed(2)} ms`,
+      `${name.padEnd(52)} ${
+        r.requestsPerSecond.toFixed(0).padStart(7)
+      } req/s   p50 ${r.p50Ms.toFixed(2)} ms   p99 ${r.p99Ms.toFixed(2)} ms`,
     );
   }
   const [a, b, c, d, e] = results.map((r) => r.requestsPerSecond);
   console.log(
-    `\nb/a = ${(b / a).toFixed(3)}   c/a = ${(c / a).toFixed(3)}   e/d = ${(e / d).toFixed(3)} (authenticated / anonymous)`,
+    `\nb/a = ${(b / a).toFixed(3)}   c/a = ${(c / a).toFixed(3)}   e/d = ${
+      (e / d).toFixed(3)
+    } (authenticated / anonymous)`,
   );
   const cost = await measureSessionValidation(5000);
   console.log(
-    `session validation: ${cost.memoryUs.toFixed(1)} µs in-process cache, ${cost.redisUs.toFixed(1)} µs with Redis`,
+    `session validation: ${cost.memoryUs.toFixed(1)} µs in-process cache, ${
+      cost.redisUs.toFixed(1)
+    } µs with Redis`,
   );
-  console.log(`(${seconds} s per scenario, ${connections} connections, wrk -t1, ${Deno.build.target})`);
+  console.log(
+    `(${seconds} s per scenario, ${connections} connections, wrk -t1, ${Deno.build.target})`,
+  );
 } finally {
   for (const child of children) {
     try {
@@ -88,11 +98,16 @@ async function signUp(app: string): Promise<string> {
   const res = await fetch(`${app}/api/auth/register`, {
     method: "POST",
     headers: { "content-type": "application/json", origin: app },
-    body: JSON.stringify({ email: "bench@example.com", password: "a long bench password" }),
+    body: JSON.stringify({
+      email: "bench@example.com",
+      password: "a long bench password",
+    }),
   });
   const setCookie = res.headers.get("set-cookie");
   await res.body?.cancel();
-  if (res.status !== 201 || setCookie === null) throw new Error(`sign-up failed: ${res.status}`);
+  if (res.status !== 201 || setCookie === null) {
+    throw new Error(`sign-up failed: ${res.status}`);
+  }
   return setCookie.split(";")[0];
 }
 
@@ -107,8 +122,15 @@ function spawn(cmd: string[], env: Record<string, string>): Deno.ChildProcess {
 }
 
 async function run(cmd: string[]): Promise<void> {
-  const { code } = await new Deno.Command(cmd[0], { args: cmd.slice(1), cwd: root, stdout: "inherit", stderr: "inherit" }).output();
-  if (code !== 0) throw new Error(`${cmd.join(" ")} failed with exit code ${code}`);
+  const { code } = await new Deno.Command(cmd[0], {
+    args: cmd.slice(1),
+    cwd: root,
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  if (code !== 0) {
+    throw new Error(`${cmd.join(" ")} failed with exit code ${code}`);
+  }
 }
 
 async function waitFor(url: string): Promise<void> {

@@ -4,7 +4,11 @@
  *
  * @module
  */
-import { createSession, DEFAULT_SESSION_SETTINGS, validateSessionToken } from "../../lib/auth/session.ts";
+import {
+  createSession,
+  DEFAULT_SESSION_SETTINGS,
+  validateSessionToken,
+} from "../../lib/auth/session.ts";
 import { createMemoryCache } from "../../lib/cache/memory.ts";
 import { createRedisCache } from "../../lib/cache/redis.ts";
 import type { Cache } from "../../lib/cache/cache.ts";
@@ -26,19 +30,30 @@ export interface ValidationCost {
  * const { memoryUs, redisUs } = await measureSessionValidation(5000);
  * ```
  */
-export async function measureSessionValidation(iterations: number): Promise<ValidationCost> {
+export async function measureSessionValidation(
+  iterations: number,
+): Promise<ValidationCost> {
   const redis = await startRedis();
   try {
     return await withTestDb(async (db) => {
-      const user = createUser(db, { email: "bench@example.com", username: "bench" });
+      const user = createUser(db, {
+        email: "bench@example.com",
+        username: "bench",
+      });
       const run = async (cache: Cache): Promise<number> => {
         const deps = { db, cache, settings: DEFAULT_SESSION_SETTINGS };
-        const { token } = await createSession(deps, user.id, { userAgent: "bench" });
+        const { token } = await createSession(deps, user.id, {
+          userAgent: "bench",
+        });
         const rounds: number[] = [];
         for (let round = 0; round < 5; round++) {
           const start = performance.now();
           for (let i = 0; i < iterations; i++) {
-            if ((await validateSessionToken(deps, token, { userAgent: "bench" })) === null) {
+            if (
+              (await validateSessionToken(deps, token, {
+                userAgent: "bench",
+              })) === null
+            ) {
               throw new Error("validation failed during the benchmark");
             }
           }

@@ -27,15 +27,26 @@ export async function ensureWrk(): Promise<void> {
     throw new Error("wrk is missing: run `apt-get install -y wrk` as root");
   }
   console.log("Installing wrk with apt-get ...");
-  for (const args of [["update"], ["install", "-y", "--no-install-recommends", "wrk"]]) {
-    const { code } = await new Deno.Command("apt-get", { args, stdout: "null" }).output();
+  for (
+    const args of [["update"], [
+      "install",
+      "-y",
+      "--no-install-recommends",
+      "wrk",
+    ]]
+  ) {
+    const { code } = await new Deno.Command("apt-get", { args, stdout: "null" })
+      .output();
     if (code !== 0) throw new Error(`apt-get ${args.join(" ")} failed`);
   }
 }
 
 async function has(cmd: string): Promise<boolean> {
   try {
-    const { code } = await new Deno.Command("sh", { args: ["-c", `command -v ${cmd}`], stdout: "null" }).output();
+    const { code } = await new Deno.Command("sh", {
+      args: ["-c", `command -v ${cmd}`],
+      stdout: "null",
+    }).output();
     return code === 0;
   } catch {
     return false;
@@ -52,16 +63,35 @@ async function has(cmd: string): Promise<boolean> {
  */
 export async function wrk(
   url: string,
-  opts: { seconds: number; connections: number; headers?: Record<string, string> },
+  opts: {
+    seconds: number;
+    connections: number;
+    headers?: Record<string, string>;
+  },
 ): Promise<WrkResult> {
-  const args = ["-t1", `-c${opts.connections}`, `-d${opts.seconds}s`, "--latency"];
-  for (const [k, v] of Object.entries(opts.headers ?? {})) args.push("-H", `${k}: ${v}`);
+  const args = [
+    "-t1",
+    `-c${opts.connections}`,
+    `-d${opts.seconds}s`,
+    "--latency",
+  ];
+  for (const [k, v] of Object.entries(opts.headers ?? {})) {
+    args.push("-H", `${k}: ${v}`);
+  }
   args.push(url);
-  const out = await new Deno.Command("wrk", { args, stdout: "piped", stderr: "piped" }).output();
+  const out = await new Deno.Command("wrk", {
+    args,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
   const text = new TextDecoder().decode(out.stdout);
-  if (out.code !== 0) throw new Error(`wrk failed: ${new TextDecoder().decode(out.stderr)}`);
+  if (out.code !== 0) {
+    throw new Error(`wrk failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
   const rps = Number(text.match(/Requests\/sec:\s+([\d.]+)/)?.[1] ?? NaN);
-  const errors = text.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
+  const errors = text.match(
+    /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/,
+  );
   return {
     requestsPerSecond: rps,
     p50Ms: latency(text, "50%"),
@@ -72,7 +102,9 @@ export async function wrk(
 }
 
 function latency(text: string, pct: string): number {
-  const m = text.match(new RegExp(`\\s${pct.replace("%", "%")}\\s+([\\d.]+)(us|ms|s)`));
+  const m = text.match(
+    new RegExp(`\\s${pct.replace("%", "%")}\\s+([\\d.]+)(us|ms|s)`),
+  );
   if (!m) return NaN;
   const v = Number(m[1]);
   return m[2] === "us" ? v / 1000 : m[2] === "s" ? v * 1000 : v;

@@ -94,7 +94,23 @@ export async function openPage(
   browser: Browser,
   url: string,
 ): Promise<OpenedPage> {
-  const page = await browser.newPage();
+  const opened = trackErrors(await browser.newPage());
+  await opened.page.goto(url, { waitUntil: "load" });
+  return opened;
+}
+
+/**
+ * Start collecting a page's console errors, uncaught errors and CSP
+ * violations (as {@linkcode openPage} does), for pages made by hand, e.g.
+ * in a context with its own options.
+ *
+ * @example
+ * ```ts
+ * const context = await browser.newContext({ javaScriptEnabled: false });
+ * const { page, consoleErrors } = trackErrors(await context.newPage());
+ * ```
+ */
+export function trackErrors(page: Page): OpenedPage {
   const consoleErrors: string[] = [];
   const cspViolations: string[] = [];
   page.on("console", (msg) => {
@@ -106,6 +122,5 @@ export async function openPage(
   page.on("pageerror", (err) => {
     consoleErrors.push(`pageerror: ${err.stack ?? err.message}`);
   });
-  await page.goto(url, { waitUntil: "load" });
   return { page, consoleErrors, cspViolations };
 }

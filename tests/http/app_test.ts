@@ -5,9 +5,13 @@
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import { startServer, type TestServer } from "../helpers/server.ts";
 
-async function withServer(fn: (server: TestServer) => Promise<void>): Promise<void> {
+async function withServer(
+  fn: (server: TestServer) => Promise<void>,
+): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "islet-http-" });
-  const server = await startServer({ env: { DATABASE_PATH: `${dir}/test.db` } });
+  const server = await startServer({
+    env: { DATABASE_PATH: `${dir}/test.db` },
+  });
   try {
     await fn(server);
   } finally {
@@ -29,8 +33,13 @@ Deno.test("built app: every script on / carries the nonce of the CSP header", as
     const html = await res.text();
     const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
     ok(scripts.length > 0, "the landing page has an island, so a boot script");
-    for (const tag of scripts) strictEqual(tag.match(/nonce="([^"]+)"/)?.[1], nonce, tag);
-    ok(!/\sstyle="/.test(html), "no inline style attributes (style-src 'self')");
+    for (const tag of scripts) {
+      strictEqual(tag.match(/nonce="([^"]+)"/)?.[1], nonce, tag);
+    }
+    ok(
+      !/\sstyle="/.test(html),
+      "no inline style attributes (style-src 'self')",
+    );
     match(res.headers.get("link") ?? "", /rel="modulepreload"/);
     strictEqual(res.headers.get("x-frame-options"), "DENY");
     strictEqual(res.headers.get("x-content-type-options"), "nosniff");
@@ -78,7 +87,16 @@ Deno.test("built app: a cross-origin POST is refused with 403 JSON", async () =>
 
 Deno.test("built app: malformed paths never give a 500", async () => {
   await withServer(async ({ url }) => {
-    for (const path of ["/%", "/%ZZ", "/a%00b", "/..%2f..%2fdeno.json", "//", "/api/health/%E0%A4%A"]) {
+    for (
+      const path of [
+        "/%",
+        "/%ZZ",
+        "/a%00b",
+        "/..%2f..%2fdeno.json",
+        "//",
+        "/api/health/%E0%A4%A",
+      ]
+    ) {
       const res = await fetch(`${url}${path}`);
       await res.body?.cancel();
       ok(res.status < 500, `${path} gave ${res.status}`);
@@ -100,7 +118,9 @@ Deno.test("built app: client files are immutable, CSS revalidates with an ETag",
     const etag = css.headers.get("etag");
     await css.body?.cancel();
     ok(etag?.startsWith('W/"'));
-    const again = await fetch(`${url}/styles.css`, { headers: { "if-none-match": etag! } });
+    const again = await fetch(`${url}/styles.css`, {
+      headers: { "if-none-match": etag! },
+    });
     strictEqual(again.status, 304);
     await again.body?.cancel();
   });

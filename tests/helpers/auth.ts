@@ -1,0 +1,261 @@
+/**
+ * HTTP clients for the auth tests: the built app on its own temp database,
+ * and a "browser" made of fetch with a hand-kept session cookie, its own
+ * client address (X-Forwarded-For from a trusted proxy) and user agent.
+ *
+ * @module
+ */
+import { ok, strictEqual } from "node:assert/strict";
+import { startServer, type TestServer } from "./server.ts";
+
+/** A running app with its own scratch directory. */
+export interface AuthApp {
+  server: TestServer;
+  /** Where requests go: `http://127.0.0.1:<port>`. */
+  url: string;
+  /** The `Origin` the app accepts (its APP_URL's origin). */
+  origin: string;
+  /** `__Host-session` when APP_URL is https, else `session`. */
+  cookieName: string;
+  /** The SQLite file. */
+  dbPath: string;
+  /** Stops the server and removes the scratch directory (if it owns one). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the built app. Every client address is taken from
+ * `X-Forwarded-For` (the test process is the "trusted proxy"), so each
+ * {@linkcode Client} is rate-limited on its own, as separate people are.
+ * APP_URL defaults to the app's own `http://localhost:<port>`.
+ *
+ * @example
+ * ```ts
+ * const app = await startApp();
+ * try {
+ *   const alice = new Client(app);
+ * } finally {
+ *   await app.stop();
+ * }
+ * ```
+ */
+export async function startApp(
+  opts: { env?: Record<string, string>; dbPath?: string } = {},
+): Promise<AuthApp> {
+  const dir = opts.dbPath === undefined
+    ? await Deno.makeTempDir({ prefix: "islet-auth-" })
+    : undefined;
+  const dbPath = opts.dbPath ?? `${dir}/test.db`;
+  let server: TestServer;
+  try {
+    server = await startServer({
+      env: {
+        DATABASE_PATH: dbPath,
+        TRUSTED_PROXIES: "127.0.0.1",
+        ...opts.env,
+      },
+    });
+  } catch (err) {
+    if (dir) await Deno.remove(dir, { recursive: true });
+    throw err;
+  }
+  // Without APP_URL the app assumes http://localhost:<PORT>.
+  const appUrl = new URL(
+    opts.env?.APP_URL ?? `http://localhost:${server.port}`,
+  );
+  return {
+    server,
+    url: server.url,
+    origin: appUrl.origin,
+    cookieName: appUrl.protocol === "https:" ? "__Host-session" : "session",
+    dbPath,
+    async stop() {
+      await server.stop();
+      if (dir) await Deno.remove(dir, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+let clients = 0;
+
+/** A client address no other client of this process has. */
+export function nextIp(): string {
+  clients++;
+  return `10.${(clients >> 16) & 255}.${(clients >> 8) & 255}.${clients & 255}`;
+}
+
+/** A fresh, valid email address. */
+export function uniqueEmail(prefix = "user"): string {
+  return `${prefix}-${crypto.randomUUID().slice(0, 8)}@example.com`;
+}
+
+/** A password the app accepts (long, not common, no email in it). */
+export const PASSWORD = "Tulip orbit 7391 quartz!";
+
+/** What one request answered; the body is always read. */
+export interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  // deno-lint-ignore no-explicit-any
+  json: any;
+  /** The session cookie this response set (`name=value`), "" when it deleted it, null when untouched. */
+  setCookie: string | null;
+  /** The raw Set-Cookie line for the session cookie, if any. */
+  rawSetCookie: string | null;
+}
+
+/** Options of {@linkcode Client.request}. */
+export interface RequestOptions {
+  json?: unknown;
+  form?: Record<string, string>;
+  body?: BodyInit;
+  headers?: Record<string, string>;
+  /** Override the cookie for this request (null: send none). */
+  cookie?: string | null;
+}
+
+/**
+ * One user agent: address, UA string and session cookie. Sends the
+ * app's origin on every request (as a browser on the site would) and never
+ * follows redirects.
+ *
+ * @example
+ * ```ts
+ * const alice = new Client(app, { userAgent: "Firefox" });
+ * await alice.register("alice@example.com", PASSWORD);
+ * strictEqual((await alice.get("/api/auth/me")).status, 200);
+ * ```
+ */
+export class Client {
+  readonly ip: string;
+  readonly userAgent: string;
+  /** `name=value` of the session cookie, or null. */
+  cookie: string | null = null;
+
+  constructor(
+    readonly app: AuthApp,
+    opts: { ip?: string; userAgent?: string } = {},
+  ) {
+    this.ip = opts.ip ?? nextIp();
+    this.userAgent = opts.userAgent ?? "islet-test/1.0";
+  }
+
+  /** The token part of the session cookie. */
+  get token(): string | null {
+    return this.cookie?.slice(this.cookie.indexOf("=") + 1) ?? null;
+  }
+
+  /** The session id (first part of the token). */
+  get sessionId(): string | null {
+    return this.token?.split(".")[0] ?? null;
+  }
+
+  async request(
+    method: string,
+    path: string,
+    opts: RequestOptions = {},
+  ): Promise<Answer> {
+    const headers: Record<string, string> = {
+      origin: this.app.origin,
+      "x-forwarded-for": this.ip,
+      "user-agent": this.userAgent,
+      accept: "application/json",
+    };
+    let body = opts.body;
+    if (opts.json !== undefined) {
+      headers["content-type"] = "application/json";
+      body = JSON.stringify(opts.json);
+    } else if (opts.form !== undefined) {
+      headers["content-type"] = "application/x-www-form-urlencoded";
+      body = new URLSearchParams(opts.form).toString();
+    }
+    const cookie = opts.cookie === undefined ? this.cookie : opts.cookie;
+    if (cookie) headers.cookie = cookie;
+    Object.assign(headers, opts.headers);
+    const res = await fetch(this.app.url + path, {
+      method,
+      headers,
+      body,
+      redirect: "manual",
+    });
+    const text = await res.text();
+    let json = undefined;
+    if ((res.headers.get("content-type") ?? "").includes("json")) {
+      json = JSON.parse(text);
+    }
+    const raw =
+      res.headers.getSetCookie().find((c) =>
+        c.startsWith(`${this.app.cookieName}=`)
+      ) ?? null;
+    let setCookie: string | null = null;
+    if (raw !== null) {
+      const pair = raw.split(";")[0];
+      setCookie = pair.endsWith("=") ? "" : pair;
+      // Only a cookie this request chose to send is replaced, as a browser would.
+      if (opts.cookie === undefined) this.cookie = setCookie || null;
+    }
+    return {
+      status: res.status,
+      headers: res.headers,
+      text,
+      json,
+      setCookie,
+      rawSetCookie: raw,
+    };
+  }
+
+  get(path: string, opts?: RequestOptions): Promise<Answer> {
+    return this.request("GET", path, opts);
+  }
+
+  post(path: string, opts?: RequestOptions): Promise<Answer> {
+    return this.request("POST", path, opts);
+  }
+
+  delete(path: string, opts?: RequestOptions): Promise<Answer> {
+    return this.request("DELETE", path, opts);
+  }
+
+  /** Creates an account through the JSON API; expects 201 and a cookie. */
+  async register(email: string, password = PASSWORD): Promise<Answer> {
+    const a = await this.post("/api/auth/register", {
+      json: { email, password },
+    });
+    strictEqual(a.status, 201, a.text);
+    ok(a.setCookie, "register sets the session cookie");
+    return a;
+  }
+
+  /** Signs in through the JSON API; expects 200 and a cookie. */
+  async login(email: string, password = PASSWORD): Promise<Answer> {
+    const a = await this.post("/api/auth/login", { json: { email, password } });
+    strictEqual(a.status, 200, a.text);
+    ok(a.setCookie, "sign-in sets the session cookie");
+    return a;
+  }
+
+  /** GET /api/auth/me's status. */
+  async meStatus(): Promise<number> {
+    return (await this.get("/api/auth/me")).status;
+  }
+}
+
+/**
+ * Asserts the JSON error shape of design.md: `{ success: false, error }`.
+ *
+ * @example
+ * ```ts
+ * assertJsonError(answer, 401);
+ * ```
+ */
+export function assertJsonError(a: Answer, status: number): void {
+  strictEqual(a.status, status, a.text);
+  ok(
+    (a.headers.get("content-type") ?? "").includes("application/json"),
+    `JSON content type for ${status}, got ${a.headers.get("content-type")}`,
+  );
+  strictEqual(a.json.success, false);
+  strictEqual(typeof a.json.error, "string");
+  ok(a.json.error.length > 0);
+}
