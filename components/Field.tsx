@@ -24,7 +24,7 @@ export function Field({ id, name, label, error, hint, ...input }: FieldProps) {
         name={name}
         aria-invalid={error ? "true" : undefined}
         aria-describedby={describedBy || undefined}
-        class="block w-full rounded-md border border-slate-400 bg-white px-3 py-2 text-slate-900 focus:border-indigo-600 focus:outline-2 focus:outline-indigo-600 aria-invalid:border-red-700 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100"
+        class="block w-full rounded-md border border-slate-500 bg-white px-3 py-2 text-slate-900 focus:border-indigo-700 aria-invalid:border-red-700 dark:bg-slate-900 dark:text-slate-100 dark:focus:border-indigo-300 dark:aria-invalid:border-red-400"
         {...input}
       />
       {hint && (
@@ -70,7 +70,7 @@ export function SubmitButton(
       type="submit"
       disabled={pending}
       aria-busy={pending ? "true" : undefined}
-      class="w-full rounded-md bg-indigo-700 px-4 py-2 font-medium text-white hover:bg-indigo-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-700 disabled:opacity-70"
+      class="w-full rounded-md bg-indigo-700 px-4 py-2 font-medium text-white hover:bg-indigo-800 disabled:opacity-70"
     >
       {pending ? pendingLabel : label}
     </button>

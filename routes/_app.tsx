@@ -26,7 +26,7 @@ export default define.page(function App({ Component, state }) {
           Skip to content
         </a>
         <Header theme={state.theme ?? "system"} signedIn={state.user != null} />
-        <main id="main" class="flex-1">
+        <main id="main" tabindex={-1} class="flex-1 focus:outline-none">
           <Component />
         </main>
         <Footer />

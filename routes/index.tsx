@@ -51,7 +51,7 @@ export default define.page(function Home() {
         <div class="mt-8 flex flex-wrap gap-4">
           <a
             href="/signup"
-            class="rounded-md bg-indigo-700 px-5 py-2.5 font-medium text-white hover:bg-indigo-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-700"
+            class="rounded-md bg-indigo-700 px-5 py-2.5 font-medium text-white hover:bg-indigo-800"
           >
             Create an account
           </a>

@@ -174,7 +174,7 @@ export default define.page<typeof handler>(function Dashboard({ data, state }) {
                         <button
                           type="submit"
                           class="rounded-md px-2 py-1 font-medium text-red-700 underline hover:no-underline dark:text-red-300"
-                          aria-label={`End the session on ${
+                          aria-label={`End session on ${
                             deviceLabel(s.userAgent)
                           } from ${s.ip ?? "an unknown address"}`}
                         >

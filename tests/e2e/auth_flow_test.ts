@@ -106,7 +106,7 @@ Deno.test("Chromium: sign up, sign out, sign in, end another session, bad passwo
     await page.reload();
     strictEqual(await page.locator("tbody tr").count(), 2);
     const end = page.getByRole("button", {
-      name: /^End the session on Firefox on Linux from /,
+      name: /^End session on Firefox on Linux from /,
     });
     strictEqual(await end.textContent(), "End session");
     await end.click();

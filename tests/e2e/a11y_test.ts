@@ -1,0 +1,459 @@
+/**
+ * Accessibility in real Chromium, against the built app.
+ *
+ * 1. axe-core (WCAG 2.1 A/AA and best practices) finds no violation on the
+ *    public pages, a 404, the sign-in form showing its errors, and the
+ *    signed-in dashboard, each in the light and the dark theme.
+ * 2. Signing in works from the keyboard alone: the skip link is the first
+ *    Tab stop and moves focus to `<main>`, Tab reaches the email field, the
+ *    password field and the submit button, Enter signs in; every focused
+ *    control shows a focus indicator that stands out from the page
+ *    (WCAG 2.4.7, and 3:1 against the background as 1.4.11 asks).
+ */
+import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import type { AxeResults, Result, RunOptions } from "axe-core";
+import {
+  type Browser,
+  launchBrowser,
+  type Page,
+  trackErrors,
+} from "../helpers/browser.ts";
+import {
+  type AuthApp,
+  Client,
+  PASSWORD,
+  startApp,
+  uniqueEmail,
+} from "../helpers/auth.ts";
+
+/** axe-core's bundle, from the exact version pinned in deno.json. */
+const AXE_SOURCE = await Deno.readTextFile(
+  new URL("axe.min.js", import.meta.resolve("axe-core")),
+);
+
+const AXE_OPTIONS: RunOptions = {
+  runOnly: {
+    type: "tag",
+    values: [
+      "wcag2a",
+      "wcag2aa",
+      "wcag21a",
+      "wcag21aa",
+      "best-practice",
+    ],
+  },
+  resultTypes: ["violations"],
+};
+
+const BROWSER_UA =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36 islet-a11y";
+const FIREFOX_UA =
+  "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0";
+
+const THEMES = ["light", "dark"] as const;
+type Theme = (typeof THEMES)[number];
+
+/** One line per failing element: what is wrong, where, and how to fix it. */
+export function formatViolations(violations: Result[]): string {
+  return violations.map((v) => {
+    const nodes = v.nodes.map((n) => {
+      const summary = (n.failureSummary ?? "").trim().replace(
+        /\n\s*/g,
+        "\n      ",
+      );
+      return `    - ${n.target.join(" ")}\n      ${summary}`;
+    }).join("\n");
+    return `  ${v.id} [${
+      v.impact ?? "n/a"
+    }]: ${v.help}\n    ${v.helpUrl}\n${nodes}`;
+  }).join("\n");
+}
+
+/** A context that lets axe's script in past the CSP, with the theme cookie set. */
+async function auditPage(
+  browser: Browser,
+  base: string,
+  theme: Theme,
+  sessionCookie?: { name: string; value: string },
+) {
+  const context = await browser.newContext({
+    bypassCSP: true,
+    userAgent: BROWSER_UA,
+    // The OS preference is the other one, so only the cookie can make the
+    // page come out in the theme under test.
+    colorScheme: theme === "dark" ? "light" : "dark",
+  });
+  const cookies: { name: string; value: string; url: string }[] = [
+    { name: "theme", value: theme, url: base },
+  ];
+  if (sessionCookie) cookies.push({ ...sessionCookie, url: base });
+  await context.addCookies(cookies);
+  return { context, ...trackErrors(await context.newPage()) };
+}
+
+async function runAxe(page: Page): Promise<AxeResults> {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  return await page.evaluate(
+    // deno-lint-ignore no-explicit-any
+    (options) => (globalThis as any).axe.run(document, options),
+    AXE_OPTIONS,
+  ) as AxeResults;
+}
+
+interface Target {
+  name: string;
+  path: string;
+  status: number;
+  signedIn?: boolean;
+  /** Brings the page into the state to audit, after it loaded. */
+  prepare?: (page: Page) => Promise<void>;
+}
+
+const TARGETS: Target[] = [
+  { name: "landing", path: "/", status: 200 },
+  { name: "sign-in", path: "/login", status: 200 },
+  {
+    name: "sign-in with errors",
+    path: "/login",
+    status: 200,
+    async prepare(page) {
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.locator("#login-email-error").waitFor();
+    },
+  },
+  { name: "sign-up", path: "/signup", status: 200 },
+  {
+    name: "sign-up with errors",
+    path: "/signup",
+    status: 200,
+    async prepare(page) {
+      await page.getByLabel("Email").fill("not an address");
+      await page.getByRole("button", { name: "Create account" }).click();
+      await page.locator("#signup-password-error").waitFor();
+    },
+  },
+  { name: "404", path: "/no/such/page", status: 404 },
+  { name: "dashboard", path: "/dashboard", status: 200, signedIn: true },
+  {
+    name: "dashboard after ending a session",
+    path: "/dashboard?ended=1",
+    status: 200,
+    signedIn: true,
+  },
+];
+
+/** A user with two sessions: this browser's, and one on another device. */
+async function signedInUser(app: AuthApp) {
+  const me = new Client(app, { userAgent: BROWSER_UA });
+  const email = uniqueEmail("a11y");
+  await me.register(email);
+  await new Client(app, { userAgent: FIREFOX_UA }).login(email);
+  const [name, value] = me.cookie!.split("=", 2);
+  return { name, value };
+}
+
+Deno.test("axe-core: no WCAG 2.1 A/AA or best-practice violation on any page, light and dark", async (t) => {
+  const app = await startApp();
+  // The app's origin (APP_URL's default): the origin check needs the
+  // browser there.
+  const base = app.origin;
+  const browser = await launchBrowser();
+  try {
+    const session = await signedInUser(app);
+    for (const target of TARGETS) {
+      for (const theme of THEMES) {
+        await t.step(`${target.name} (${target.path}), ${theme}`, async () => {
+          const { context, page, consoleErrors } = await auditPage(
+            browser,
+            base,
+            theme,
+            target.signedIn ? session : undefined,
+          );
+          try {
+            const res = await page.goto(base + target.path);
+            strictEqual(res?.status(), target.status);
+            strictEqual(
+              new URL(page.url()).pathname,
+              target.path.split("?")[0],
+            );
+            await page.waitForLoadState("networkidle");
+            strictEqual(await page.getAttribute("html", "data-theme"), theme);
+            await target.prepare?.(page);
+            const { violations } = await runAxe(page);
+            ok(
+              violations.length === 0,
+              `${violations.length} axe violation(s) on ${target.path} ` +
+                `(${theme}):\n${formatViolations(violations)}`,
+            );
+            deepStrictEqual(
+              consoleErrors.filter((e) => !/status of 404/.test(e)),
+              [],
+            );
+          } finally {
+            await context.close();
+          }
+        });
+      }
+    }
+  } finally {
+    await browser.close();
+    await app.stop();
+  }
+});
+
+/** Colour helpers installed in the page (see {@linkcode colourTools}). */
+interface ColourTools {
+  /** WCAG contrast ratio of two CSS colours (any syntax, e.g. oklch). */
+  contrast(a: string, b: string): number;
+  /** The opaque background colour behind an element (from its ancestors). */
+  backdrop(el: Element): string;
+}
+
+/**
+ * Runs in the page before its own scripts: colours are resolved to sRGB
+ * through a canvas, so any CSS colour syntax works (Tailwind 4 uses oklch).
+ */
+function colourTools(): void {
+  const ctx = document.createElement("canvas").getContext("2d", {
+    willReadFrequently: true,
+  })!;
+  const rgba = (color: string): number[] => {
+    ctx.clearRect(0, 0, 1, 1);
+    ctx.fillStyle = "#000";
+    ctx.fillStyle = color;
+    ctx.fillRect(0, 0, 1, 1);
+    return [...ctx.getImageData(0, 0, 1, 1).data];
+  };
+  const luminance = (color: string): number => {
+    const [r, g, b] = rgba(color).map((c) => {
+      const s = c / 255;
+      return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const tools: ColourTools = {
+    contrast(a, b) {
+      const [x, y] = [luminance(a), luminance(b)];
+      const ratio = (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+      return Math.round(ratio * 100) / 100;
+    },
+    backdrop(el) {
+      for (let n = el.parentElement; n; n = n.parentElement) {
+        const bg = getComputedStyle(n).backgroundColor;
+        if (rgba(bg)[3] === 255) return bg;
+      }
+      return "#fff";
+    },
+  };
+  Object.assign(globalThis, { isletColours: tools });
+}
+
+/** What the focused element is and how its focus shows. */
+interface Focused {
+  tag: string;
+  id: string;
+  /** Text, or accessible label, to name the element in messages. */
+  name: string;
+  href: string | null;
+  visible: boolean;
+  /** The outline or box-shadow, "none" when there is neither. */
+  indicator: string;
+  /** Contrast of the indicator's colour against the background behind, or 0. */
+  contrast: number;
+}
+
+/** Reads `document.activeElement` and its focus indicator. */
+function focused(page: Page): Promise<Focused> {
+  return page.evaluate(() => {
+    const tools = (globalThis as unknown as { isletColours: ColourTools })
+      .isletColours;
+    const el = document.activeElement ?? document.body;
+    const style = getComputedStyle(el);
+    const outline = style.outlineStyle !== "none" &&
+      parseFloat(style.outlineWidth) > 0;
+    const shadow = style.boxShadow !== "none";
+    const color = outline ? style.outlineColor : shadow
+      ? style.boxShadow.match(
+        /(?:rgba?|oklch|oklab|lab|lch|hsla?|color)\([^)]*\)|#[0-9a-f]+/i,
+      )?.[0]
+      : undefined;
+    const rect = el.getBoundingClientRect();
+    return {
+      tag: el.tagName.toLowerCase(),
+      id: el.id,
+      name: (el.getAttribute("aria-label") ?? el.textContent ?? "").trim() ||
+        el.outerHTML.slice(0, 80),
+      href: el.getAttribute("href"),
+      visible: rect.width > 1 && rect.height > 1 && rect.bottom > 0 &&
+        rect.right > 0 && style.visibility !== "hidden",
+      indicator: outline
+        ? `outline ${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`
+        : shadow
+        ? `box-shadow ${style.boxShadow}`
+        : "none",
+      contrast: color ? tools.contrast(color, tools.backdrop(el)) : 0,
+    };
+  });
+}
+
+function assertFocusVisible(f: Focused, what: string): void {
+  ok(f.visible, `${what} is on screen while focused`);
+  ok(f.indicator !== "none", `${what} shows a focus indicator`);
+  ok(
+    f.contrast >= 3,
+    `${what}'s focus indicator (${f.indicator}) contrasts ${f.contrast}:1 ` +
+      "with the background, under 3:1",
+  );
+}
+
+/** A context with the theme cookie (and session) set and the colour tools in. */
+async function themedPage(
+  browser: Browser,
+  base: string,
+  theme: Theme,
+  sessionCookie?: { name: string; value: string },
+) {
+  const context = await browser.newContext({ userAgent: BROWSER_UA });
+  const cookies: { name: string; value: string; url: string }[] = [
+    { name: "theme", value: theme, url: base },
+  ];
+  if (sessionCookie) cookies.push({ ...sessionCookie, url: base });
+  await context.addCookies(cookies);
+  await context.addInitScript(colourTools);
+  return { context, ...trackErrors(await context.newPage()) };
+}
+
+Deno.test("Chromium: sign in with the keyboard alone, skip link first, focus always visible, light and dark", async (t) => {
+  const app = await startApp();
+  const base = app.origin;
+  const browser = await launchBrowser();
+  try {
+    for (const theme of THEMES) {
+      await t.step(theme, async () => {
+        const email = uniqueEmail("keys");
+        await new Client(app).register(email);
+        const { context, page, consoleErrors, cspViolations } =
+          await themedPage(browser, base, theme);
+        try {
+          await page.goto(`${base}/login`);
+          await page.waitForLoadState("networkidle");
+          const { keyboard } = page;
+
+          await keyboard.press("Tab");
+          let f = await focused(page);
+          strictEqual(f.tag, "a", "the first Tab stop is a link");
+          strictEqual(f.href, "#main");
+          strictEqual(f.name, "Skip to content");
+          assertFocusVisible(f, "the skip link");
+
+          await keyboard.press("Enter");
+          // <main tabindex="-1">: following the link moves focus there.
+          await page.waitForFunction(
+            () => document.activeElement?.id === "main",
+            undefined,
+            { timeout: 5_000 },
+          ).catch(async () => {
+            const f = await focused(page);
+            throw new Error(
+              `the skip link left focus on ${f.tag}#${f.id}, not on #main`,
+            );
+          });
+          strictEqual(new URL(page.url()).hash, "#main");
+
+          await keyboard.press("Tab");
+          f = await focused(page);
+          strictEqual(f.id, "login-email", "Tab after the skip reaches Email");
+          assertFocusVisible(f, "the email field");
+          await keyboard.type(email);
+
+          await keyboard.press("Tab");
+          f = await focused(page);
+          strictEqual(f.id, "login-password");
+          assertFocusVisible(f, "the password field");
+          await keyboard.type(PASSWORD);
+
+          await keyboard.press("Tab");
+          f = await focused(page);
+          strictEqual(f.tag, "button");
+          strictEqual(f.name, "Sign in");
+          assertFocusVisible(f, "the submit button");
+
+          await keyboard.press("Enter");
+          await page.waitForURL(`${base}/dashboard`);
+          strictEqual(
+            await page.getByTestId("account-email").textContent(),
+            email,
+          );
+          deepStrictEqual(consoleErrors, []);
+          deepStrictEqual(cspViolations, []);
+        } finally {
+          await context.close();
+        }
+      });
+    }
+  } finally {
+    await browser.close();
+    await app.stop();
+  }
+});
+
+Deno.test("Chromium: every Tab stop on every page shows a focus indicator, every text field a visible edge, light and dark", async (t) => {
+  const app = await startApp();
+  const base = app.origin;
+  const browser = await launchBrowser();
+  try {
+    const session = await signedInUser(app);
+    const pages = TARGETS.filter((p) => !p.prepare && !p.path.includes("?"));
+    for (const target of pages) {
+      for (const theme of THEMES) {
+        await t.step(`${target.name} (${target.path}), ${theme}`, async () => {
+          const { context, page } = await themedPage(
+            browser,
+            base,
+            theme,
+            target.signedIn ? session : undefined,
+          );
+          try {
+            await page.goto(base + target.path);
+            await page.waitForLoadState("networkidle");
+
+            // A text field's border is all that shows where it is (1.4.11).
+            const edges = await page.evaluate(() => {
+              const tools =
+                (globalThis as unknown as { isletColours: ColourTools })
+                  .isletColours;
+              return [...document.querySelectorAll("input")]
+                .filter((i) => i.type !== "hidden")
+                .map((i) => ({
+                  id: i.id,
+                  contrast: tools.contrast(
+                    getComputedStyle(i).borderTopColor,
+                    tools.backdrop(i),
+                  ),
+                }));
+            });
+            for (const { id, contrast } of edges) {
+              ok(contrast >= 3, `#${id}'s border contrasts ${contrast}:1`);
+            }
+
+            const seen: string[] = [];
+            for (let i = 0; i < 50; i++) {
+              await page.keyboard.press("Tab");
+              const f = await focused(page);
+              if (f.tag === "body" || (i > 0 && f.href === "#main")) break;
+              const what = `Tab stop ${i + 1} (${f.tag} "${f.name}")`;
+              seen.push(f.name);
+              assertFocusVisible(f, what);
+            }
+            ok(seen.length >= 8, `Tab went through ${seen.join(", ")}`);
+          } finally {
+            await context.close();
+          }
+        });
+      }
+    }
+  } finally {
+    await browser.close();
+    await app.stop();
+  }
+});
