@@ -12,6 +12,7 @@ import {
   Router,
   scopeCoversPath,
   scopeCoversPattern,
+  simplePathname,
   splitPath,
 } from "./router.ts";
 import { runRoute } from "./route_handler.ts";
@@ -242,18 +243,40 @@ export class App<State = unknown> {
     const config = this.config;
     const basePath = config.basePath;
 
+    // Without path-scoped middlewares, a request no route answers runs the
+    // same chain whatever its path.
+    const fixedFallback =
+      fallback.scoped.every((m) => scopeCoversPath(m.scope, []))
+        ? fallbackChain(fallback, [])
+        : null;
+
     return async (req, info) => {
-      const url = new URL(req.url);
-      let pathname = url.pathname;
+      // Most request paths need no parsing; ctx.url is made when used.
+      const href = req.url;
+      let url: URL | null = null;
+      let urlPathname = simplePathname(href);
+      if (urlPathname === null) {
+        url = new URL(href);
+        urlPathname = url.pathname;
+      }
+      let pathname = urlPathname;
       if (basePath !== "") {
         if (pathname !== basePath && !pathname.startsWith(basePath + "/")) {
           return new Response("Not Found", { status: 404 });
         }
         pathname = pathname.slice(basePath.length) || "/";
       }
-      const path = splitPath(pathname);
       const method = req.method;
-      const match = path === null ? null : router.match(method, path);
+      // The decoded segments, split only when needed: most requests are for
+      // a static route, found from the path as it is.
+      let split: string[] | null | undefined = undefined;
+      const segments = (): string[] =>
+        (split === undefined ? split = splitPath(pathname) : split) ?? [];
+      let match = router.matchStatic(method, pathname);
+      if (match === null) {
+        split = splitPath(pathname);
+        match = split === null ? null : router.match(method, split);
+      }
 
       let chain: Middleware<State>[];
       let route: CompiledRoute<State> | null = null;
@@ -261,7 +284,7 @@ export class App<State = unknown> {
         route = match.value;
         chain = route.middlewares;
       } else {
-        chain = fallbackChain(fallback, path ?? []);
+        chain = fixedFallback ?? fallbackChain(fallback, segments());
       }
 
       let i = 0;
@@ -274,7 +297,7 @@ export class App<State = unknown> {
         handleError(
           ctx,
           err,
-          route?.errorHandler ?? errorForPath(fallback, path ?? []),
+          route?.errorHandler ?? errorForPath(fallback, segments()),
           fallback.notFound,
         );
       const ctx: Context<State> = new Context<State>(
@@ -294,6 +317,7 @@ export class App<State = unknown> {
           }
           return finalStep(ctx, route, match, fallback).catch(onError);
         },
+        urlPathname,
       );
       if (route !== null && match !== null && match.kind === "found") {
         ctx.params = match.params;

@@ -660,6 +660,67 @@ Deno.test("app: ctx.json, ctx.text and ctx.html set their content types", async 
   await res.body?.cancel();
 });
 
+Deno.test("app: ctx.json, ctx.text and ctx.html take headers in any HeadersInit form", async () => {
+  const handler = new App()
+    .get("/record", (ctx) =>
+      ctx.json({}, {
+        status: 202,
+        statusText: "Accepted for now",
+        headers: { "cache-control": "no-store", "Content-Type": "text/x-a" },
+      }))
+    .get("/pairs", (ctx) =>
+      ctx.text("t", {
+        headers: [["set-cookie", "a=1"], ["set-cookie", "b=2"], ["x-n", "1"]],
+      }))
+    .get("/headers", (ctx) =>
+      ctx.html("<p>h</p>", {
+        status: 404,
+        headers: new Headers({ "x-n": "2" }),
+      }))
+    .handler();
+  let res = await handler(req("/record"));
+  strictEqual(res.status, 202);
+  strictEqual(res.statusText, "Accepted for now");
+  strictEqual(res.headers.get("content-type"), "text/x-a");
+  strictEqual(res.headers.get("cache-control"), "no-store");
+  await res.body?.cancel();
+  res = await handler(req("/pairs"));
+  strictEqual(res.headers.get("content-type"), "text/plain; charset=utf-8");
+  deepStrictEqual(res.headers.getSetCookie(), ["a=1", "b=2"]);
+  strictEqual(res.headers.get("x-n"), "1");
+  await res.body?.cancel();
+  res = await handler(req("/headers"));
+  strictEqual(res.status, 404);
+  strictEqual(res.headers.get("content-type"), "text/html; charset=utf-8");
+  strictEqual(res.headers.get("x-n"), "2");
+  strictEqual(await res.text(), "<p>h</p>");
+});
+
+Deno.test("app: unmatched paths run the middlewares whose scope covers them", async () => {
+  const tag = (name: string) => (ctx: { next: () => Promise<Response> }) =>
+    ctx.next().then((res) => {
+      res.headers.set(name, "1");
+      return res;
+    });
+  const global = new App().use(tag("x-all")).get("/", () => new Response(""))
+    .handler();
+  const res = await global(req("/nope"));
+  strictEqual(res.status, 404);
+  strictEqual(res.headers.get("x-all"), "1");
+
+  const scoped = new App()
+    .use(tag("x-all"))
+    .use("/admin", tag("x-admin"))
+    .get("/", () => new Response(""))
+    .handler();
+  const below = await scoped(req("/admin/nope"));
+  strictEqual(below.headers.get("x-all"), "1");
+  strictEqual(below.headers.get("x-admin"), "1");
+  const outside = await scoped(req("/nope"));
+  strictEqual(outside.headers.get("x-all"), "1");
+  strictEqual(outside.headers.get("x-admin"), null);
+});
+
 Deno.test("app: ctx.info is handed through", async () => {
   const info = {
     remoteAddr: { transport: "tcp", hostname: "1.2.3.4", port: 1 },

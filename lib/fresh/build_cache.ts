@@ -50,6 +50,12 @@ export interface BuildCache {
   readonly islands: Map<unknown, IslandInfo>;
   /** Route files, in no particular order. */
   readonly fsRoutes: FsRouteFile[];
+  /**
+   * Whether the build has a static or built file at a URL path, without
+   * reading it. Synchronous, so the common case of a request that is not
+   * for a file costs `staticFiles()` no await.
+   */
+  hasStaticFile(pathname: string): boolean;
   /** Looks up a static or built file by URL path (`/styles.css`); null when absent. */
   readStaticFile(pathname: string): Promise<StaticFile | null>;
 }

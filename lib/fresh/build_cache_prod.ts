@@ -140,6 +140,18 @@ export class ProdBuildCache implements BuildCache, PrecompressedFiles {
   }
 
   /**
+   * Whether the snapshot lists a file at this URL path.
+   *
+   * @example
+   * ```ts
+   * cache.hasStaticFile("/styles.css"); // true
+   * ```
+   */
+  hasStaticFile(pathname: string): boolean {
+    return this.#files.has(pathname);
+  }
+
+  /**
    * Reads a built or static file by URL path; null when the build has none.
    * Only paths listed in the snapshot are ever read, so no request path can
    * reach a file outside the build folder.

@@ -111,6 +111,14 @@ Deno.test("ProdBuildCache: reads only listed files; small ones from memory, larg
       new URL(`file://${dir}`),
       { islands: {}, routes: { "index.tsx": {} } },
     );
+    assert.equal(cache.hasStaticFile("/a b/x#1.txt"), true);
+    assert.equal(cache.hasStaticFile("/big.bin"), true);
+    assert.equal(cache.hasStaticFile("/secret.txt"), false);
+    assert.equal(
+      cache.hasStaticFile("/a%20b/x%231.txt"),
+      false,
+      "decoded keys",
+    );
     const small = await cache.readStaticFile("/a b/x#1.txt");
     assert.equal(new TextDecoder().decode(small!.body as Uint8Array), "hello");
     assert.equal(small!.size, 5);

@@ -12,6 +12,8 @@ import type {
   RouteConfig,
 } from "./types.ts";
 import { renderPage } from "./render/page.ts";
+import { newNonce } from "./nonce.ts";
+import { typedResponse } from "./response.ts";
 
 /** What a route's page renders inside: its layouts and app wrapper. */
 export interface RenderScope {
@@ -45,7 +47,6 @@ export interface RenderInit {
  */
 export class Context<State = unknown> {
   readonly req: Request;
-  readonly url: URL;
   readonly info: Deno.ServeHandlerInfo | undefined;
   readonly config: ResolvedConfig;
   /** Values decoded from dynamic route segments. */
@@ -70,25 +71,69 @@ export class Context<State = unknown> {
   renderScope: RenderScope = NO_SCOPE;
   /** @internal The build the app serves (islands, client files). */
   buildCache: BuildCache | null;
-  /** @internal CSP nonce for scripts the framework emits, when enabled. */
-  nonce: string | undefined = undefined;
+  /**
+   * @internal Set by `csp({ useNonce: true })`: scripts the framework emits
+   * carry a nonce, which `nonce` makes on first use.
+   */
+  nonceEnabled = false;
+  #nonce: string | undefined = undefined;
   /** @internal The rest of the middleware chain. */
   next: () => Promise<Response>;
+  /**
+   * @internal The pathname of the request URL (before any basePath is
+   * taken off), known without parsing the whole URL.
+   */
+  readonly urlPathname: string;
+  #url: URL | null;
 
+  /**
+   * @param url the parsed request URL, or null to parse it on first use;
+   *   then `urlPathname` must be given
+   */
   constructor(
     req: Request,
-    url: URL,
+    url: URL | null,
     info: Deno.ServeHandlerInfo | undefined,
     config: ResolvedConfig,
     buildCache: BuildCache | null,
     next: () => Promise<Response>,
+    urlPathname?: string,
   ) {
     this.req = req;
-    this.url = url;
+    this.#url = url;
+    this.urlPathname = urlPathname ?? url?.pathname ??
+      new URL(req.url).pathname;
     this.info = info;
     this.config = config;
     this.buildCache = buildCache;
     this.next = next;
+  }
+
+  /**
+   * The request URL. Parsed on first use: routing needs only the path, so
+   * requests that never look at the rest (most JSON and static ones) skip
+   * the URL parser.
+   */
+  get url(): URL {
+    return this.#url ??= new URL(this.req.url);
+  }
+
+  /**
+   * @internal The CSP nonce for scripts the framework emits; undefined
+   * unless `csp({ useNonce: true })` runs. Made on first use, so responses
+   * without scripts (JSON, redirects, static files) cost no random bytes
+   * and their policy names no nonce.
+   */
+  get nonce(): string | undefined {
+    if (this.#nonce === undefined && this.nonceEnabled) {
+      this.#nonce = newNonce();
+    }
+    return this.#nonce;
+  }
+
+  /** @internal Whether `nonce` was handed out during this request. */
+  get nonceUsed(): boolean {
+    return this.#nonce !== undefined;
   }
 
   /**
@@ -170,12 +215,9 @@ function withType(
   init: ResponseInit | undefined,
   type: string,
 ): Response {
-  if (init === undefined) {
-    return new Response(body, { headers: { "content-type": type } });
-  }
-  const headers = new Headers(init.headers);
-  if (!headers.has("content-type")) headers.set("content-type", type);
-  return new Response(body, { ...init, headers });
+  return init === undefined
+    ? typedResponse(body, type, undefined, undefined, undefined)
+    : typedResponse(body, type, init.status, init.statusText, init.headers);
 }
 
 /**

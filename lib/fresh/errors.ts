@@ -61,5 +61,5 @@ export function plainError(status: number): Response {
 }
 
 function logError(ctx: Context<unknown>, err: unknown): void {
-  console.error(`Error handling ${ctx.req.method} ${ctx.url.pathname}:`, err);
+  console.error(`Error handling ${ctx.req.method} ${ctx.urlPathname}:`, err);
 }

@@ -19,6 +19,7 @@ function cache(files: Record<string, Record<string, unknown>>): BuildCache {
     clientEntryImports: [],
     islands: new Map(),
     fsRoutes,
+    hasStaticFile: () => false,
     readStaticFile: () => Promise.resolve(null),
   };
 }

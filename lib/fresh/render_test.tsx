@@ -56,6 +56,7 @@ function buildCache(): BuildCache {
     clientEntryImports: ["/_fresh/js/b1/chunk-preact.js"],
     islands: ISLANDS,
     fsRoutes: [],
+    hasStaticFile: () => false,
     readStaticFile: () => Promise.resolve(null),
   };
 }
@@ -429,4 +430,38 @@ Deno.test("render: an island rendered by a page without a build is plain HTML", 
   ok(!html.includes("frsh:island"));
   ok(!html.includes("<script"));
   match(html, /<button type="button">count 3<\/button>/);
+});
+
+Deno.test("render: the boot script and Link header follow the build the app serves", async () => {
+  // A cache whose build changes under it, as the development cache's does.
+  let build = { id: "b1", file: "/_fresh/js/b1/Counter-ABC.js" };
+  const cache: BuildCache = {
+    ...buildCache(),
+    get buildId() {
+      return build.id;
+    },
+    get islands() {
+      return new Map<unknown, IslandInfo>([[Counter, {
+        name: "Counter",
+        exportName: "default",
+        file: build.file,
+        imports: [],
+      }]]);
+    },
+  };
+  const app = new App().get("/", (ctx) => ctx.render(<Counter count={1} />));
+  setBuildCache(app, cache);
+  const handler = app.handler();
+  const page = async () => {
+    const res = await handler(new Request("http://localhost/"));
+    return { html: await res.text(), link: res.headers.get("link") ?? "" };
+  };
+  let { html, link } = await page();
+  match(bootScript(html), /from"\/_fresh\/js\/b1\/Counter-ABC\.js"/);
+  match(link, /<\/_fresh\/js\/b1\/Counter-ABC\.js>/);
+  build = { id: "b2", file: "/_fresh/js/b2/Counter-XYZ.js" };
+  ({ html, link } = await page());
+  match(bootScript(html), /from"\/_fresh\/js\/b2\/Counter-XYZ\.js"/);
+  match(link, /<\/_fresh\/js\/b2\/Counter-XYZ\.js>/);
+  ok(!link.includes("b1/Counter"), link);
 });

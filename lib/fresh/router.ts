@@ -82,6 +82,51 @@ export function splitPath(pathname: string): string[] | null {
   return out;
 }
 
+// ASCII characters the URL parser keeps as they are in a path: no
+// percent-encoding happens to them and none is a `\` (read as `/`).
+const PATH_CHAR = new Uint8Array(128);
+for (
+  const c
+    of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/"
+) {
+  PATH_CHAR[c.charCodeAt(0)] = 1;
+}
+
+/**
+ * The pathname of an absolute URL such as `Request.url`, as
+ * `new URL(href).pathname` gives it, found without parsing the URL: only
+ * when the path holds nothing the parser would change (percent-escapes,
+ * dot segments, non-ASCII, `\`); null otherwise, or when in doubt.
+ *
+ * @example
+ * ```ts
+ * simplePathname("http://localhost:8000/api/health?x=1"); // "/api/health"
+ * simplePathname("http://localhost/a/../b");              // null
+ * ```
+ */
+export function simplePathname(href: string): string | null {
+  const authority = href.indexOf("://");
+  if (authority === -1) return null;
+  let i = authority + 3;
+  // The authority ends at the first `/`; a `?`, `#` or `\` before it would
+  // end it differently.
+  for (;; i++) {
+    if (i === href.length) return null;
+    const c = href.charCodeAt(i);
+    if (c === 47 /* / */) break;
+    if (c === 63 /* ? */ || c === 35 /* # */ || c === 92 /* \ */) return null;
+  }
+  const start = i;
+  for (; i < href.length; i++) {
+    const c = href.charCodeAt(i);
+    if (c === 63 /* ? */ || c === 35 /* # */) break;
+    if (c >= 128 || PATH_CHAR[c] === 0) return null;
+    // A segment starting with "." may be a dot segment.
+    if (c === 46 /* . */ && href.charCodeAt(i - 1) === 47 /* / */) return null;
+  }
+  return href.slice(start, i);
+}
+
 /**
  * Matches decoded path segments against a pattern; returns the parameters
  * or null.
@@ -233,6 +278,32 @@ export class Router<T> {
     // The first registration wins, as a later duplicate is most likely a mistake
     // shadowed by an earlier, more deliberate route.
     if (!entry.byMethod.has(method)) entry.byMethod.set(method, value);
+  }
+
+  /**
+   * Finds a static route straight from a URL path, for the common case of
+   * a path that needs no decoding or slash folding (no `%`, no repeated or
+   * trailing slash): then the path is its own static key and splitting it
+   * can be skipped. Null when that does not apply or finds nothing to
+   * answer with; `match()` then decides.
+   *
+   * @example
+   * ```ts
+   * router.matchStatic("GET", "/api/health") ?? router.match("GET", splitPath("/api/health")!);
+   * ```
+   */
+  matchStatic(method: string, pathname: string): Match<T> | null {
+    if (
+      pathname.includes("%") || pathname.includes("//") ||
+      (pathname.length > 1 && pathname.endsWith("/"))
+    ) {
+      return null;
+    }
+    const entry = this.#static.get(pathname);
+    if (entry === undefined) return null;
+    const value = pick(entry, method);
+    if (value === undefined) return null;
+    return { kind: "found", value, params: {}, pattern: entry.pattern.source };
   }
 
   /** Finds the value for a method and decoded path segments. */

@@ -1,10 +1,12 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import {
+  type Match,
   matchPattern,
   parsePattern,
   Router,
   scopeCoversPath,
   scopeCoversPattern,
+  simplePathname,
   splitPath,
 } from "./router.ts";
 
@@ -182,4 +184,59 @@ Deno.test("router: scopes cover their own path and everything below it", () => {
   strictEqual(scopeCoversPath("/blog/:id", ["blog", "42", "edit"]), true);
   strictEqual(scopeCoversPath("/blog/:id", ["blog"]), false);
   strictEqual(scopeCoversPath("/admin", ["admins"]), false);
+});
+
+Deno.test("router: matchStatic finds static routes from a canonical path, and leaves the rest to match()", () => {
+  const r = new Router<string>();
+  r.add("GET", "/", "root");
+  r.add("GET", "/api/health", "health");
+  r.add("POST", "/users/new", "create");
+  r.add("GET", "/users/:id", "user");
+  strictEqual(foundValue(r.matchStatic("GET", "/")), "root");
+  strictEqual(foundValue(r.matchStatic("GET", "/api/health")), "health");
+  strictEqual(foundValue(r.matchStatic("HEAD", "/api/health")), "health");
+  strictEqual(foundValue(r.matchStatic("POST", "/users/new")), "create");
+  // Paths that need decoding or folding, dynamic routes, other methods.
+  strictEqual(r.matchStatic("GET", "/api/health/"), null);
+  strictEqual(r.matchStatic("GET", "//api/health"), null);
+  strictEqual(r.matchStatic("GET", "/api/%68ealth"), null);
+  strictEqual(r.matchStatic("GET", "/users/7"), null);
+  strictEqual(r.matchStatic("GET", "/users/new"), null);
+  strictEqual(found(r, "GET", "/users/new")?.value, "user");
+});
+
+function foundValue<T>(m: Match<T> | null): T | undefined {
+  return m?.kind === "found" ? m.value : undefined;
+}
+
+Deno.test("simplePathname agrees with the URL parser, or declines", () => {
+  const simple = [
+    "http://localhost/",
+    "http://localhost:8000/api/health",
+    "https://user:pw@example.com:443/a/b.c/d?x=/../y#z",
+    "http://h/a-b_c~d!$&'()*+,;=:@e/",
+    "http://h/x?",
+    "http://h/x#",
+  ];
+  for (const href of simple) {
+    strictEqual(simplePathname(href), new URL(href).pathname, href);
+  }
+  const declined = [
+    "http://h",
+    "http://h?x=/y",
+    "http://h#/y",
+    "http://h\\a/b",
+    "http://h/a/../b",
+    "http://h/a/./b",
+    "http://h/..",
+    "http://h/.well-known/x",
+    "http://h/a%2e%2e/b",
+    "http://h/a b",
+    "http://h/\u00fc",
+    "http://h/a\\b",
+    'http://h/a"b',
+    "http://h/a{b}",
+    "/relative",
+  ];
+  for (const href of declined) strictEqual(simplePathname(href), null, href);
 });

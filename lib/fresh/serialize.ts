@@ -117,11 +117,19 @@ export function stringify(
   const slots = new Map<number, number>();
 
   // Objects whose table entry is reserved but not yet written.
-  const queue: [object, object | null, string, number][] = [];
+  const queue: [object, object | null, Path, number][] = [];
 
   const push = (entry: unknown): number => table.push(entry) - 1;
 
-  const add = (value: unknown, path: string): number => {
+  // Where the value is: its container's path and the step from there. The
+  // path is only spelled out when an error or onVNode needs it.
+  const add = (
+    value: unknown,
+    parent: Path,
+    kind: StepKind,
+    key: unknown,
+    i: number,
+  ): number => {
     switch (typeof value) {
       case "undefined":
         return UNDEFINED;
@@ -133,10 +141,16 @@ export function stringify(
         if (Object.is(value, -0)) return NEGATIVE_ZERO;
         break;
       case "function":
-        throw new Error(`Cannot serialize function at ${path}: ${SUPPORTED}`);
+        throw new Error(
+          `Cannot serialize function at ${
+            pathText(step(parent, kind, key, i))
+          }: ${SUPPORTED}`,
+        );
       case "symbol":
         throw new Error(
-          `Cannot serialize symbol ${value.toString()} at ${path}: ${SUPPORTED}`,
+          `Cannot serialize symbol ${value.toString()} at ${
+            pathText(step(parent, kind, key, i))
+          }: ${SUPPORTED}`,
         );
     }
 
@@ -153,21 +167,25 @@ export function stringify(
     }
 
     const proto = Object.getPrototypeOf(value);
+    const path = step(parent, kind, key, i);
 
     // Preact's check is "constructor === undefined", which a null-prototype
     // object also passes, so only consider ordinary objects.
     if (proto === Object.prototype && isValidElement(value)) {
       if (!onVNode) {
         throw new Error(
-          `Cannot serialize JSX element at ${path}: no onVNode handler given`,
+          `Cannot serialize JSX element at ${
+            pathText(path)
+          }: no onVNode handler given`,
         );
       }
-      const id = onVNode(value, path);
+      const text = pathText(path);
+      const id = onVNode(value, text);
       if (!Number.isSafeInteger(id)) {
         throw new Error(
           `onVNode returned ${
             String(id)
-          } for ${path}: slot ids must be integers`,
+          } for ${text}: slot ids must be integers`,
         );
       }
       // Not cached by vnode identity: every occurrence is its own slot,
@@ -190,7 +208,7 @@ export function stringify(
   const encodeObject = (
     value: object,
     proto: object | null,
-    path: string,
+    path: Path,
   ): unknown => {
     if (proto === Object.prototype || proto === null) {
       const symbol = Object.getOwnPropertySymbols(value).find((s) =>
@@ -198,7 +216,9 @@ export function stringify(
       );
       if (symbol) {
         throw new Error(
-          `Cannot serialize symbol key ${symbol.toString()} at ${path}: ${SUPPORTED}`,
+          `Cannot serialize symbol key ${symbol.toString()} at ${
+            pathText(path)
+          }: ${SUPPORTED}`,
         );
       }
       const record = value as Record<string, unknown>;
@@ -206,15 +226,26 @@ export function stringify(
       if (proto === null) {
         const entry: unknown[] = ["Null"];
         for (const key of keys) {
-          entry.push(key, add(record[key], propertyPath(path, key)));
+          entry.push(key, add(record[key], path, PROPERTY, key, 0));
         }
         return entry;
       }
-      // A null-prototype target makes a "__proto__" key an own property
-      // instead of invoking the Object.prototype setter.
-      const entry: Record<string, number> = Object.create(null);
+      // A plain object literal, not a null-prototype one: V8 keeps those in
+      // slow dictionary mode, which makes JSON.stringify several times
+      // slower. Only a "__proto__" key needs defining rather than setting.
+      const entry: Record<string, number> = {};
       for (const key of keys) {
-        entry[key] = add(record[key], propertyPath(path, key));
+        const ref = add(record[key], path, PROPERTY, key, 0);
+        if (key === "__proto__") {
+          Object.defineProperty(entry, key, {
+            value: ref,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        } else {
+          entry[key] = ref;
+        }
       }
       return entry;
     }
@@ -231,14 +262,14 @@ export function stringify(
           // Object.keys also lists non-index properties, which JSON and
           // the dense form ignore as well.
           if (String(i >>> 0) === key && i < length) {
-            entry.push(i, add(value[i], `${path}[${i}]`));
+            entry.push(i, add(value[i], path, INDEX, null, i));
           }
         }
         return entry;
       }
       const entry: number[] = [];
       for (let i = 0; i < length; i++) {
-        entry.push(i in value ? add(value[i], `${path}[${i}]`) : HOLE);
+        entry.push(i in value ? add(value[i], path, INDEX, null, i) : HOLE);
       }
       return entry;
     }
@@ -249,7 +280,7 @@ export function stringify(
         : "Signal";
       // peek() so that serializing inside an effect or a component render
       // does not subscribe it to the signal.
-      return [tag, add(value.peek(), `${path}.value`)];
+      return [tag, add(value.peek(), path, VALUE, null, 0)];
     }
 
     // Exact prototype checks: a subclass would lose its own behaviour on
@@ -269,7 +300,7 @@ export function stringify(
         const entry: unknown[] = ["Set"];
         let i = 0;
         for (const item of value as Set<unknown>) {
-          entry.push(add(item, `${path}.<item ${i++}>`));
+          entry.push(add(item, path, SET_ITEM, null, i++));
         }
         return entry;
       }
@@ -278,8 +309,8 @@ export function stringify(
         let i = 0;
         for (const [key, item] of value as Map<unknown, unknown>) {
           entry.push(
-            add(key, `${path}.<key ${i}>`),
-            add(item, `${path}.get(${describeKey(key, i)})`),
+            add(key, path, MAP_KEY, null, i),
+            add(item, path, MAP_VALUE, key, i),
           );
           i++;
         }
@@ -290,19 +321,69 @@ export function stringify(
     }
 
     throw new Error(
-      `Cannot serialize instance of ${
-        className(proto)
-      } at ${path}: ${SUPPORTED}`,
+      `Cannot serialize instance of ${className(proto)} at ${
+        pathText(path)
+      }: ${SUPPORTED}`,
     );
   };
 
-  const root = add(value, rootPath);
+  const root = add(value, rootPath, ROOT, null, 0);
   for (let i = 0; i < queue.length; i++) {
     const [object, proto, path, index] = queue[i];
     table[index] = encodeObject(object, proto, path);
   }
   // Only constants are negative; they have no table entry to point to.
   return root < 0 ? String(root) : JSON.stringify(table);
+}
+
+/** How a value is reached from its container. */
+type StepKind = number;
+const ROOT = 0;
+/** `[i]` of an array. */
+const INDEX = 1;
+/** `.key` or `["key"]` of an object. */
+const PROPERTY = 2;
+/** `.value` of a signal. */
+const VALUE = 3;
+/** `.<item i>` of a Set. */
+const SET_ITEM = 4;
+/** `.<key i>` of a Map. */
+const MAP_KEY = 5;
+/** `.get(key)` of a Map. */
+const MAP_VALUE = 6;
+
+/** A path in error messages: the root's name, or a step from a container. */
+type Path = string | PathStep;
+
+interface PathStep {
+  parent: Path;
+  kind: StepKind;
+  key: unknown;
+  i: number;
+}
+
+function step(parent: Path, kind: StepKind, key: unknown, i: number): Path {
+  return kind === ROOT ? parent : { parent, kind, key, i };
+}
+
+/** Spells out a path, e.g. `props[0].count.value`. */
+function pathText(path: Path): string {
+  if (typeof path === "string") return path;
+  const base = pathText(path.parent);
+  switch (path.kind) {
+    case INDEX:
+      return `${base}[${path.i}]`;
+    case PROPERTY:
+      return propertyPath(base, path.key as string);
+    case VALUE:
+      return `${base}.value`;
+    case SET_ITEM:
+      return `${base}.<item ${path.i}>`;
+    case MAP_KEY:
+      return `${base}.<key ${path.i}>`;
+    default:
+      return `${base}.get(${describeKey(path.key, path.i)})`;
+  }
 }
 
 /**

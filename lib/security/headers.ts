@@ -32,7 +32,9 @@ const PERMISSIONS_POLICY = [
  * securityHeaderList({ hsts: true }); // [["strict-transport-security", ...], ...]
  * ```
  */
-export function securityHeaderList(options: SecurityHeadersOptions): [string, string][] {
+export function securityHeaderList(
+  options: SecurityHeadersOptions,
+): [string, string][] {
   const list: [string, string][] = [
     ["x-content-type-options", "nosniff"],
     ["referrer-policy", "strict-origin-when-cross-origin"],
@@ -41,7 +43,10 @@ export function securityHeaderList(options: SecurityHeadersOptions): [string, st
     ["cross-origin-opener-policy", "same-origin"],
   ];
   if (options.hsts) {
-    list.push(["strict-transport-security", "max-age=63072000; includeSubDomains"]);
+    list.push([
+      "strict-transport-security",
+      "max-age=63072000; includeSubDomains",
+    ]);
   }
   return list;
 }
@@ -55,16 +60,21 @@ export function securityHeaderList(options: SecurityHeadersOptions): [string, st
  * app.use(securityHeaders({ hsts: config.appUrl.protocol === "https:" }));
  * ```
  */
-export function securityHeaders<State>(options: SecurityHeadersOptions): Middleware<State> {
+export function securityHeaders<State>(
+  options: SecurityHeadersOptions,
+): Middleware<State> {
   const list = securityHeaderList(options);
   return async (ctx) => {
     let res = await ctx.next();
+    // One `res.headers` read: each read of the getter re-checks the response.
+    let headers = res.headers;
     try {
-      for (const [name, value] of list) res.headers.set(name, value);
+      for (const [name, value] of list) headers.set(name, value);
     } catch {
       // Some responses (Response.redirect, fetch results) have immutable headers.
       res = new Response(res.body, res);
-      for (const [name, value] of list) res.headers.set(name, value);
+      headers = res.headers;
+      for (const [name, value] of list) headers.set(name, value);
     }
     return res;
   };

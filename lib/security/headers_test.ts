@@ -11,9 +11,15 @@ Deno.test("securityHeaders sets the fixed headers, HSTS only when asked", async 
     const res = await handler(new Request("http://localhost/"));
     strictEqual(res.headers.get("x-content-type-options"), "nosniff");
     strictEqual(res.headers.get("x-frame-options"), "DENY");
-    strictEqual(res.headers.get("referrer-policy"), "strict-origin-when-cross-origin");
+    strictEqual(
+      res.headers.get("referrer-policy"),
+      "strict-origin-when-cross-origin",
+    );
     strictEqual(res.headers.get("cross-origin-opener-policy"), "same-origin");
-    strictEqual(res.headers.get("permissions-policy")?.includes("camera=()"), true);
+    strictEqual(
+      res.headers.get("permissions-policy")?.includes("camera=()"),
+      true,
+    );
     strictEqual(res.headers.has("strict-transport-security"), hsts);
   }
 });

@@ -100,7 +100,7 @@ async function signUp(app: string): Promise<string> {
     headers: { "content-type": "application/json", origin: app },
     body: JSON.stringify({
       email: "bench@example.com",
-      password: "a long bench password",
+      password: "load-test passphrase 42",
     }),
   });
   const setCookie = res.headers.get("set-cookie");

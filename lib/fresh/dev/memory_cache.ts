@@ -86,6 +86,18 @@ export class MemoryBuildCache implements BuildCache, PrecompressedFiles {
   }
 
   /**
+   * Whether the current build has a file at this URL path.
+   *
+   * @example
+   * ```ts
+   * cache.hasStaticFile("/styles.css"); // true
+   * ```
+   */
+  hasStaticFile(pathname: string): boolean {
+    return this.#files.has(pathname);
+  }
+
+  /**
    * Looks up a file of the build by URL path. Lookups are by exact key, so
    * a request path can never reach outside the build.
    *

@@ -17,7 +17,11 @@ export interface CSPOptions {
    * added): `["img-src 'self' data:", "form-action 'self' https://pay.example"]`.
    */
   csp?: string[];
-  /** Put a fresh nonce on every script the renderer emits and allow it in script-src. */
+  /**
+   * Put a fresh nonce on every script the renderer emits and allow it in
+   * script-src instead of 'unsafe-inline'. A response without such scripts
+   * (JSON, redirects, pages without islands) gets script-src with neither.
+   */
   useNonce?: boolean;
 }
 
@@ -70,37 +74,31 @@ export function csp<State>(options: CSPOptions = {}): Middleware<State> {
     .join("");
   const scriptSrc = directives.get("script-src")!
     .replace(/\s+'unsafe-inline'/gi, "");
+  const useNonce = options.useNonce === true;
+  // The nonce is made only when the page emits a script; a response with
+  // none (JSON, redirects, static files) still never allows inline scripts.
+  const withoutNonce = useNonce ? before + scriptSrc + after : fixed;
+  const reporting = options.reportTo === undefined
+    ? null
+    : `csp-endpoint="${options.reportTo}"`;
 
   return async (ctx) => {
-    let nonce: string | undefined;
-    if (options.useNonce) {
-      nonce = newNonce();
-      ctx.nonce = nonce;
-    }
+    if (useNonce) ctx.nonceEnabled = true;
     const res = await ctx.next();
-    const value = nonce === undefined
-      ? fixed
-      : `${before}${scriptSrc} 'nonce-${nonce}'${after}`;
+    const value = useNonce && ctx.nonceUsed
+      ? `${before}${scriptSrc} 'nonce-${ctx.nonce}'${after}`
+      : withoutNonce;
     let out = res;
+    let headers = res.headers;
     try {
-      out.headers.set(header, value);
+      headers.set(header, value);
     } catch {
       // Headers of some responses (Response.redirect, fetch results) are immutable.
       out = new Response(res.body, res);
-      out.headers.set(header, value);
+      headers = out.headers;
+      headers.set(header, value);
     }
-    if (options.reportTo !== undefined) {
-      out.headers.set(
-        "reporting-endpoints",
-        `csp-endpoint="${options.reportTo}"`,
-      );
-    }
+    if (reporting !== null) headers.set("reporting-endpoints", reporting);
     return out;
   };
-}
-
-/** 128 random bits, base64: unguessable per response as CSP requires. */
-function newNonce(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes));
 }

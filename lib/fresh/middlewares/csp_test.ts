@@ -1,5 +1,7 @@
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
+import { h, type VNode } from "preact";
 import { App } from "../app.ts";
+import type { Context } from "../context.ts";
 import { csp, type CSPOptions } from "./csp.ts";
 
 function directives(header: string): Map<string, string> {
@@ -8,9 +10,14 @@ function directives(header: string): Map<string, string> {
   );
 }
 
+/** A page with a script, which needs the nonce. */
+const withScript = (ctx: Context) =>
+  ctx.render(h("script", { src: "/a.js" }) as VNode);
+
 async function headersFor(
   options: CSPOptions,
-  respond: () => Response = () => new Response("ok"),
+  respond: (ctx: Context) => Response | Promise<Response> = () =>
+    new Response("ok"),
 ): Promise<Headers> {
   const handler = new App()
     .use(csp(options))
@@ -73,8 +80,8 @@ Deno.test("csp: reportTo adds report-uri, report-to and Reporting-Endpoints", as
 });
 
 Deno.test("csp: useNonce puts a fresh nonce in script-src instead of 'unsafe-inline'", async () => {
-  const a = await headersFor({ useNonce: true });
-  const b = await headersFor({ useNonce: true });
+  const a = await headersFor({ useNonce: true }, withScript);
+  const b = await headersFor({ useNonce: true }, withScript);
   const sa = directives(a.get("content-security-policy")!).get("script-src")!;
   const sb = directives(b.get("content-security-policy")!).get("script-src")!;
   match(sa, /^script-src 'self' 'nonce-[A-Za-z0-9+/]{22}==?'$/);
@@ -89,11 +96,26 @@ Deno.test("csp: useNonce puts a fresh nonce in script-src instead of 'unsafe-inl
   );
 });
 
+Deno.test("csp: useNonce on a response without scripts: no nonce, still no 'unsafe-inline'", async () => {
+  for (
+    const respond of [
+      () => new Response("ok"),
+      (ctx: Context) => ctx.json({ a: 1 }),
+      (ctx: Context) => ctx.render(h("p", null, "no script") as VNode),
+    ]
+  ) {
+    const header = (await headersFor({ useNonce: true }, respond))
+      .get("content-security-policy")!;
+    strictEqual(directives(header).get("script-src"), "script-src 'self'");
+    ok(!header.includes("nonce"), header);
+  }
+});
+
 Deno.test("csp: useNonce adds the nonce to an overriding script-src", async () => {
   const headers = await headersFor({
     useNonce: true,
     csp: ["script-src 'self' https://js.example"],
-  });
+  }, withScript);
   match(
     directives(headers.get("content-security-policy")!).get("script-src")!,
     /^script-src 'self' https:\/\/js\.example 'nonce-[^']+'$/,

@@ -49,7 +49,7 @@ export function csrf<State>(options: CsrfOptions = {}): Middleware<State> {
 
   return (ctx) => {
     if (SAFE.has(ctx.req.method)) return ctx.next();
-    const path = ctx.url.pathname;
+    const path = ctx.urlPathname;
     for (const e of exempt) {
       if (e.endsWith("*") ? path.startsWith(e.slice(0, -1)) : path === e) {
         return ctx.next();

@@ -41,66 +41,78 @@ const COMPRESSIBLE =
  * ```
  */
 export function staticFiles<T>(): Middleware<T> {
-  return async (ctx: Context<T>): Promise<Response> => {
+  // Not async: most requests are not for a file and go on at once, with no
+  // await and no allocation.
+  return (ctx: Context<T>): Promise<Response> => {
     const method = ctx.req.method;
     if (method !== "GET" && method !== "HEAD") return ctx.next();
     const cache = getBuildCache(ctx as Context<unknown>);
     if (cache === null) return ctx.next();
-    const pathname = staticPath(ctx.url.pathname, ctx.config.basePath);
-    if (pathname === null) return ctx.next();
-
-    const encoding = pickEncoding(
-      cache,
-      ctx.req.headers.get("accept-encoding"),
-    );
-    let file: StaticFile | null = null;
-    let usedEncoding: Encoding | null = null;
-    if (encoding !== null) {
-      for (const enc of encoding) {
-        file = await (cache as BuildCache & PrecompressedFiles)
-          .readEncodedStaticFile(pathname, enc);
-        if (file !== null) {
-          usedEncoding = enc;
-          break;
-        }
-      }
-    }
-    file ??= await cache.readStaticFile(pathname);
-    if (file === null) return ctx.next();
-
-    const immutable = file.immutable ||
-      ctx.url.searchParams.get("__frsh_c") === cache.buildId;
-    const etag = `W/"${file.hash}"`;
-    const headers = new Headers({
-      "Cache-Control": immutable
-        ? IMMUTABLE
-        : cache.mode === "development"
-        ? REVALIDATE_DEV
-        : REVALIDATE_PROD,
-      "ETag": etag,
-      "X-Content-Type-Options": "nosniff",
-    });
-    // The answer differs by Accept-Encoding whenever a compressed copy may
-    // exist, including the uncompressed answer: say so to caches.
-    if (isPrecompressed(cache) && COMPRESSIBLE.test(file.contentType)) {
-      headers.set("Vary", "Accept-Encoding");
-    }
-
-    if (etagMatches(ctx.req.headers.get("if-none-match"), file.hash)) {
-      await discard(file.body);
-      return new Response(null, { status: 304, headers });
-    }
-    headers.set("Content-Type", file.contentType);
-    headers.set("Content-Length", String(file.size));
-    if (usedEncoding !== null) headers.set("Content-Encoding", usedEncoding);
-    if (method === "HEAD") {
-      await discard(file.body);
-      return new Response(null, { status: 200, headers });
-    }
-    // A Uint8Array over a plain ArrayBuffer; the type only says ArrayBufferLike.
-    return new Response(file.body as BodyInit, { status: 200, headers });
+    const pathname = staticPath(ctx.urlPathname, ctx.config.basePath);
+    if (pathname === null || !cache.hasStaticFile(pathname)) return ctx.next();
+    return serveFile(ctx, cache, pathname, method);
   };
 }
+
+async function serveFile<T>(
+  ctx: Context<T>,
+  cache: BuildCache,
+  pathname: string,
+  method: string,
+): Promise<Response> {
+  const encoding = pickEncoding(cache, ctx.req.headers.get("accept-encoding"));
+  let file: StaticFile | null = null;
+  let usedEncoding: Encoding | null = null;
+  if (encoding !== null) {
+    for (const enc of encoding) {
+      file = await (cache as BuildCache & PrecompressedFiles)
+        .readEncodedStaticFile(pathname, enc);
+      if (file !== null) {
+        usedEncoding = enc;
+        break;
+      }
+    }
+  }
+  file ??= await cache.readStaticFile(pathname);
+  // Listed but gone from disk since the build.
+  if (file === null) return ctx.next();
+
+  const immutable = file.immutable ||
+    ctx.url.searchParams.get("__frsh_c") === cache.buildId;
+  const etag = `W/"${file.hash}"`;
+  const headers = new Headers({
+    "Cache-Control": immutable
+      ? IMMUTABLE
+      : cache.mode === "development"
+      ? REVALIDATE_DEV
+      : REVALIDATE_PROD,
+    "ETag": etag,
+    "X-Content-Type-Options": "nosniff",
+  });
+  // The answer differs by Accept-Encoding whenever a compressed copy may
+  // exist, including the uncompressed answer: say so to caches.
+  if (isPrecompressed(cache) && COMPRESSIBLE.test(file.contentType)) {
+    headers.set("Vary", "Accept-Encoding");
+  }
+
+  if (etagMatches(ctx.req.headers.get("if-none-match"), file.hash)) {
+    await discard(file.body);
+    return new Response(null, { status: 304, headers });
+  }
+  headers.set("Content-Type", file.contentType);
+  headers.set("Content-Length", String(file.size));
+  if (usedEncoding !== null) headers.set("Content-Encoding", usedEncoding);
+  if (method === "HEAD") {
+    await discard(file.body);
+    return new Response(null, { status: 200, headers });
+  }
+  // A Uint8Array over a plain ArrayBuffer; the type only says ArrayBufferLike.
+  return new Response(file.body as BodyInit, { status: 200, headers });
+}
+
+// A path with none of these is already what staticPath() would make of it:
+// percent-escapes, backslashes, NULs, repeated slashes and dot segments.
+const NOT_CANONICAL = /[%\\\0]|\/\/|\/\.\.?(?:\/|$)/;
 
 /**
  * The decoded file path a request path names, or null when it cannot name
@@ -120,6 +132,7 @@ export function staticPath(pathname: string, basePath: string): string | null {
     if (!pathname.startsWith(basePath + "/")) return null;
     pathname = pathname.slice(basePath.length);
   }
+  if (!NOT_CANONICAL.test(pathname)) return pathname;
   let decoded: string;
   try {
     decoded = decodeURIComponent(pathname);

@@ -194,6 +194,16 @@ Deno.test("staticPath and etagMatches", () => {
   assert.equal(staticPath("/a/%2e%2e/b", ""), null);
   assert.equal(staticPath("/base/x.css", "/base"), "/x.css");
   assert.equal(staticPath("/basement/x.css", "/base"), null);
+  // Paths already canonical are taken as they are; anything else is decoded
+  // and checked.
+  assert.equal(staticPath("/a/b.css", ""), "/a/b.css");
+  assert.equal(staticPath("/.well-known/x", ""), "/.well-known/x");
+  assert.equal(staticPath("/..x/y", ""), "/..x/y");
+  assert.equal(staticPath("/a/../b", ""), null);
+  assert.equal(staticPath("/a/./b", ""), null);
+  assert.equal(staticPath("/a/..", ""), null);
+  assert.equal(staticPath("/a\\b", ""), null);
+  assert.equal(staticPath("/a\0b", ""), null);
   assert.ok(etagMatches('W/"a", "b"', "b"));
   assert.ok(!etagMatches('"ab"', "a"));
   assert.ok(!etagMatches(null, "a"));

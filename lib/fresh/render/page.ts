@@ -10,6 +10,7 @@ import { renderToString } from "preact-render-to-string";
 import type { BuildCache, IslandInfo } from "../build_cache.ts";
 import type { Context, RenderInit } from "../context.ts";
 import { stringify, toScriptLiteral } from "../serialize.ts";
+import { typedResponse } from "../response.ts";
 import { setBuildId } from "../runtime/build_id.ts";
 import type { AnyComponent, PageProps } from "../types.ts";
 import {
@@ -111,7 +112,10 @@ function toResponse<State>(
   init: RenderInit | undefined,
 ): Response {
   const cache = ctx.buildCache;
-  const state = newRenderState(cache?.islands ?? NO_ISLANDS, ctx.nonce);
+  const state = newRenderState(
+    cache?.islands ?? NO_ISLANDS,
+    ctx.nonceEnabled ? ctx : null,
+  );
   setBuildId(cache?.buildId ?? "");
   let body = withRenderState(state, () => renderToString(tree));
   const headExtra = state.head.length === 0
@@ -119,38 +123,72 @@ function toResponse<State>(
     : withRenderState(state, () =>
       renderToString(h(Fragment, null, state.head as VNode[])));
 
-  const headers = new Headers(init?.headers);
-  if (!headers.has("content-type")) {
-    headers.set("content-type", "text/html; charset=utf-8");
-  }
-
   let tail = "";
+  let link: string | null = null;
   if (state.used.size > 0 && cache !== null) {
-    tail = bootScript(cache, state);
-    headers.append("link", preloadLinks(cache, state.used));
+    const islands = islandAssets(cache, state.used);
+    tail = bootScript(islands, state);
+    link = islands.link;
   }
   body = assemble(body, headExtra, tail);
-  return new Response(body, { status: init?.status ?? 200, headers });
+  const res = typedResponse(
+    body,
+    "text/html; charset=utf-8",
+    init?.status ?? 200,
+    undefined,
+    init?.headers,
+  );
+  if (link !== null) res.headers.append("link", link);
+  return res;
 }
 
-function bootScript(cache: BuildCache, state: RenderState): string {
-  const props = stringify(state.islandProps, {
-    onVNode: (vnode) => {
-      if (vnode.type === SlotRef) {
-        return (vnode.props as unknown as { id: number }).id;
-      }
-      throw new Error(
-        "JSX can be passed to an island only as a top-level prop (or children)",
-      );
-    },
-  });
+/** What the boot script and Link header need for one set of islands. */
+interface IslandAssets {
+  /** `import{boot}from"...";import{...}from"...";` */
+  imports: string;
+  /** `"Name":I0,...`: the island table handed to boot(). */
+  entries: string;
+  /** The modulepreload Link header value. */
+  link: string;
+}
+
+// Pages use few distinct island combinations, so their scripts and links
+// are built once per build and combination. Bounded in case an app makes
+// many (the order of first use counts).
+const assetCaches = new WeakMap<BuildCache, Map<string, IslandAssets>>();
+const ASSET_CACHE_LIMIT = 1000;
+
+function islandAssets(cache: BuildCache, used: Set<IslandInfo>): IslandAssets {
+  let byKey = assetCaches.get(cache);
+  if (byKey === undefined) assetCaches.set(cache, byKey = new Map());
+  // Island names are unique within a build; the build id tells builds of
+  // one cache apart (the development cache keeps its identity across
+  // rebuilds).
+  let key = cache.buildId;
+  for (const info of used) key += "\0" + info.name;
+  let assets = byKey.get(key);
+  if (assets === undefined) {
+    if (byKey.size >= ASSET_CACHE_LIMIT) byKey.clear();
+    assets = {
+      ...bootImports(cache, used),
+      link: preloadLinks(cache, used),
+    };
+    byKey.set(key, assets);
+  }
+  return assets;
+}
+
+function bootImports(
+  cache: BuildCache,
+  used: Set<IslandInfo>,
+): { imports: string; entries: string } {
   const byFile = new Map<string, IslandInfo[]>();
-  for (const info of state.used) {
+  for (const info of used) {
     const list = byFile.get(info.file);
     if (list === undefined) byFile.set(info.file, [info]);
     else list.push(info);
   }
-  let imports = "";
+  let imports = `import{boot}from${JSON.stringify(cache.clientEntry)};`;
   let entries = "";
   let n = 0;
   for (const [file, infos] of byFile) {
@@ -164,10 +202,25 @@ function bootScript(cache: BuildCache, state: RenderState): string {
     });
     imports += `import{${names.join(",")}}from${JSON.stringify(file)};`;
   }
-  const nonce = state.nonce === undefined ? "" : ` nonce="${state.nonce}"`;
-  return `<script type="module"${nonce}>import{boot}from${
-    JSON.stringify(cache.clientEntry)
-  };${imports}boot({${entries}},${toScriptLiteral(props)});</script>`;
+  return { imports, entries };
+}
+
+function bootScript(islands: IslandAssets, state: RenderState): string {
+  const props = stringify(state.islandProps, {
+    onVNode: (vnode) => {
+      if (vnode.type === SlotRef) {
+        return (vnode.props as unknown as { id: number }).id;
+      }
+      throw new Error(
+        "JSX can be passed to an island only as a top-level prop (or children)",
+      );
+    },
+  });
+  const value = state.nonceSource?.nonce;
+  const nonce = value === undefined ? "" : ` nonce="${value}"`;
+  return `<script type="module"${nonce}>${islands.imports}boot({${islands.entries}},${
+    toScriptLiteral(props)
+  });</script>`;
 }
 
 function preloadLinks(cache: BuildCache, used: Set<IslandInfo>): string {
@@ -185,30 +238,39 @@ function preloadLinks(cache: BuildCache, used: Set<IslandInfo>): string {
 const DOCTYPE = "<!DOCTYPE html>";
 const TITLE = /<title(?:\s[^>]*)?>[^]*?<\/title>/g;
 
-/** Puts head content and trailing scripts into the rendered document. */
+/**
+ * Puts head content and trailing scripts into the rendered document. The
+ * result is made by concatenating slices of the rendered string, which V8
+ * does without copying the document; it is flattened once, when the
+ * response is written.
+ */
 function assemble(html: string, headExtra: string, tail: string): string {
   if (!html.startsWith("<html")) {
     // A page rendered without an app wrapper still becomes a document.
     html =
       `<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head><body>${html}</body></html>`;
   }
+  let start = DOCTYPE;
+  let rest = html;
   if (headExtra !== "") {
-    let at = html.indexOf("</head>");
-    const titles = headExtra.match(TITLE);
-    if (titles !== null && at !== -1) {
-      // Only the document's own title: an inline <svg> may have one too.
-      const head = html.slice(0, at).replace(TITLE, "");
-      html = head + html.slice(at);
-      at = head.length;
-      // Of several <Head> titles the last (innermost) one wins.
-      let left = titles.length;
-      headExtra = headExtra.replace(TITLE, (t) => --left === 0 ? t : "");
+    const at = rest.indexOf("</head>");
+    if (at !== -1) {
+      let head = rest.slice(0, at);
+      const titles = headExtra.match(TITLE);
+      if (titles !== null) {
+        // Only the document's own title: an inline <svg> may have one too.
+        head = head.replace(TITLE, "");
+        // Of several <Head> titles the last (innermost) one wins.
+        let left = titles.length;
+        headExtra = headExtra.replace(TITLE, (t) => --left === 0 ? t : "");
+      }
+      start += head + headExtra;
+      rest = rest.slice(at);
     }
-    html = at === -1 ? html : html.slice(0, at) + headExtra + html.slice(at);
   }
   if (tail !== "") {
-    const at = html.lastIndexOf("</body>");
-    html = at === -1 ? html + tail : html.slice(0, at) + tail + html.slice(at);
+    const at = rest.lastIndexOf("</body>");
+    rest = at === -1 ? rest + tail : rest.slice(0, at) + tail + rest.slice(at);
   }
-  return DOCTYPE + html;
+  return start + rest;
 }

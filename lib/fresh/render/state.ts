@@ -12,10 +12,16 @@ import { Fragment, h, isValidElement, options, type VNode } from "preact";
 import type { IslandInfo } from "../build_cache.ts";
 import { Head } from "../runtime/mod.ts";
 
+/** Where the CSP nonce comes from: the context, which makes it on first use. */
+export interface NonceSource {
+  readonly nonce: string | undefined;
+}
+
 /** What one page render collects. */
 export interface RenderState {
   islands: Map<unknown, IslandInfo>;
-  nonce: string | undefined;
+  /** Null when scripts need no nonce. */
+  nonceSource: NonceSource | null;
   /** Props of each top-level island instance, in document order. */
   islandProps: Record<string, unknown>[];
   /** Islands the page uses. */
@@ -33,16 +39,16 @@ export interface RenderState {
  *
  * @example
  * ```ts
- * const state = newRenderState(cache.islands, ctx.nonce);
+ * const state = newRenderState(cache.islands, ctx.nonceEnabled ? ctx : null);
  * ```
  */
 export function newRenderState(
   islands: Map<unknown, IslandInfo>,
-  nonce: string | undefined,
+  nonceSource: NonceSource | null,
 ): RenderState {
   return {
     islands,
-    nonce,
+    nonceSource,
     islandProps: [],
     used: new Set(),
     head: [],
@@ -190,9 +196,9 @@ opts.__b = (vnode: MarkedVNode) => {
           vnode.type = IslandWrapper as typeof vnode.type;
         }
       }
-    } else if (type === "script" && st.nonce !== undefined) {
+    } else if (type === "script" && st.nonceSource !== null) {
       const props = vnode.props as Record<string, unknown>;
-      if (props.nonce === undefined) props.nonce = st.nonce;
+      if (props.nonce === undefined) props.nonce = st.nonceSource.nonce;
     }
   }
   prevDiff?.(vnode);
