@@ -111,7 +111,7 @@ function bounded(value: string | null | undefined, max: number): string | null {
  * headers.append("set-cookie", sessionCookie(token, session.expiresAt, secure));
  * ```
  */
-export async function createSession(
+export function createSession(
   deps: SessionDeps,
   userId: string,
   meta: {
@@ -124,7 +124,7 @@ export async function createSession(
   const { id, secret, token } = generateSessionToken();
   const row: rows.SessionRow = {
     id,
-    secretHash: await hashSecret(secret),
+    secretHash: hashSecret(secret),
     userId,
     createdAt: now,
     lastVerifiedAt: now,
@@ -134,7 +134,9 @@ export async function createSession(
     userAgent: bounded(meta.userAgent, MAX_USER_AGENT),
   };
   rows.insertSession(deps.db, row);
-  return { token, session: toSession(row, deps.settings) };
+  // Async in signature so a future cache write (or a remote store) does not
+  // change every caller.
+  return Promise.resolve({ token, session: toSession(row, deps.settings) });
 }
 
 /**
@@ -167,7 +169,7 @@ export async function validateSessionToken(
   const fromCache = row !== null;
   row ??= rows.getSession(db, parts.id);
   if (row === null) return null;
-  if (!constantTimeEqual(await hashSecret(parts.secret), row.secretHash)) {
+  if (!constantTimeEqual(hashSecret(parts.secret), row.secretHash)) {
     return null;
   }
 

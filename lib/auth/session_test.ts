@@ -37,7 +37,7 @@ Deno.test("createSession + validateSessionToken: valid token gives session and u
     // Only the hash of the secret is stored.
     const row = getSession(db, session.id)!;
     const secret = token.split(".")[1];
-    assert.deepEqual(row.secretHash, await hashSecret(secret));
+    assert.deepEqual(row.secretHash, hashSecret(secret));
     const dump = JSON.stringify(
       db.prepare("SELECT * FROM sessions").all(),
       (_, v) => v instanceof Uint8Array ? Array.from(v) : v,
