@@ -18,14 +18,17 @@ import type { Db } from "../db/connection.ts";
 import * as rows from "../db/sessions.ts";
 import { getUserById, type User } from "../db/users.ts";
 import {
+  type CachedSessionRow,
   cacheKey,
   decodeCachedSession,
   encodeCachedSession,
 } from "./session_cache.ts";
 import {
-  constantTimeEqual,
+  bytesToHex,
+  constantTimeEqualHex,
   generateSessionToken,
   hashSecret,
+  hashSecretHex,
   parseSessionToken,
 } from "./session_token.ts";
 
@@ -77,7 +80,10 @@ function nowOf(deps: SessionDeps): number {
   return deps.now?.() ?? Date.now();
 }
 
-function toSession(row: rows.SessionRow, settings: SessionSettings): Session {
+function toSession(
+  row: rows.SessionRow | CachedSessionRow,
+  settings: SessionSettings,
+): Session {
   return {
     id: row.id,
     userId: row.userId,
@@ -89,6 +95,21 @@ function toSession(row: rows.SessionRow, settings: SessionSettings): Session {
       row.createdAt + settings.sessionDurationDays * DAY,
     ),
     idleExpiresAt: row.lastVerifiedAt + settings.inactivityTimeoutDays * DAY,
+    twoFactorVerified: row.twoFactorVerified,
+    ip: row.ip,
+    userAgent: row.userAgent,
+  };
+}
+
+/** A database row in the form the cache holds (hash as hex). */
+function fromDbRow(row: rows.SessionRow): CachedSessionRow {
+  return {
+    id: row.id,
+    secretHashHex: bytesToHex(row.secretHash),
+    userId: row.userId,
+    createdAt: row.createdAt,
+    lastVerifiedAt: row.lastVerifiedAt,
+    expiresAt: row.expiresAt,
     twoFactorVerified: row.twoFactorVerified,
     ip: row.ip,
     userAgent: row.userAgent,
@@ -164,12 +185,25 @@ export async function validateSessionToken(
   const now = nowOf(deps);
 
   // An unreachable cache is a miss, not an error: the database answers.
-  const cached = await cache.get(cacheKey(parts.id)).catch(() => null);
+  let cached: string | null = null;
+  try {
+    cached = await cache.get(cacheKey(parts.id));
+  } catch {
+    // treated as a miss
+  }
   let row = decodeCachedSession(cached, parts.id);
   const fromCache = row !== null;
-  row ??= rows.getSession(db, parts.id);
-  if (row === null) return null;
-  if (!constantTimeEqual(hashSecret(parts.secret), row.secretHash)) {
+  // On a miss, one query reads the session and its user. The user is never
+  // cached: it is read from the database on every request, so a change of
+  // tier, 2FA or e-mail, or a deletion, is seen by the next request.
+  let user: User | null = null;
+  if (row === null) {
+    const found = rows.getSessionWithUser(db, parts.id);
+    if (found === null) return null;
+    row = fromDbRow(found.row);
+    user = found.user;
+  }
+  if (!constantTimeEqualHex(hashSecretHex(parts.secret), row.secretHashHex)) {
     return null;
   }
 
@@ -186,7 +220,7 @@ export async function validateSessionToken(
     return null;
   }
 
-  const user = getUserById(db, row.userId);
+  user ??= getUserById(db, row.userId);
   if (user === null) { // deleted user; the cascade already removed the row
     await invalidateSession(deps, row.id);
     return null;
@@ -215,7 +249,7 @@ export async function validateSessionToken(
  */
 async function cacheRow(
   deps: SessionDeps,
-  row: rows.SessionRow,
+  row: CachedSessionRow,
   session: Session,
   now: number,
 ): Promise<boolean> {

@@ -21,15 +21,37 @@ export function cacheKey(sessionId: string): string {
 }
 
 /**
- * The cache value of a row (JSON; the hash as a byte array).
+ * A session row as the session engine checks it: the secret hash as
+ * lowercase hex (64 characters) rather than bytes, so a cache hit needs no
+ * byte decoding and compares with `constantTimeEqualHex`.
+ */
+export interface CachedSessionRow extends Omit<SessionRow, "secretHash"> {
+  /** Lowercase hex SHA-256 of the token's secret. */
+  secretHashHex: string;
+}
+
+/**
+ * The cache value of a row (JSON; the hash as hex). Entries of the former
+ * format (the hash as a byte array) decode as misses, so a rolling deploy
+ * only costs one database read per session.
  *
  * @example
  * ```ts
  * await cache.set(cacheKey(row.id), encodeCachedSession(row), 3600);
  * ```
  */
-export function encodeCachedSession(row: SessionRow): string {
-  return JSON.stringify({ ...row, secretHash: Array.from(row.secretHash) });
+export function encodeCachedSession(row: CachedSessionRow): string {
+  return JSON.stringify({
+    id: row.id,
+    secretHash: row.secretHashHex,
+    userId: row.userId,
+    createdAt: row.createdAt,
+    lastVerifiedAt: row.lastVerifiedAt,
+    expiresAt: row.expiresAt,
+    twoFactorVerified: row.twoFactorVerified,
+    ip: row.ip,
+    userAgent: row.userAgent,
+  });
 }
 
 /**
@@ -44,18 +66,18 @@ export function encodeCachedSession(row: SessionRow): string {
 export function decodeCachedSession(
   text: string | null,
   id: string,
-): SessionRow | null {
+): CachedSessionRow | null {
   if (text === null) return null;
   try {
     const v = JSON.parse(text);
     const ok = v?.id === id && typeof v.userId === "string" &&
-      Array.isArray(v.secretHash) && v.secretHash.length === 32 &&
-      [v.createdAt, v.lastVerifiedAt, v.expiresAt].every(Number.isFinite) &&
-      typeof v.twoFactorVerified === "boolean";
+      typeof v.secretHash === "string" && v.secretHash.length === 64 &&
+      Number.isFinite(v.createdAt) && Number.isFinite(v.lastVerifiedAt) &&
+      Number.isFinite(v.expiresAt) && typeof v.twoFactorVerified === "boolean";
     if (!ok) return null;
     return {
       id,
-      secretHash: Uint8Array.from(v.secretHash),
+      secretHashHex: v.secretHash,
       userId: v.userId,
       createdAt: v.createdAt,
       lastVerifiedAt: v.lastVerifiedAt,

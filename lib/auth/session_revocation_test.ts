@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { deleteSession, getSession } from "../db/sessions.ts";
-import { createUser, deleteUser } from "../db/users.ts";
+import { createUser, deleteUser, updateBilling } from "../db/users.ts";
 import {
   createSession,
   invalidateOtherSessions,
@@ -202,6 +202,36 @@ Deno.test("a failing cache falls back to the database", async () => {
     assert.equal(
       (await validateSessionToken(deps, token))?.session.id,
       session.id,
+    );
+  });
+});
+
+Deno.test("the cache holds the hash as hex; a tampered hash is refused", async () => {
+  await withSessions(async ({ deps, userId, cache }) => {
+    const { token, session } = await createSession(deps, userId);
+    assert.ok(await validateSessionToken(deps, token));
+    const key = `session:${session.id}`;
+    const entry = JSON.parse(cache.map.get(key)!);
+    assert.match(entry.secretHash, /^[0-9a-f]{64}$/);
+    const flipped = (entry.secretHash[0] === "0" ? "1" : "0") +
+      entry.secretHash.slice(1);
+    cache.map.set(key, JSON.stringify({ ...entry, secretHash: flipped }));
+    assert.equal(await validateSessionToken(deps, token), null);
+  });
+});
+
+Deno.test("a user change is seen by the next request, even on a cache hit", async () => {
+  await withSessions(async ({ db, deps, userId, cache }) => {
+    const { token, session } = await createSession(deps, userId);
+    assert.equal(
+      (await validateSessionToken(deps, token))?.user.subscriptionTier,
+      "free",
+    );
+    updateBilling(db, userId, { subscriptionTier: "team" });
+    assert.ok(cache.map.has(`session:${session.id}`));
+    assert.equal(
+      (await validateSessionToken(deps, token))?.user.subscriptionTier,
+      "team",
     );
   });
 });

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 /**
  * Session token format: `<id>.<secret>`, both lowercase base32 (RFC 4648
  * alphabet, no padding) of `crypto.getRandomValues` bytes. The id (120
@@ -108,6 +108,57 @@ export function hashSecret(secret: string): Uint8Array {
   // crypto.subtle.digest costs ~40 µs per call in Deno (an async hop),
   // and this runs on every authenticated request.
   return new Uint8Array(createHash("sha256").update(secret).digest());
+}
+
+/**
+ * SHA-256 of the secret's UTF-8 bytes as lowercase hex: the same digest as
+ * {@linkcode hashSecret}, in the form the session cache stores. The
+ * one-shot `hash()` with hex output is one native call (~0.9 µs against
+ * ~2 µs for `createHash` plus a byte copy), on every authenticated request.
+ *
+ * @example
+ * ```ts
+ * constantTimeEqualHex(hashSecretHex(secret), cached.secretHashHex);
+ * ```
+ */
+export function hashSecretHex(secret: string): string {
+  return hash("sha256", secret, "hex");
+}
+
+/**
+ * Lowercase hex of bytes (e.g. a stored secret hash, for
+ * {@linkcode constantTimeEqualHex}).
+ *
+ * @example
+ * ```ts
+ * bytesToHex(new Uint8Array([0, 255])); // "00ff"
+ * ```
+ */
+export function bytesToHex(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]];
+  return out;
+}
+const HEX = Array.from(
+  { length: 256 },
+  (_, i) => i.toString(16).padStart(2, "0"),
+);
+
+/**
+ * Compares two strings in time that depends only on their length (the
+ * hex digests of {@linkcode hashSecretHex}), like
+ * {@linkcode constantTimeEqual} for bytes.
+ *
+ * @example
+ * ```ts
+ * constantTimeEqualHex(hashSecretHex(secret), cached.secretHashHex);
+ * ```
+ */
+export function constantTimeEqualHex(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
 }
 
 /**

@@ -15,6 +15,14 @@ export interface Db {
   /** A prepared statement, compiled once per SQL text and reused. */
   prepare(sql: string): StatementSync;
   /**
+   * Like {@linkcode Db.prepare}, but the statement returns each row as an
+   * array of column values in SELECT order (`setReturnArrays`). Building an
+   * array costs about half of building a keyed object in `node:sqlite`, so
+   * hot read paths (session validation, the session list) use this.
+   * Cached separately: a statement from `prepare` never changes shape.
+   */
+  prepareArrays(sql: string): StatementSync;
+  /**
    * Runs `fn` in a transaction and returns its result. An exception rolls
    * everything `fn` wrote back and is rethrown. Nested calls become
    * savepoints, so an inner failure that the outer `fn` catches undoes only
@@ -60,8 +68,13 @@ export function openDatabase(path: string): Db {
   return wrap(raw);
 }
 
+type ArrayStatement = StatementSync & {
+  setReturnArrays(enabled: boolean): void;
+};
+
 function wrap(raw: DatabaseSync): Db {
   const statements = new Map<string, StatementSync>();
+  const arrayStatements = new Map<string, StatementSync>();
   let depth = 0;
 
   function prepare(sql: string): StatementSync {
@@ -69,6 +82,17 @@ function wrap(raw: DatabaseSync): Db {
     if (statement === undefined) {
       statement = raw.prepare(sql);
       statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  function prepareArrays(sql: string): StatementSync {
+    let statement = arrayStatements.get(sql);
+    if (statement === undefined) {
+      statement = raw.prepare(sql);
+      // In Deno's node:sqlite at runtime, missing from its type declarations.
+      (statement as ArrayStatement).setReturnArrays(true);
+      arrayStatements.set(sql, statement);
     }
     return statement;
   }
@@ -116,8 +140,9 @@ function wrap(raw: DatabaseSync): Db {
 
   function close(): void {
     statements.clear();
+    arrayStatements.clear();
     raw.close();
   }
 
-  return { raw, prepare, transaction, close };
+  return { raw, prepare, prepareArrays, transaction, close };
 }

@@ -7,6 +7,7 @@
  */
 import type { SQLOutputValue } from "node:sqlite";
 import type { Db } from "./connection.ts";
+import { type User, userColumns, userFromArray } from "./users.ts";
 
 /** A stored session. */
 export interface SessionRow {
@@ -27,17 +28,27 @@ const COLUMNS =
   `id, secret_hash, user_id, created_at, last_verified_at, expires_at,
   two_factor_verified, ip, user_agent`;
 
-function toRow(row: Record<string, SQLOutputValue>): SessionRow {
+const COLUMN_COUNT = 9;
+const S_COLUMNS = COLUMNS.replace(/\w+/g, "s.$&");
+const SESSION_BY_ID = `SELECT ${COLUMNS} FROM sessions WHERE id = ?`;
+const SESSION_WITH_USER = `SELECT ${S_COLUMNS}, ${userColumns("u.")}
+  FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`;
+const SESSIONS_OF_USER = `SELECT ${COLUMNS} FROM sessions WHERE user_id = ?
+  ORDER BY last_verified_at DESC, created_at DESC`;
+
+/** Maps the values of `COLUMNS` in an array row, from `offset`. */
+function fromArray(v: SQLOutputValue[], offset = 0): SessionRow {
+  const o = offset;
   return {
-    id: String(row.id),
-    secretHash: row.secret_hash as Uint8Array,
-    userId: String(row.user_id),
-    createdAt: Number(row.created_at),
-    lastVerifiedAt: Number(row.last_verified_at),
-    expiresAt: Number(row.expires_at),
-    twoFactorVerified: row.two_factor_verified === 1,
-    ip: row.ip === null ? null : String(row.ip),
-    userAgent: row.user_agent === null ? null : String(row.user_agent),
+    id: String(v[o]),
+    secretHash: v[o + 1] as Uint8Array,
+    userId: String(v[o + 2]),
+    createdAt: Number(v[o + 3]),
+    lastVerifiedAt: Number(v[o + 4]),
+    expiresAt: Number(v[o + 5]),
+    twoFactorVerified: v[o + 6] === 1,
+    ip: v[o + 7] === null ? null : String(v[o + 7]),
+    userAgent: v[o + 8] === null ? null : String(v[o + 8]),
   };
 }
 
@@ -75,10 +86,31 @@ export function insertSession(db: Db, row: SessionRow): void {
  * ```
  */
 export function getSession(db: Db, id: string): SessionRow | null {
-  const row = db.prepare(`SELECT ${COLUMNS} FROM sessions WHERE id = ?`).get(
-    id,
-  );
-  return row === undefined ? null : toRow(row);
+  const values = db.prepareArrays(SESSION_BY_ID).get(id) as
+    | SQLOutputValue[]
+    | undefined;
+  return values === undefined ? null : fromArray(values);
+}
+
+/**
+ * The session with this id and its user, in one query (the cache-miss path
+ * of session validation), or null.
+ *
+ * @example
+ * ```ts
+ * const found = getSessionWithUser(db, id);
+ * if (found) console.log(found.row.userId === found.user.id); // true
+ * ```
+ */
+export function getSessionWithUser(
+  db: Db,
+  id: string,
+): { row: SessionRow; user: User } | null {
+  const values = db.prepareArrays(SESSION_WITH_USER).get(id) as
+    | SQLOutputValue[]
+    | undefined;
+  if (values === undefined) return null;
+  return { row: fromArray(values), user: userFromArray(values, COLUMN_COUNT) };
 }
 
 /**
@@ -173,10 +205,10 @@ export function deleteOtherSessions(
  * ```
  */
 export function listSessionsForUser(db: Db, userId: string): SessionRow[] {
-  return db.prepare(
-    `SELECT ${COLUMNS} FROM sessions WHERE user_id = ?
-     ORDER BY last_verified_at DESC, created_at DESC`,
-  ).all(userId).map(toRow);
+  const rows = db.prepareArrays(SESSIONS_OF_USER).all(
+    userId,
+  ) as unknown as SQLOutputValue[][];
+  return rows.map((values) => fromArray(values));
 }
 
 /**

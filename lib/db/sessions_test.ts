@@ -6,6 +6,7 @@ import {
   deleteSession,
   deleteUserSessions,
   getSession,
+  getSessionWithUser,
   insertSession,
   listSessionsForUser,
   sessionExists,
@@ -13,7 +14,7 @@ import {
   touchSession,
 } from "./sessions.ts";
 import { withTestDb } from "./testing.ts";
-import { createUser } from "./users.ts";
+import { createUser, getUserById, updateBilling } from "./users.ts";
 
 function row(db: Db, userId: string, id: string, at: number): SessionRow {
   const r: SessionRow = {
@@ -76,5 +77,18 @@ Deno.test("deleteExpiredSessions removes absolute- and idle-expired rows only", 
     row(db, u, "live", 1900);
     assert.equal(deleteExpiredSessions(db, 2000, 1600), 2);
     assert.deepEqual(listSessionsForUser(db, u).map((r) => r.id), ["live"]);
+  });
+});
+
+Deno.test("getSessionWithUser reads the row and its current user in one query", async () => {
+  await withTestDb((db) => {
+    const u = createUser(db, { email: "j@example.com", username: "j" }).id;
+    const r = row(db, u, "j1", 100);
+    updateBilling(db, u, { subscriptionTier: "pro" }, 5);
+    const found = getSessionWithUser(db, "j1");
+    assert.deepEqual(found?.row, r);
+    assert.deepEqual(found?.user, getUserById(db, u));
+    assert.equal(found?.user.subscriptionTier, "pro");
+    assert.equal(getSessionWithUser(db, "missing"), null);
   });
 });

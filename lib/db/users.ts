@@ -37,9 +37,55 @@ export class DuplicateUserError extends Error {
 }
 
 /** The SELECT list that {@linkcode toUser} maps (for queries in sibling modules). */
-export const USER_COLUMNS = `id, email, email_verified_at, username,
-  password_hash IS NOT NULL AS has_password, subscription_tier,
-  stripe_customer_id, two_factor_enabled, created_at, updated_at`;
+export const USER_COLUMNS = userColumns("");
+
+/**
+ * {@linkcode USER_COLUMNS} with every column qualified by a table alias
+ * (`userColumns("u.")`), for joins; same order, so
+ * {@linkcode userFromArray} maps either.
+ *
+ * @example
+ * ```ts
+ * db.prepareArrays(`SELECT ${userColumns("u.")} FROM users u WHERE u.id = ?`);
+ * ```
+ */
+export function userColumns(alias: string): string {
+  const a = alias;
+  return `${a}id, ${a}email, ${a}email_verified_at, ${a}username,
+  ${a}password_hash IS NOT NULL AS has_password, ${a}subscription_tier,
+  ${a}stripe_customer_id, ${a}two_factor_enabled, ${a}created_at, ${a}updated_at`;
+}
+
+const USER_BY_ID = `SELECT ${USER_COLUMNS} FROM users WHERE id = ?`;
+
+/** How many values {@linkcode userFromArray} reads. */
+export const USER_COLUMN_COUNT = 10;
+
+/**
+ * Maps the values of {@linkcode USER_COLUMNS} in an array row (a statement
+ * from `db.prepareArrays`), starting at `offset`, to a user.
+ *
+ * @example
+ * ```ts
+ * const values = db.prepareArrays(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`).get(id);
+ * const user = values === undefined ? null : userFromArray(values as unknown as SQLOutputValue[]);
+ * ```
+ */
+export function userFromArray(v: SQLOutputValue[], offset = 0): User {
+  const o = offset;
+  return {
+    id: String(v[o]),
+    email: String(v[o + 1]),
+    emailVerifiedAt: v[o + 2] === null ? null : Number(v[o + 2]),
+    username: String(v[o + 3]),
+    hasPassword: v[o + 4] === 1,
+    subscriptionTier: v[o + 5] as SubscriptionTier,
+    stripeCustomerId: v[o + 6] === null ? null : String(v[o + 6]),
+    twoFactorEnabled: v[o + 7] === 1,
+    createdAt: Number(v[o + 8]),
+    updatedAt: Number(v[o + 9]),
+  };
+}
 
 /**
  * Maps a row selected with {@linkcode USER_COLUMNS} to a user (undefined → null).
@@ -149,9 +195,11 @@ export function createUser(
  * ```
  */
 export function getUserById(db: Db, id: string): User | null {
-  return toUser(
-    db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`).get(id),
-  );
+  // Array rows: this runs on every authenticated request.
+  const values = db.prepareArrays(USER_BY_ID).get(id) as
+    | SQLOutputValue[]
+    | undefined;
+  return values === undefined ? null : userFromArray(values);
 }
 
 /**

@@ -23,3 +23,14 @@ Deno.test("deviceLabel names common browsers and systems", () => {
   strictEqual(deviceLabel(null), "Unknown device");
   strictEqual(deviceLabel("<script>"), "Unknown device");
 });
+
+Deno.test("deviceLabel answers the same from its memo, for many agents", () => {
+  const ua = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) Firefox/130.0";
+  strictEqual(deviceLabel(ua), "Firefox on macOS");
+  strictEqual(deviceLabel(ua), "Firefox on macOS");
+  // More distinct agents than the memo keeps: answers stay correct.
+  for (let i = 0; i < 2500; i++) {
+    strictEqual(deviceLabel(`curl/8.${i}`), "curl");
+  }
+  strictEqual(deviceLabel(ua), "Firefox on macOS");
+});

@@ -9,6 +9,7 @@ import {
 import { audit } from "../../lib/db/audit.ts";
 import { BodyError, readInput } from "../../lib/http/body.ts";
 import { requestMeta } from "../../lib/web/auth.ts";
+import { formatUtcDateTime } from "../../lib/web/date_time.ts";
 import { deviceLabel } from "../../lib/web/device.ts";
 import { define } from "../../utils.ts";
 
@@ -75,11 +76,12 @@ export const handler = define.handlers<Data>({
   },
 });
 
-const dateTime = new Intl.DateTimeFormat("en", {
-  dateStyle: "medium",
-  timeStyle: "short",
-  timeZone: "UTC",
-});
+// Static parts, built once rather than on every render.
+const THIS_DEVICE = (
+  <span class="ml-2 rounded bg-indigo-100 px-1.5 py-0.5 text-xs font-medium text-indigo-800 dark:bg-indigo-900 dark:text-indigo-100">
+    This device
+  </span>
+);
 
 export default define.page<typeof handler>(function Dashboard({ data, state }) {
   const user = state.user!;
@@ -149,42 +151,43 @@ export default define.page<typeof handler>(function Dashboard({ data, state }) {
               </tr>
             </thead>
             <tbody>
-              {data.sessions.map((s) => (
-                <tr
-                  key={s.id}
-                  class="border-b border-slate-200 dark:border-slate-800"
-                  data-session-id={s.id}
-                >
-                  <td class="py-2 pr-4">
-                    {deviceLabel(s.userAgent)}
-                    {s.id === current && (
-                      <span class="ml-2 rounded bg-indigo-100 px-1.5 py-0.5 text-xs font-medium text-indigo-800 dark:bg-indigo-900 dark:text-indigo-100">
-                        This device
-                      </span>
-                    )}
-                  </td>
-                  <td class="py-2 pr-4 font-mono">{s.ip ?? "unknown"}</td>
-                  <td class="py-2 pr-4">{dateTime.format(s.createdAt)}</td>
-                  <td class="py-2 pr-4">{dateTime.format(s.lastVerifiedAt)}</td>
-                  <td class="py-2 text-right">
-                    {s.id !== current && (
-                      <form method="post" action="/dashboard">
-                        <input type="hidden" name="action" value="end" />
-                        <input type="hidden" name="id" value={s.id} />
-                        <button
-                          type="submit"
-                          class="rounded-md px-2 py-1 font-medium text-red-700 underline hover:no-underline dark:text-red-300"
-                          aria-label={`End session on ${
-                            deviceLabel(s.userAgent)
-                          } from ${s.ip ?? "an unknown address"}`}
-                        >
-                          End session
-                        </button>
-                      </form>
-                    )}
-                  </td>
-                </tr>
-              ))}
+              {data.sessions.map((s) => {
+                const device = deviceLabel(s.userAgent);
+                return (
+                  <tr
+                    key={s.id}
+                    class="border-b border-slate-200 dark:border-slate-800"
+                    data-session-id={s.id}
+                  >
+                    <td class="py-2 pr-4">
+                      {device}
+                      {s.id === current && THIS_DEVICE}
+                    </td>
+                    <td class="py-2 pr-4 font-mono">{s.ip ?? "unknown"}</td>
+                    <td class="py-2 pr-4">{formatUtcDateTime(s.createdAt)}</td>
+                    <td class="py-2 pr-4">
+                      {formatUtcDateTime(s.lastVerifiedAt)}
+                    </td>
+                    <td class="py-2 text-right">
+                      {s.id !== current && (
+                        <form method="post" action="/dashboard">
+                          <input type="hidden" name="action" value="end" />
+                          <input type="hidden" name="id" value={s.id} />
+                          <button
+                            type="submit"
+                            class="rounded-md px-2 py-1 font-medium text-red-700 underline hover:no-underline dark:text-red-300"
+                            aria-label={`End session on ${device} from ${
+                              s.ip ?? "an unknown address"
+                            }`}
+                          >
+                            End session
+                          </button>
+                        </form>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         </div>
