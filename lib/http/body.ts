@@ -97,3 +97,22 @@ async function readBounded(req: Request, maxBytes: number): Promise<string> {
     throw new BodyError(400, "Request body is not valid UTF-8");
   }
 }
+
+/**
+ * Turns a {@linkcode BodyError} into its JSON 4xx answer; anything else is
+ * rethrown (a real bug stays a 500 with a log line).
+ *
+ * @example
+ * ```ts
+ * const input = await readInput(ctx.req).catch(bodyErrorResponse);
+ * if (input instanceof Response) return input;
+ * ```
+ */
+export function bodyErrorResponse(err: unknown): Response {
+  if (err instanceof BodyError) {
+    return Response.json({ success: false, error: err.message }, {
+      status: err.status,
+    });
+  }
+  throw err;
+}

@@ -1,5 +1,5 @@
 import { deepStrictEqual, rejects } from "node:assert/strict";
-import { BodyError, readInput } from "./body.ts";
+import { BodyError, bodyErrorResponse, readInput } from "./body.ts";
 
 const post = (body: BodyInit, type: string) =>
   new Request("http://localhost/", {
@@ -45,4 +45,20 @@ Deno.test("readInput refuses bad input with the right status", async () => {
     readInput(post(new Uint8Array([0x7b, 0xff, 0x7d]), "application/json")),
     status(400),
   );
+});
+
+Deno.test("bodyErrorResponse answers BodyErrors as JSON and rethrows anything else", async () => {
+  const res = bodyErrorResponse(new BodyError(415, "Send JSON"));
+  deepStrictEqual([res.status, await res.json()], [415, {
+    success: false,
+    error: "Send JSON",
+  }]);
+  const bug = new TypeError("bug");
+  let thrown: unknown;
+  try {
+    bodyErrorResponse(bug);
+  } catch (err) {
+    thrown = err;
+  }
+  deepStrictEqual(thrown, bug);
 });

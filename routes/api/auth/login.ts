@@ -1,5 +1,5 @@
 import { signIn } from "../../../lib/auth/sign_in.ts";
-import { BodyError, readInput } from "../../../lib/http/body.ts";
+import { bodyErrorResponse, readInput } from "../../../lib/http/body.ts";
 import { jsonError, jsonOk } from "../../../lib/http/json.ts";
 import {
   accountLimiter,
@@ -15,13 +15,8 @@ export const handler = define.handlers({
   async POST(ctx) {
     const refused = await limitByIp(ctx, "auth");
     if (refused) return refused;
-    let input: Record<string, string>;
-    try {
-      input = await readInput(ctx.req);
-    } catch (err) {
-      if (err instanceof BodyError) return jsonError(err.status, err.message);
-      throw err;
-    }
+    const input = await readInput(ctx.req).catch(bodyErrorResponse);
+    if (input instanceof Response) return input;
     const { services } = ctx.state;
     const result = await signIn(
       services.db,

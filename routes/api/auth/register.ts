@@ -1,5 +1,5 @@
 import { signUp } from "../../../lib/auth/sign_up.ts";
-import { BodyError, readInput } from "../../../lib/http/body.ts";
+import { bodyErrorResponse, readInput } from "../../../lib/http/body.ts";
 import { jsonError, jsonOk } from "../../../lib/http/json.ts";
 import { beginSession, limitByIp, requestMeta } from "../../../lib/web/auth.ts";
 import { userJson } from "../../../lib/web/user_json.ts";
@@ -11,13 +11,8 @@ export const handler = define.handlers({
     const refused = await limitByIp(ctx, "auth") ??
       await limitByIp(ctx, "registration");
     if (refused) return refused;
-    let input: Record<string, string>;
-    try {
-      input = await readInput(ctx.req);
-    } catch (err) {
-      if (err instanceof BodyError) return jsonError(err.status, err.message);
-      throw err;
-    }
+    const input = await readInput(ctx.req).catch(bodyErrorResponse);
+    if (input instanceof Response) return input;
     const result = await signUp(ctx.state.services.db, input, requestMeta(ctx));
     if (!result.ok) {
       return jsonError(result.status, result.error, result.details);
