@@ -48,6 +48,10 @@ export interface TrustedProxies {
   readonly ranges: readonly IpRange[];
 }
 
+/** A dotted quad with no leading zeros and every part at most 255. */
+const CANONICAL_IPV4 =
+  /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
 /** Proxies between client and app are few; a longer chain is not ours. */
 const MAX_HOPS = 32;
 
@@ -266,6 +270,14 @@ export function clientIp(
   trustedProxies: TrustedProxies,
 ): string {
   const addr = info?.remoteAddr;
+  if (
+    addr && "hostname" in addr && trustedProxies.ranges.length === 0 &&
+    CANONICAL_IPV4.test(addr.hostname)
+  ) {
+    // The usual case, without proxies: a dotted quad already in canonical
+    // form is its own formatIp(parseIp()) result.
+    return addr.hostname;
+  }
   const peer = addr && "hostname" in addr ? parseIp(addr.hostname) : null;
   if (peer === null) return "unknown";
   if (!isTrustedProxy(peer, trustedProxies)) return formatIp(peer);

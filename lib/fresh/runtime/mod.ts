@@ -39,6 +39,26 @@ export function Head(_props: { children?: ComponentChildren }): null {
 export function asset(path: string): string {
   const id = getBuildId();
   if (id === "" || !path.startsWith("/") || path.startsWith("//")) return path;
+  if (id !== assetsOf) {
+    assetsOf = id;
+    assetUrls.clear();
+  }
+  let url = assetUrls.get(path);
+  if (url === undefined) {
+    url = assetUrl(path, id);
+    // Apps use a handful of asset paths; bounded in case one makes many.
+    if (assetUrls.size >= 1000) assetUrls.clear();
+    assetUrls.set(path, url);
+  }
+  return url;
+}
+
+// asset() results of the current build id: pages ask for the same few
+// paths on every render.
+let assetsOf = "";
+const assetUrls = new Map<string, string>();
+
+function assetUrl(path: string, id: string): string {
   const hash = path.indexOf("#");
   const base = hash === -1 ? path : path.slice(0, hash);
   if (/[?&]__frsh_c=/.test(base)) return path;
