@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ErrorTarget } from "./app.ts";
+import type { ErrorTarget } from "./compile.ts";
 import type { Context } from "./context.ts";
 import { HttpError, STATUS_TEXT } from "./error.ts";
 

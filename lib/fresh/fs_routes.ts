@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Command, FolderScope } from "./app.ts";
+import type { Command, FolderScope } from "./compile.ts";
 import type { FsRouteFile } from "./build_cache.ts";
 import type { Context } from "./context.ts";
 import { HttpError } from "./error.ts";

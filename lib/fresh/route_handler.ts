@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { CompiledRoute } from "./app.ts";
+import type { CompiledRoute } from "./compile.ts";
 import { type Context, isPageResponse } from "./context.ts";
 import type { HandlerByMethod, HandlerFn, PageResponse } from "./types.ts";
 
