@@ -82,6 +82,14 @@ Deno.test("built app: a cross-origin POST is refused with 403 JSON", async () =>
     const body = await res.json();
     strictEqual(body.success, false);
     strictEqual(typeof body.error, "string");
+    // The Stripe webhook is exempt: its signature is the check (the route
+    // itself comes with billing, so today it is simply not found).
+    const hook = await fetch(`${url}/api/stripe/webhook`, {
+      method: "POST",
+      headers: { origin: "https://evil.example", accept: "application/json" },
+    });
+    await hook.body?.cancel();
+    strictEqual(hook.status, 404);
   });
 });
 
