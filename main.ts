@@ -6,7 +6,7 @@
  */
 import { App, csp, csrf, staticFiles } from "fresh";
 import { dummyVerify } from "./lib/auth/password.ts";
-import { loadConfig } from "./lib/config.ts";
+import { type Config, loadConfig } from "./lib/config.ts";
 import { clientIp } from "./lib/security/client_ip.ts";
 import { CSP_DIRECTIVES } from "./lib/security/csp_policy.ts";
 import { securityHeaders } from "./lib/security/headers.ts";
@@ -15,12 +15,11 @@ import {
   rateLimit,
   tooManyRequests,
 } from "./lib/security/rate_limit.ts";
-import { createServices } from "./lib/services.ts";
+import { createServices, type Services } from "./lib/services.ts";
 import { themeFromCookie } from "./lib/theme.ts";
 import type { State } from "./utils.ts";
 
-const config = loadConfig();
-const services = await createServices(config);
+const { config, services } = await startOrExit();
 // Sign-in with an unknown email verifies against a dummy hash made on first
 // use; making it now keeps the first such sign-in as fast as any other.
 await dummyVerify();
@@ -56,3 +55,22 @@ export const app = new App<State>()
     return ctx.next();
   })
   .fsRoutes();
+
+/**
+ * Reads the config and opens the database and cache; a problem there
+ * (invalid settings, Redis unreachable, a failed migration) is one clear
+ * message and exit code 1, not a stack trace.
+ */
+async function startOrExit(): Promise<{ config: Config; services: Services }> {
+  try {
+    const config = loadConfig();
+    return { config, services: await createServices(config) };
+  } catch (err) {
+    console.error(
+      `Islet cannot start.\n${
+        err instanceof Error ? err.message : String(err)
+      }`,
+    );
+    Deno.exit(1);
+  }
+}
