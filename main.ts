@@ -7,6 +7,7 @@
 import { App, csp, csrf, staticFiles } from "fresh";
 import { dummyVerify } from "./lib/auth/password.ts";
 import { type Config, loadConfig } from "./lib/config.ts";
+import { apiJsonErrors } from "./lib/http/api_errors.ts";
 import { clientIp } from "./lib/security/client_ip.ts";
 import { CSP_DIRECTIVES } from "./lib/security/csp_policy.ts";
 import { securityHeaders } from "./lib/security/headers.ts";
@@ -35,6 +36,8 @@ const checkOrigin = csrf<State>({ origin: config.appUrl.origin });
 
 export const app = new App<State>()
   .use(securityHeaders({ hsts: config.secureCookies }))
+  // Errors made outside the API handlers (CSRF 403, 405, 404) keep the JSON shape.
+  .use(apiJsonErrors("/api/"))
   .use(staticFiles())
   // Plain upstream csrf() options; the webhook bypass is app code.
   .use((ctx) => ctx.url.pathname === WEBHOOK ? ctx.next() : checkOrigin(ctx))
