@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { SessionDeps } from "./auth/session.ts";
+import { purgeExpiredSessions, type SessionDeps } from "./auth/session.ts";
 import { type Cache, createCache } from "./cache/mod.ts";
 import type { Config } from "./config.ts";
 import { type Db, openDatabase } from "./db/connection.ts";
@@ -13,6 +13,8 @@ import {
   parseTrustedProxies,
   type TrustedProxies,
 } from "./security/client_ip.ts";
+
+const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 /** Everything a request handler may need besides the request. */
 export interface Services {
@@ -38,21 +40,34 @@ export async function createServices(config: Config): Promise<Services> {
   try {
     await migrate(db);
     const cache = await createCache(config.redisUrl);
+    const sessions: SessionDeps = {
+      db,
+      cache,
+      settings: {
+        sessionDurationDays: config.session.durationDays,
+        inactivityTimeoutDays: config.session.inactivityTimeoutDays,
+        bindUserAgent: config.session.bindUserAgent,
+      },
+    };
+    // Expired sessions are refused when presented; this only keeps the
+    // table from growing with sessions nobody presents again.
+    purgeExpiredSessions(sessions);
+    const purge = setInterval(() => {
+      try {
+        purgeExpiredSessions(sessions);
+      } catch (err) {
+        console.error("Purging expired sessions failed:", err);
+      }
+    }, PURGE_INTERVAL_MS);
+    Deno.unrefTimer(purge);
     return {
       config,
       db,
       cache,
       trustedProxies,
-      sessions: {
-        db,
-        cache,
-        settings: {
-          sessionDurationDays: config.session.durationDays,
-          inactivityTimeoutDays: config.session.inactivityTimeoutDays,
-          bindUserAgent: config.session.bindUserAgent,
-        },
-      },
+      sessions,
       async close() {
+        clearInterval(purge);
         await cache.close();
         db.close();
       },
