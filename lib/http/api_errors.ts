@@ -39,7 +39,7 @@ const BODY_HEADERS = ["content-type", "content-length", "content-encoding"];
 export function apiJsonErrors<State>(prefix = "/api/"): Middleware<State> {
   return async (ctx) => {
     const res = await ctx.next();
-    if (res.status < 400 || !ctx.urlPathname.startsWith(prefix)) return res;
+    if (res.status < 400 || !ctx.url.pathname.startsWith(prefix)) return res;
     const type = res.headers.get("content-type") ?? "";
     if (type.includes("application/json")) return res;
     let message = res.status >= 500
