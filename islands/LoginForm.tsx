@@ -1,5 +1,6 @@
 import { useSignal } from "@preact/signals";
 import { Field, FormError, SubmitButton } from "../components/Field.tsx";
+import { focusFirstProblem, postJson } from "../lib/web/client/post_json.ts";
 
 interface Props {
   /** Where to go after signing in (already checked to be on this site). */
@@ -30,31 +31,24 @@ export default function LoginForm(props: Props) {
     fields.value = problems;
     error.value = "";
     if (Object.keys(problems).length > 0) {
-      document.getElementById(problems.email ? "login-email" : "login-password")
-        ?.focus();
+      focusFirstProblem(problems, [["email", "login-email"], [
+        "password",
+        "login-password",
+      ]]);
       return;
     }
     pending.value = true;
-    try {
-      const res = await fetch("/api/auth/login", {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          accept: "application/json",
-        },
-        body: JSON.stringify({ email: email.value, password: password.value }),
-      });
-      if (res.ok) {
-        location.assign(props.next);
-        return;
-      }
-      const body = await res.json().catch(() => null);
-      error.value = body?.error ?? "Sign-in failed; please try again";
-      fields.value = body?.details ?? {};
-    } catch {
-      error.value =
-        "Could not reach the server; check your connection and try again";
+    const result = await postJson(
+      "/api/auth/login",
+      { email: email.value, password: password.value },
+      "Sign-in failed; please try again",
+    );
+    if (result.ok) {
+      location.assign(props.next);
+      return;
     }
+    error.value = result.error;
+    fields.value = result.details;
     pending.value = false;
   }
 

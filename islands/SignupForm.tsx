@@ -1,5 +1,6 @@
 import { useSignal } from "@preact/signals";
 import { Field, FormError, SubmitButton } from "../components/Field.tsx";
+import { focusFirstProblem, postJson } from "../lib/web/client/post_json.ts";
 
 interface Props {
   email?: string;
@@ -41,33 +42,24 @@ export default function SignupForm(props: Props) {
     fields.value = problems;
     error.value = "";
     if (Object.keys(problems).length > 0) {
-      document.getElementById(
-        problems.email ? "signup-email" : "signup-password",
-      )?.focus();
+      focusFirstProblem(problems, [["email", "signup-email"], [
+        "password",
+        "signup-password",
+      ]]);
       return;
     }
     pending.value = true;
-    try {
-      const res = await fetch("/api/auth/register", {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          accept: "application/json",
-        },
-        body: JSON.stringify({ email: email.value, password: password.value }),
-      });
-      if (res.ok) {
-        location.assign("/dashboard");
-        return;
-      }
-      const body = await res.json().catch(() => null);
-      error.value = body?.error ??
-        "Could not create the account; please try again";
-      fields.value = body?.details ?? {};
-    } catch {
-      error.value =
-        "Could not reach the server; check your connection and try again";
+    const result = await postJson(
+      "/api/auth/register",
+      { email: email.value, password: password.value },
+      "Could not create the account; please try again",
+    );
+    if (result.ok) {
+      location.assign("/dashboard");
+      return;
     }
+    error.value = result.error;
+    fields.value = result.details;
     pending.value = false;
   }
 
