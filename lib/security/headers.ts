@@ -12,6 +12,8 @@ export interface SecurityHeadersOptions {
   hsts: boolean;
 }
 
+// Only features browsers recognise: an unknown one (such as the retired
+// interest-cohort) makes Chromium log an error on every page.
 const PERMISSIONS_POLICY = [
   "accelerometer=()",
   "camera=()",
@@ -21,7 +23,6 @@ const PERMISSIONS_POLICY = [
   "microphone=()",
   "payment=()",
   "usb=()",
-  "interest-cohort=()",
 ].join(", ");
 
 /**
