@@ -19,10 +19,14 @@ export function Header(
         </a>
         <ul class="flex flex-1 flex-wrap items-center gap-x-5 text-sm">
           <li>
-            <a class="inline-block py-1 hover:underline" href="/#features">Features</a>
+            <a class="inline-block py-1 hover:underline" href="/#features">
+              Features
+            </a>
           </li>
           <li>
-            <a class="inline-block py-1 hover:underline" href="/#security">Security</a>
+            <a class="inline-block py-1 hover:underline" href="/#security">
+              Security
+            </a>
           </li>
         </ul>
         <ThemeToggle initial={theme} />
