@@ -404,7 +404,10 @@ Deno.test("render: asset() adds the build id to a static file URL", async () => 
 Deno.test("render: asset() leaves external and already-busted URLs alone", () => {
   // Outside a render (no build id yet or from an earlier render) the rules
   // for external URLs still hold.
-  strictEqual(asset("https://static.example/x.js"), "https://static.example/x.js");
+  strictEqual(
+    asset("https://static.example/x.js"),
+    "https://static.example/x.js",
+  );
   strictEqual(asset("//cdn.example/x.js"), "//cdn.example/x.js");
   strictEqual(asset("/a.css?__frsh_c=old"), "/a.css?__frsh_c=old");
 });
