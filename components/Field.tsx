@@ -7,13 +7,25 @@ interface FieldProps
   label: string;
   error?: string;
   hint?: string;
+  /** A signal (or any `{ value }` box) the input reads and writes: two-way binding for islands. */
+  model?: { value: string };
 }
 
 /**
  * A labelled input with its hint and error wired for screen readers
  * (`aria-describedby`, `aria-invalid`). Used by server pages and islands.
  */
-export function Field({ id, name, label, error, hint, ...input }: FieldProps) {
+export function Field(
+  { id, name, label, error, hint, model, ...input }: FieldProps,
+) {
+  if (model !== undefined) {
+    const onInput = input.onInput;
+    input.value = model.value;
+    input.onInput = (e) => {
+      model.value = e.currentTarget.value;
+      onInput?.(e);
+    };
+  }
   const describedBy = [hint ? `${id}-hint` : "", error ? `${id}-error` : ""]
     .filter(Boolean).join(" ");
   return (

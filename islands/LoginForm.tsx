@@ -68,8 +68,7 @@ export default function LoginForm(props: Props) {
         label="Email"
         autocomplete="username"
         required
-        value={email.value}
-        onInput={(e) => email.value = (e.target as HTMLInputElement).value}
+        model={email}
         error={fields.value.email}
       />
       <Field
@@ -79,8 +78,7 @@ export default function LoginForm(props: Props) {
         label="Password"
         autocomplete="current-password"
         required
-        value={password.value}
-        onInput={(e) => password.value = (e.target as HTMLInputElement).value}
+        model={password}
         error={fields.value.password}
       />
       <SubmitButton

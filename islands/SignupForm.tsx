@@ -79,8 +79,7 @@ export default function SignupForm(props: Props) {
         label="Email"
         autocomplete="email"
         required
-        value={email.value}
-        onInput={(e) => email.value = (e.target as HTMLInputElement).value}
+        model={email}
         error={fields.value.email}
       />
       <Field
@@ -93,9 +92,9 @@ export default function SignupForm(props: Props) {
         minLength={MIN}
         maxLength={MAX}
         hint={`${MIN} to ${MAX} characters. A long phrase is easiest to remember.`}
-        value={password.value}
-        onInput={(e) => {
-          password.value = (e.target as HTMLInputElement).value;
+        model={password}
+        onInput={() => {
+          // Re-check as they type once a problem was shown, so it clears.
           if (fields.value.password) {
             fields.value = {
               ...fields.value,

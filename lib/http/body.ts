@@ -99,8 +99,24 @@ async function readBounded(req: Request, maxBytes: number): Promise<string> {
 }
 
 /**
+ * Passes a {@linkcode BodyError} through as a value and rethrows anything
+ * else (a real bug stays a 500 with a log line), so a handler can answer
+ * bad input in its own way.
+ *
+ * @example
+ * ```ts
+ * const input = await readInput(ctx.req).catch(asBodyError);
+ * if (input instanceof BodyError) return page({ error: input.message }, { status: input.status });
+ * ```
+ */
+export function asBodyError(err: unknown): BodyError {
+  if (err instanceof BodyError) return err;
+  throw err;
+}
+
+/**
  * Turns a {@linkcode BodyError} into its JSON 4xx answer; anything else is
- * rethrown (a real bug stays a 500 with a log line).
+ * rethrown.
  *
  * @example
  * ```ts
@@ -109,10 +125,8 @@ async function readBounded(req: Request, maxBytes: number): Promise<string> {
  * ```
  */
 export function bodyErrorResponse(err: unknown): Response {
-  if (err instanceof BodyError) {
-    return Response.json({ success: false, error: err.message }, {
-      status: err.status,
-    });
-  }
-  throw err;
+  const bad = asBodyError(err);
+  return Response.json({ success: false, error: bad.message }, {
+    status: bad.status,
+  });
 }

@@ -1,5 +1,15 @@
-import { deepStrictEqual, rejects } from "node:assert/strict";
-import { BodyError, bodyErrorResponse, readInput } from "./body.ts";
+import {
+  deepStrictEqual,
+  rejects,
+  strictEqual,
+  throws,
+} from "node:assert/strict";
+import {
+  asBodyError,
+  BodyError,
+  bodyErrorResponse,
+  readInput,
+} from "./body.ts";
 
 const post = (body: BodyInit, type: string) =>
   new Request("http://localhost/", {
@@ -61,4 +71,11 @@ Deno.test("bodyErrorResponse answers BodyErrors as JSON and rethrows anything el
     thrown = err;
   }
   deepStrictEqual(thrown, bug);
+});
+
+Deno.test("asBodyError hands BodyErrors back and rethrows anything else", () => {
+  const bad = new BodyError(413, "Request body too large");
+  strictEqual(asBodyError(bad), bad);
+  const bug = new RangeError("bug");
+  throws(() => asBodyError(bug), (err) => err === bug);
 });

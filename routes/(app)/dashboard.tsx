@@ -7,7 +7,7 @@ import {
   type Session,
 } from "../../lib/auth/session.ts";
 import { audit } from "../../lib/db/audit.ts";
-import { BodyError, readInput } from "../../lib/http/body.ts";
+import { asBodyError, BodyError, readInput } from "../../lib/http/body.ts";
 import { requestMeta } from "../../lib/web/auth.ts";
 import { formatUtcDateTime } from "../../lib/web/date_time.ts";
 import { deviceLabel } from "../../lib/web/device.ts";
@@ -34,14 +34,9 @@ export const handler = define.handlers<Data>({
   // The session buttons are plain forms: ending a session works without JavaScript.
   async POST(ctx) {
     const { services, user, session } = ctx.state;
-    let input: Record<string, string>;
-    try {
-      input = await readInput(ctx.req);
-    } catch (err) {
-      if (err instanceof BodyError) {
-        return new Response(err.message, { status: err.status });
-      }
-      throw err;
+    const input = await readInput(ctx.req).catch(asBodyError);
+    if (input instanceof BodyError) {
+      return new Response(input.message, { status: input.status });
     }
     const meta = requestMeta(ctx);
     if (input.action === "end-others") {

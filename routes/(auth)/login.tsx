@@ -1,7 +1,7 @@
 import { page } from "fresh";
 import { Head } from "fresh/runtime";
 import { signIn } from "../../lib/auth/sign_in.ts";
-import { BodyError, readInput } from "../../lib/http/body.ts";
+import { asBodyError, BodyError, readInput } from "../../lib/http/body.ts";
 import {
   accountLimiter,
   beginSession,
@@ -40,14 +40,9 @@ export const handler = define.handlers<Data>({
         headers: { "retry-after": refused.headers.get("retry-after") ?? "60" },
       });
     }
-    let input: Record<string, string>;
-    try {
-      input = await readInput(ctx.req);
-    } catch (err) {
-      if (err instanceof BodyError) {
-        return page({ next, error: err.message }, { status: err.status });
-      }
-      throw err;
+    const input = await readInput(ctx.req).catch(asBodyError);
+    if (input instanceof BodyError) {
+      return page({ next, error: input.message }, { status: input.status });
     }
     const { services } = ctx.state;
     const result = await signIn(

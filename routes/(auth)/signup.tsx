@@ -1,7 +1,7 @@
 import { page } from "fresh";
 import { Head } from "fresh/runtime";
 import { signUp } from "../../lib/auth/sign_up.ts";
-import { BodyError, readInput } from "../../lib/http/body.ts";
+import { asBodyError, BodyError, readInput } from "../../lib/http/body.ts";
 import { beginSession, limitByIp, requestMeta } from "../../lib/web/auth.ts";
 import { AuthCard } from "../../components/AuthCard.tsx";
 import SignupForm from "../../islands/SignupForm.tsx";
@@ -30,14 +30,9 @@ export const handler = define.handlers<Data>({
         headers: { "retry-after": refused.headers.get("retry-after") ?? "60" },
       });
     }
-    let input: Record<string, string>;
-    try {
-      input = await readInput(ctx.req);
-    } catch (err) {
-      if (err instanceof BodyError) {
-        return page({ error: err.message }, { status: err.status });
-      }
-      throw err;
+    const input = await readInput(ctx.req).catch(asBodyError);
+    if (input instanceof BodyError) {
+      return page({ error: input.message }, { status: input.status });
     }
     const result = await signUp(ctx.state.services.db, input, requestMeta(ctx));
     if (!result.ok) {
