@@ -97,7 +97,7 @@ const SUPPORTED =
  * throw an `Error` naming the offending path.
  *
  * @example
- * ```ts
+ * ```tsx
  * const slots: VNode[] = [];
  * const text = stringify([{ count: signal(1), children: <b>hi</b> }], {
  *   onVNode: (vnode) => slots.push(vnode) - 1,

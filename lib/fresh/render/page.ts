@@ -27,7 +27,7 @@ const NO_ISLANDS = new Map<unknown, IslandInfo>();
  * and app wrapper and answers with the HTML document.
  *
  * @example
- * ```ts
+ * ```tsx
  * return renderPage(ctx, <h1>Hello</h1>, { status: 200 });
  * ```
  */

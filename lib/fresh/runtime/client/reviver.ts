@@ -49,7 +49,7 @@ const HOLE = -2;
  * ```
  *
  * @example Reviving JSX slots
- * ```ts
+ * ```tsx
  * const props = parse(text, { onSlot: (id) => <Slot id={id} /> });
  * ```
  */
