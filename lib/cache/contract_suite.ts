@@ -13,6 +13,7 @@ import type { Cache, CacheStatus } from "./cache.ts";
  *
  * @example
  * ```ts
+ * import { createMemoryCache } from "./memory.ts";
  * const c = createMemoryCache();
  * const instances: ContractInstances = { a: c, b: c, close: () => c.close() };
  * ```
@@ -28,7 +29,15 @@ export interface ContractInstances {
  *
  * @example
  * ```ts
- * const subject: ContractSubject = { status: "ok", open: () => openTwoRedisCaches(url) };
+ * import { createRedisCache } from "./redis.ts";
+ * declare const url: string; // a running Redis
+ * const subject: ContractSubject = {
+ *   status: "ok",
+ *   open: async () => {
+ *     const [a, b] = [await createRedisCache(url), await createRedisCache(url)];
+ *     return { a, b, close: async () => void await Promise.all([a.close(), b.close()]) };
+ *   },
+ * };
  * ```
  */
 export interface ContractSubject {
@@ -113,6 +122,7 @@ export function recorder(): {
  *
  * @example
  * ```ts
+ * import { createMemoryCache } from "./memory.ts";
  * Deno.test("memory cache contract", (t) =>
  *   cacheContract(t, {
  *     status: "in-process",
