@@ -28,7 +28,9 @@ const NO_ISLANDS = new Map<unknown, IslandInfo>();
  *
  * @example
  * ```tsx
- * return renderPage(ctx, <h1>Hello</h1>, { status: 200 });
+ * import type { Context } from "../context.ts";
+ * declare const ctx: Context<unknown>;
+ * const res = await renderPage(ctx, <h1>Hello</h1>, { status: 200 });
  * ```
  */
 export async function renderPage<State>(
