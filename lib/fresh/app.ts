@@ -298,7 +298,7 @@ export class App<State = unknown> {
    * @example
    * ```ts
    * const app = new App().get("/", (ctx) => ctx.text("hi"));
- * await app.listen({ hostname: "127.0.0.1", port: 8000 });
+   * await app.listen({ hostname: "127.0.0.1", port: 8000 });
    * ```
    */
   async listen(

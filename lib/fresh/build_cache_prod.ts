@@ -150,7 +150,7 @@ export class ProdBuildCache implements BuildCache, PrecompressedFiles {
    * @example
    * ```ts
    * declare const cache: ProdBuildCache;
- * cache.hasStaticFile("/styles.css"); // true
+   * cache.hasStaticFile("/styles.css"); // true
    * ```
    */
   hasStaticFile(pathname: string): boolean {
@@ -165,7 +165,7 @@ export class ProdBuildCache implements BuildCache, PrecompressedFiles {
    * @example
    * ```ts
    * declare const cache: ProdBuildCache;
- * const file = await cache.readStaticFile("/styles.css");
+   * const file = await cache.readStaticFile("/styles.css");
    * ```
    */
   readStaticFile(pathname: string): Promise<StaticFile | null> {
@@ -180,7 +180,7 @@ export class ProdBuildCache implements BuildCache, PrecompressedFiles {
    * @example
    * ```ts
    * declare const cache: ProdBuildCache;
- * const file = await cache.readEncodedStaticFile("/_fresh/js/ID/Counter-X.js", "br");
+   * const file = await cache.readEncodedStaticFile("/_fresh/js/ID/Counter-X.js", "br");
    * ```
    */
   readEncodedStaticFile(

@@ -144,7 +144,7 @@ export class Context<State = unknown> {
    * @example
    * ```tsx
    * import { App } from "fresh";
- * const app = new App().get("/about", (ctx) => ctx.render(<h1>About</h1>));
+   * const app = new App().get("/about", (ctx) => ctx.render(<h1>About</h1>));
    * ```
    */
   render(vnode?: VNode | null, init?: RenderInit): Promise<Response> {
@@ -159,7 +159,7 @@ export class Context<State = unknown> {
    * @example
    * ```ts
    * declare const ctx: Context;
- * const res = ctx.redirect("/login?next=%2Fdashboard", 303);
+   * const res = ctx.redirect("/login?next=%2Fdashboard", 303);
    * ```
    */
   redirect(location: string | URL, status = 302): Response {
@@ -179,7 +179,7 @@ export class Context<State = unknown> {
    * @example
    * ```ts
    * declare const ctx: Context;
- * const res = ctx.text("pong");
+   * const res = ctx.text("pong");
    * ```
    */
   text(body: string, init?: ResponseInit): Response {
@@ -192,7 +192,7 @@ export class Context<State = unknown> {
    * @example
    * ```ts
    * declare const ctx: Context;
- * const res = ctx.html("<p>hello</p>");
+   * const res = ctx.html("<p>hello</p>");
    * ```
    */
   html(body: string, init?: ResponseInit): Response {
@@ -205,7 +205,7 @@ export class Context<State = unknown> {
    * @example
    * ```ts
    * declare const ctx: Context;
- * const res = ctx.json({ status: "ok" }, { status: 200 });
+   * const res = ctx.json({ status: "ok" }, { status: 200 });
    * ```
    */
   json(body: unknown, init?: ResponseInit): Response {

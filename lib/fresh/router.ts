@@ -290,8 +290,8 @@ export class Router<T> {
    * @example
    * ```ts
    * const router = new Router<string>();
- * router.add("GET", "/api/health", "health");
- * router.matchStatic("GET", "/api/health") ?? router.match("GET", splitPath("/api/health")!);
+   * router.add("GET", "/api/health", "health");
+   * router.matchStatic("GET", "/api/health") ?? router.match("GET", splitPath("/api/health")!);
    * ```
    */
   matchStatic(method: string, pathname: string): Match<T> | null {

@@ -98,7 +98,7 @@ export class MemoryBuildCache implements BuildCache, PrecompressedFiles {
    * @example
    * ```ts
    * declare const cache: MemoryBuildCache;
- * cache.hasStaticFile("/styles.css"); // true
+   * cache.hasStaticFile("/styles.css"); // true
    * ```
    */
   hasStaticFile(pathname: string): boolean {
@@ -112,7 +112,7 @@ export class MemoryBuildCache implements BuildCache, PrecompressedFiles {
    * @example
    * ```ts
    * declare const cache: MemoryBuildCache;
- * const file = await cache.readStaticFile("/styles.css");
+   * const file = await cache.readStaticFile("/styles.css");
    * ```
    */
   readStaticFile(pathname: string): Promise<StaticFile | null> {
@@ -126,7 +126,7 @@ export class MemoryBuildCache implements BuildCache, PrecompressedFiles {
    * @example
    * ```ts
    * declare const cache: MemoryBuildCache;
- * const file = await cache.readEncodedStaticFile("/styles.css", "br");
+   * const file = await cache.readEncodedStaticFile("/styles.css", "br");
    * ```
    */
   readEncodedStaticFile(
