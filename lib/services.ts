@@ -31,6 +31,7 @@ export interface Services {
  *
  * @example
  * ```ts
+ * import { loadConfig } from "./config.ts";
  * const services = await createServices(loadConfig());
  * ```
  */

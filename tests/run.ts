@@ -3,8 +3,10 @@
  *
  * It has to work on a fresh Debian machine that only has node/npm (deno is
  * launched through `npx`), so it installs the system packages the browser and
- * Redis tests need, builds the app, runs `deno test`, and always ends with a
- * plain `N passed, N failed` line that CI reads.
+ * Redis tests need (waiting up to five minutes for another apt/dpkg process,
+ * such as unattended-upgrades, to release the package lock), builds the app,
+ * runs `deno test`, and always ends with a plain `N passed, N failed` line
+ * that CI reads.
  *
  * Usage:
  *
@@ -17,6 +19,8 @@
  *
  * @module
  */
+
+import { installPackages } from "./apt.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const DEJAVU_DIR = "/usr/share/fonts/truetype/dejavu";
@@ -141,13 +145,8 @@ async function ensurePrerequisites(): Promise<void> {
     );
   }
   console.log(`prerequisites: installing ${missing.join(" ")} with apt-get`);
-  const env = { DEBIAN_FRONTEND: "noninteractive" };
-  await sh("apt-get", ["update"], env);
-  await sh(
-    "apt-get",
-    ["install", "-y", "--no-install-recommends", ...missing],
-    env,
-  );
+  // Waits (bounded) for unattended-upgrades and the like to free the locks.
+  await installPackages(missing);
 }
 
 /** Production build into `_fresh/`, which the HTTP and browser tests serve. */

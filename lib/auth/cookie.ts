@@ -41,6 +41,11 @@ function attributes(secure: boolean): string {
  *
  * @example
  * ```ts
+ * import type { Session } from "./session.ts";
+ * declare const token: string;
+ * declare const session: Session;
+ * declare const url: URL;
+ * const headers = new Headers();
  * headers.append("set-cookie", sessionCookie(token, session.expiresAt, url.protocol === "https:"));
  * ```
  */
@@ -61,6 +66,8 @@ export function sessionCookie(
  *
  * @example
  * ```ts
+ * declare const secure: boolean;
+ * const headers = new Headers();
  * headers.append("set-cookie", deleteSessionCookie(secure));
  * ```
  */
@@ -78,7 +85,10 @@ export function deleteSessionCookie(secure: boolean): string {
  *
  * @example
  * ```ts
- * const token = readSessionToken(ctx.req, secure);
+ * const req = new Request("https://example.com/", {
+ *   headers: { cookie: "theme=dark; __Host-session=abc.def" },
+ * });
+ * const token = readSessionToken(req, true); // "abc.def"
  * ```
  */
 export function readSessionToken(req: Request, secure: boolean): string | null {

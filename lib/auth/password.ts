@@ -111,9 +111,15 @@ export function hashPassword(password: string): Promise<string> {
  *
  * @example
  * ```ts
- * if (await verifyPassword(user.passwordHash, form.password)) {
- *   if (needsRehash(user.passwordHash)) {
- *     await saveHash(user.id, await hashPassword(form.password));
+ * import type { Db } from "../db/connection.ts";
+ * import { getPasswordHash, updatePasswordHash } from "../db/users.ts";
+ * declare const db: Db;
+ * declare const userId: string;
+ * declare const password: string;
+ * const hash = getPasswordHash(db, userId);
+ * if (hash !== null && await verifyPassword(hash, password)) {
+ *   if (needsRehash(hash)) {
+ *     updatePasswordHash(db, userId, await hashPassword(password));
  *   }
  * }
  * ```
@@ -195,9 +201,13 @@ function codePointLength(s: string): number {
  *
  * @example
  * ```ts
+ * declare const form: FormData;
  * const result = validatePassword(form.get("password"));
- * if (!result.ok) return showError(result.error);
- * // result.ok: go on to hashPassword
+ * if (result.ok) {
+ *   const hash = await hashPassword(form.get("password") as string);
+ * } else {
+ *   console.log(result.error); // e.g. "Password must be at least 8 characters"
+ * }
  * ```
  */
 export function validatePassword(password: unknown): PasswordValidation {
@@ -240,10 +250,17 @@ function randomPassword(): string {
  *
  * @example
  * ```ts
- * const user = await findUserByEmail(email);
- * if (!user) {
- *   await dummyVerify();
- *   return invalidCredentials();
+ * import type { Db } from "../db/connection.ts";
+ * import { getPasswordHash, getUserByEmail } from "../db/users.ts";
+ * declare const db: Db;
+ * async function passwordMatches(email: string, password: string): Promise<boolean> {
+ *   const user = getUserByEmail(db, email);
+ *   const hash = user === null ? null : getPasswordHash(db, user.id);
+ *   if (hash === null) {
+ *     await dummyVerify(); // as slow as a real check: no account enumeration
+ *     return false;
+ *   }
+ *   return verifyPassword(hash, password);
  * }
  * ```
  */

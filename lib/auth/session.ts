@@ -128,7 +128,18 @@ function bounded(value: string | null | undefined, max: number): string | null {
  *
  * @example
  * ```ts
- * const { token, session } = await createSession(deps, user.id, { ip, userAgent, twoFactorVerified: false });
+ * import { sessionCookie } from "./cookie.ts";
+ * declare const deps: SessionDeps;
+ * import type { User } from "../db/users.ts";
+ * declare const user: User;
+ * declare const req: Request;
+ * const secure = new URL(req.url).protocol === "https:";
+ * const { token, session } = await createSession(deps, user.id, {
+ *   ip: "203.0.113.9",
+ *   userAgent: req.headers.get("user-agent"),
+ *   twoFactorVerified: false,
+ * });
+ * const headers = new Headers();
  * headers.append("set-cookie", sessionCookie(token, session.expiresAt, secure));
  * ```
  */
@@ -168,6 +179,11 @@ export function createSession(
  *
  * @example
  * ```ts
+ * import { deleteSessionCookie, readSessionToken } from "./cookie.ts";
+ * declare const deps: SessionDeps;
+ * declare const req: Request;
+ * declare const secure: boolean;
+ * const headers = new Headers();
  * const result = await validateSessionToken(deps, readSessionToken(req, secure), {
  *   userAgent: req.headers.get("user-agent"),
  * });
@@ -280,7 +296,9 @@ async function cacheRow(
  *
  * @example
  * ```ts
- * await invalidateSession(deps, ctx.state.session.id);
+ * declare const deps: SessionDeps;
+ * declare const session: Session;
+ * await invalidateSession(deps, session.id);
  * ```
  */
 export async function invalidateSession(
@@ -297,7 +315,10 @@ export async function invalidateSession(
  *
  * @example
  * ```ts
- * await invalidateUserSessions(deps, user.id);
+ * declare const deps: SessionDeps;
+ * import type { User } from "../db/users.ts";
+ * declare const user: User;
+ * const ended = await invalidateUserSessions(deps, user.id);
  * ```
  */
 export async function invalidateUserSessions(
@@ -315,7 +336,11 @@ export async function invalidateUserSessions(
  *
  * @example
  * ```ts
- * await invalidateOtherSessions(deps, user.id, session.id);
+ * declare const deps: SessionDeps;
+ * import type { User } from "../db/users.ts";
+ * declare const user: User;
+ * declare const session: Session;
+ * const ended = await invalidateOtherSessions(deps, user.id, session.id);
  * ```
  */
 export async function invalidateOtherSessions(
@@ -334,6 +359,9 @@ export async function invalidateOtherSessions(
  *
  * @example
  * ```ts
+ * declare const deps: SessionDeps;
+ * import type { User } from "../db/users.ts";
+ * declare const user: User;
  * const sessions = listUserSessions(deps, user.id);
  * ```
  */
@@ -350,6 +378,7 @@ export function listUserSessions(deps: SessionDeps, userId: string): Session[] {
  *
  * @example
  * ```ts
+ * declare const deps: SessionDeps;
  * setInterval(() => purgeExpiredSessions(deps), 86_400_000);
  * ```
  */

@@ -13,7 +13,10 @@ import type { SessionRow } from "../db/sessions.ts";
  *
  * @example
  * ```ts
- * await cache.delete(cacheKey(session.id));
+ * import type { Cache } from "../cache/cache.ts";
+ * declare const cache: Cache;
+ * declare const sessionId: string;
+ * await cache.delete(cacheKey(sessionId)); // "session:<id>"
  * ```
  */
 export function cacheKey(sessionId: string): string {
@@ -37,6 +40,9 @@ export interface CachedSessionRow extends Omit<SessionRow, "secretHash"> {
  *
  * @example
  * ```ts
+ * import type { Cache } from "../cache/cache.ts";
+ * declare const cache: Cache;
+ * declare const row: CachedSessionRow;
  * await cache.set(cacheKey(row.id), encodeCachedSession(row), 3600);
  * ```
  */
@@ -60,7 +66,10 @@ export function encodeCachedSession(row: CachedSessionRow): string {
  *
  * @example
  * ```ts
- * const row = decodeCachedSession(await cache.get(cacheKey(id)), id);
+ * import type { Cache } from "../cache/cache.ts";
+ * declare const cache: Cache;
+ * declare const id: string;
+ * const row = decodeCachedSession(await cache.get(cacheKey(id)), id); // null on a miss
  * ```
  */
 export function decodeCachedSession(

@@ -100,6 +100,7 @@ export function parseSessionToken(
  *
  * @example
  * ```ts
+ * const { secret } = generateSessionToken();
  * const secretHash = hashSecret(secret); // 32 bytes
  * ```
  */
@@ -118,7 +119,8 @@ export function hashSecret(secret: string): Uint8Array {
  *
  * @example
  * ```ts
- * constantTimeEqualHex(hashSecretHex(secret), cached.secretHashHex);
+ * const { secret } = generateSessionToken();
+ * const hex = hashSecretHex(secret); // 64 lowercase hex characters
  * ```
  */
 export function hashSecretHex(secret: string): string {
@@ -151,6 +153,9 @@ const HEX = Array.from(
  *
  * @example
  * ```ts
+ * import type { CachedSessionRow } from "./session_cache.ts";
+ * declare const secret: string;
+ * declare const cached: CachedSessionRow;
  * constantTimeEqualHex(hashSecretHex(secret), cached.secretHashHex);
  * ```
  */
@@ -167,6 +172,9 @@ export function constantTimeEqualHex(a: string, b: string): boolean {
  *
  * @example
  * ```ts
+ * import type { SessionRow } from "../db/sessions.ts";
+ * declare const secret: string;
+ * declare const row: SessionRow;
  * constantTimeEqual(hashSecret(secret), row.secretHash);
  * ```
  */

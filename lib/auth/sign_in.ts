@@ -48,7 +48,13 @@ export const INVALID_CREDENTIALS = "Invalid email or password";
  *
  * @example
  * ```ts
- * const result = await signIn(db, limiter, { email, password }, meta);
+ * import { createSession, type SessionDeps } from "./session.ts";
+ * import type { RequestMeta } from "./sign_up.ts";
+ * declare const deps: SessionDeps;
+ * declare const limiter: SignInLimiter;
+ * const meta: RequestMeta = { ip: "203.0.113.9", userAgent: "Mozilla/5.0" };
+ * const input = { email: "ada@example.com", password: "correct horse battery" };
+ * const result = await signIn(deps.db, limiter, input, meta);
  * if (result.ok) await createSession(deps, result.user.id, meta);
  * ```
  */

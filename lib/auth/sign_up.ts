@@ -37,6 +37,9 @@ export interface RequestMeta {
  *
  * @example
  * ```ts
+ * import type { Db } from "../db/connection.ts";
+ * declare const db: Db;
+ * const meta: RequestMeta = { ip: "203.0.113.9", userAgent: "Mozilla/5.0" };
  * const result = await signUp(db, { email: "ada@example.com", password: "correct horse" }, meta);
  * ```
  */
@@ -104,7 +107,9 @@ export async function signUp(
  *
  * @example
  * ```ts
- * freeUsername(db, "Ada.Lovelace@example.com"); // "ada-lovelace" or "ada-lovelace-7f3a"
+ * import type { Db } from "../db/connection.ts";
+ * declare const db: Db;
+ * freeUsername(db, "Ada.Lovelace@example.com"); // "ada-lovelace", or "ada-lovelace-7f3a9c" when taken
  * ```
  */
 export function freeUsername(db: Db, email: string): string {

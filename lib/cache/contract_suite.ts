@@ -13,6 +13,7 @@ import type { Cache, CacheStatus } from "./cache.ts";
  *
  * @example
  * ```ts
+ * import { createMemoryCache } from "./memory.ts";
  * const c = createMemoryCache();
  * const instances: ContractInstances = { a: c, b: c, close: () => c.close() };
  * ```
@@ -28,7 +29,15 @@ export interface ContractInstances {
  *
  * @example
  * ```ts
- * const subject: ContractSubject = { status: "ok", open: () => openTwoRedisCaches(url) };
+ * import { createRedisCache } from "./redis.ts";
+ * declare const url: string; // a running Redis
+ * const subject: ContractSubject = {
+ *   status: "ok",
+ *   open: async () => {
+ *     const [a, b] = [await createRedisCache(url), await createRedisCache(url)];
+ *     return { a, b, close: async () => void await Promise.all([a.close(), b.close()]) };
+ *   },
+ * };
  * ```
  */
 export interface ContractSubject {
@@ -41,10 +50,79 @@ export interface ContractSubject {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * Resolves with `promise`, or rejects once `ms` have passed: a deadline for
+ * an event, where a fixed sleep would be either slow or flaky.
+ *
+ * @example
+ * ```ts
+ * const got = Promise.withResolvers<string>();
+ * setTimeout(() => got.resolve("hello"), 10);
+ * await within(got.promise, 2_000, "the message"); // "hello"
+ * ```
+ */
+export async function within<T>(
+  promise: Promise<T>,
+  ms: number,
+  what: string,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * A subscriber that records its messages and lets a test wait, with a
+ * deadline, until it has seen `n` of them.
+ *
+ * @example
+ * ```ts
+ * const inbox = recorder();
+ * inbox.handler("a");
+ * await inbox.waitFor(1); // ["a"]
+ * ```
+ */
+export function recorder(): {
+  messages: string[];
+  handler: (message: string) => void;
+  waitFor(n: number, ms?: number): Promise<string[]>;
+} {
+  const messages: string[] = [];
+  const waiting: { n: number; resolve: () => void }[] = [];
+  return {
+    messages,
+    handler(message) {
+      messages.push(message);
+      for (const w of waiting.splice(0)) {
+        if (messages.length >= w.n) w.resolve();
+        else waiting.push(w);
+      }
+    },
+    async waitFor(n, ms = 2_000) {
+      if (messages.length < n) {
+        const { promise, resolve } = Promise.withResolvers<void>();
+        waiting.push({ n, resolve });
+        await within(promise, ms, `message ${n} (have ${messages.length})`);
+      }
+      return messages.slice();
+    },
+  };
+}
+
+/**
  * Registers the contract as steps of the running test.
  *
  * @example
  * ```ts
+ * import { createMemoryCache } from "./memory.ts";
  * Deno.test("memory cache contract", (t) =>
  *   cacheContract(t, {
  *     status: "in-process",
@@ -215,35 +293,36 @@ export async function cacheContract(
     "publish reaches subscribers of other instances; unsubscribe stops it",
     async ({ a, b }) => {
       const ch = key("ch");
-      const got1: string[] = [];
-      const got2: string[] = [];
-      const both = Promise.withResolvers<void>();
-      const unsub1 = await b.subscribe(ch, (m) => got1.push(m));
-      const unsub2 = await b.subscribe(ch, (m) => {
-        got2.push(m);
-        if (got2.length === 2) both.resolve();
-      });
-      const unsubOther = await b.subscribe(
-        key("other"),
-        () => assert.fail("wrong channel"),
-      );
+      const one = recorder();
+      const two = recorder();
+      const stray = recorder();
+      const unsub1 = await b.subscribe(ch, one.handler);
+      const unsub2 = await b.subscribe(ch, two.handler);
+      const unsubOther = await b.subscribe(key("other"), stray.handler);
       await a.publish(ch, "revoked:s1");
       await a.publish(ch, "revoked:s2 ✓");
-      await Promise.race([
-        both.promise,
-        sleep(2_000).then(() => assert.fail("no message")),
-      ]);
-      assert.deepEqual(got2, ["revoked:s1", "revoked:s2 ✓"]);
+      assert.deepEqual(await two.waitFor(2), ["revoked:s1", "revoked:s2 ✓"]);
       await unsub2();
       await a.publish(ch, "after");
-      await sleep(100);
-      assert.deepEqual(got1, ["revoked:s1", "revoked:s2 ✓", "after"]);
-      assert.deepEqual(got2, ["revoked:s1", "revoked:s2 ✓"]);
+      // One instance delivers a channel's messages in order to all of its
+      // handlers, so once `one` has "after", `two` would have it too.
+      assert.deepEqual(await one.waitFor(3), [
+        "revoked:s1",
+        "revoked:s2 ✓",
+        "after",
+      ]);
+      assert.deepEqual(two.messages, ["revoked:s1", "revoked:s2 ✓"]);
       await unsub1();
-      await unsubOther();
+      // A fresh subscriber tells when "nobody listens" has been delivered,
+      // without guessing how long that takes.
+      const sentinel = recorder();
+      const unsubSentinel = await b.subscribe(ch, sentinel.handler);
       await a.publish(ch, "nobody listens");
-      await sleep(50);
-      assert.equal(got1.length, 3);
+      await sentinel.waitFor(1);
+      assert.equal(one.messages.length, 3);
+      assert.deepEqual(stray.messages, [], "wrong channel");
+      await unsubSentinel();
+      await unsubOther();
     },
   );
 
@@ -261,10 +340,7 @@ export async function cacheContract(
         });
         const u2 = await b.subscribe(ch, (m) => got.resolve(m));
         await a.publish(ch, "hello");
-        assert.equal(
-          await Promise.race([got.promise, sleep(2_000).then(() => "timeout")]),
-          "hello",
-        );
+        assert.equal(await within(got.promise, 2_000, "hello"), "hello");
         await u1();
         await u2();
       } finally {

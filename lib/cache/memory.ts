@@ -21,6 +21,7 @@ import type { Cache, CacheStatus, RateLimitResult } from "./cache.ts";
  *
  * @example
  * ```ts
+ * const fakeClock = { t: 0 }; // a test moves time by hand: fakeClock.t += 2_000
  * const options: MemoryCacheOptions = { maxEntries: 10_000, now: () => fakeClock.t };
  * ```
  */

@@ -30,7 +30,7 @@ export { redactRedisUrl } from "./redis_support.ts";
  *
  * @example
  * ```ts
- * const options: RedisCacheOptions = { startupTimeoutMs: 10_000, log: (m) => logger.warn(m) };
+ * const options: RedisCacheOptions = { startupTimeoutMs: 10_000, log: (m) => console.warn(m) };
  * ```
  */
 export interface RedisCacheOptions {

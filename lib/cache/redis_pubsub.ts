@@ -28,7 +28,11 @@ export interface SubscriberClient {
  *
  * @example
  * ```ts
- * const subs = new Subscriptions(client.duplicate(), 500);
+ * import { createClient } from "redis";
+ * const client = createClient({ url: "redis://127.0.0.1:6379" });
+ * const subscriber = client.duplicate();
+ * await subscriber.connect();
+ * const subs = new Subscriptions(subscriber, 500);
  * const off = await subs.subscribe("sessions", (m) => console.log(m));
  * await off();
  * ```

@@ -15,6 +15,8 @@ import { TimeoutError } from "redis";
  *
  * @example
  * ```ts
+ * import { createClient } from "redis";
+ * const client = await createClient({ url: "redis://127.0.0.1:6379" }).connect();
  * const reply = await client.eval(RATE_LIMIT_LUA, { keys: ["rl:auth:1.2.3.4"], arguments: ["11", "300000"] });
  * ```
  */
@@ -129,7 +131,9 @@ export async function sha1Hex(text: string): Promise<string> {
  *
  * @example
  * ```ts
- * const value = await withTimeout(client.get("k"), 500);
+ * import { createClient } from "redis";
+ * const client = await createClient({ url: "redis://127.0.0.1:6379" }).connect();
+ * const value = await withTimeout(client.get("k"), 500); // rejects with TimeoutError after 500 ms
  * ```
  */
 export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -34,6 +34,9 @@ export interface TcpProxy {
  *
  * @example
  * ```ts
+ * import { startRedis } from "../../tests/helpers/redis.ts";
+ * import { createRedisCache } from "./redis.ts";
+ * const redis = await startRedis();
  * const proxy = startTcpProxy(redis.port);
  * const cache = await createRedisCache(proxy.url);
  * proxy.cut(); // the cache now sees Redis as gone; Redis keeps its data

@@ -7,12 +7,25 @@
  */
 import type { Db } from "./connection.ts";
 
+/**
+ * Every event the app writes. A closed list, so that a misspelt or invented
+ * name (in code or in an example) fails type-checking instead of writing
+ * rows that nothing reads; add the name here when adding an event.
+ */
+export type AuditEventName =
+  | "auth.sign_up"
+  | "auth.sign_in"
+  | "auth.sign_in_failed"
+  | "auth.sign_out"
+  | "session.end"
+  | "session.end_others";
+
 /** One event to record. */
 export interface AuditEvent {
   /** The user concerned, or null (e.g. a sign-in attempt for an unknown e-mail). */
   userId: string | null;
-  /** Short dotted name, e.g. "auth.sign_in", "session.revoke". */
-  event: string;
+  /** What happened, e.g. "auth.sign_in" or "session.end". */
+  event: AuditEventName;
   ip?: string | null;
   userAgent?: string | null;
   /** Extra facts, stored as JSON. */
@@ -39,7 +52,16 @@ const MAX_IP = 64;
  *
  * @example
  * ```ts
- * audit(db, { userId: user.id, event: "auth.sign_in", ip, userAgent, details: { method: "password" } });
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * declare const userId: string;
+ * audit(db, {
+ *   userId,
+ *   event: "auth.sign_in_failed",
+ *   ip: "203.0.113.9",
+ *   userAgent: "Mozilla/5.0",
+ *   details: { reason: "wrong_password" },
+ * });
  * ```
  */
 export function audit(
@@ -66,7 +88,10 @@ export function audit(
  *
  * @example
  * ```ts
- * const entries = listAuditForUser(db, user.id, 50);
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * declare const userId: string;
+ * const entries = listAuditForUser(db, userId, 50);
  * ```
  */
 export function listAuditForUser(

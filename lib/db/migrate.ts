@@ -101,6 +101,7 @@ export interface MigrateResult {
  *
  * @example
  * ```ts
+ * import { openDatabase } from "./connection.ts";
  * const db = openDatabase("data/islet.db");
  * const { applied } = await migrate(db);
  * // tests: await migrate(db, [{ version: 1, name: "t", sql: "CREATE TABLE t (x)" }]);

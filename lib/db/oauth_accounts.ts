@@ -14,6 +14,9 @@ export type OAuthProvider = "github" | "google" | "oidc";
  *
  * @example
  * ```ts
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * declare const githubUser: { id: number; login: string };
  * const user = getUserByOAuthAccount(db, "github", String(githubUser.id));
  * ```
  */
@@ -35,6 +38,11 @@ export function getUserByOAuthAccount(
  *
  * @example
  * ```ts
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * import type { User } from "./users.ts";
+ * declare const user: User;
+ * declare const claims: { sub: string; email: string };
  * linkOAuthAccount(db, user.id, "google", claims.sub);
  * ```
  */

@@ -57,8 +57,16 @@ function fromArray(v: SQLOutputValue[], offset = 0): SessionRow {
  *
  * @example
  * ```ts
+ * import { generateSessionToken, hashSecret } from "../auth/session_token.ts";
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * declare const userId: string;
+ * const { id, secret } = generateSessionToken();
+ * const secretHash = hashSecret(secret);
+ * const now = Date.now();
  * insertSession(db, { id, secretHash, userId, createdAt: now, lastVerifiedAt: now,
- *   expiresAt, twoFactorVerified: false, ip, userAgent });
+ *   expiresAt: now + 30 * 86_400_000, twoFactorVerified: false,
+ *   ip: "203.0.113.9", userAgent: "Mozilla/5.0" });
  * ```
  */
 export function insertSession(db: Db, row: SessionRow): void {
@@ -82,6 +90,9 @@ export function insertSession(db: Db, row: SessionRow): void {
  *
  * @example
  * ```ts
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * declare const id: string;
  * const row = getSession(db, id);
  * ```
  */
@@ -98,6 +109,9 @@ export function getSession(db: Db, id: string): SessionRow | null {
  *
  * @example
  * ```ts
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * declare const id: string;
  * const found = getSessionWithUser(db, id);
  * if (found) console.log(found.row.userId === found.user.id); // true
  * ```
@@ -118,7 +132,13 @@ export function getSessionWithUser(
  *
  * @example
  * ```ts
- * if (!sessionExists(db, id)) await cache.delete(`session:${id}`);
+ * import type { Cache } from "../cache/cache.ts";
+ * import { cacheKey } from "../auth/session_cache.ts";
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * declare const cache: Cache;
+ * declare const id: string;
+ * if (!sessionExists(db, id)) await cache.delete(cacheKey(id));
  * ```
  */
 export function sessionExists(db: Db, id: string): boolean {
@@ -133,7 +153,10 @@ export function sessionExists(db: Db, id: string): boolean {
  *
  * @example
  * ```ts
- * if (!touchSession(db, id, { lastVerifiedAt: Date.now() })) return null; // revoked
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * declare const id: string;
+ * const stillThere = touchSession(db, id, { lastVerifiedAt: Date.now() }); // false: revoked
  * ```
  */
 export function touchSession(
@@ -153,7 +176,10 @@ export function touchSession(
  *
  * @example
  * ```ts
- * deleteSession(db, id);
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * declare const id: string;
+ * const existed = deleteSession(db, id);
  * ```
  */
 export function deleteSession(db: Db, id: string): boolean {
@@ -167,6 +193,9 @@ export function deleteSession(db: Db, id: string): boolean {
  *
  * @example
  * ```ts
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * declare const userId: string;
  * const ids = deleteUserSessions(db, userId);
  * ```
  */
@@ -182,6 +211,10 @@ export function deleteUserSessions(db: Db, userId: string): string[] {
  *
  * @example
  * ```ts
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * declare const userId: string;
+ * declare const currentSessionId: string;
  * const ids = deleteOtherSessions(db, userId, currentSessionId);
  * ```
  */
@@ -201,6 +234,9 @@ export function deleteOtherSessions(
  *
  * @example
  * ```ts
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * declare const userId: string;
  * const rows = listSessionsForUser(db, userId);
  * ```
  */
@@ -218,6 +254,8 @@ export function listSessionsForUser(db: Db, userId: string): SessionRow[] {
  *
  * @example
  * ```ts
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
  * deleteExpiredSessions(db, Date.now(), Date.now() - 10 * 86_400_000);
  * ```
  */

@@ -13,6 +13,7 @@ import { migrate } from "./migrate.ts";
  *
  * @example
  * ```ts
+ * import { createUser } from "./users.ts";
  * Deno.test("x", () => withTestDb((db) => { createUser(db, { email: "a@b.c", username: "a" }); }));
  * ```
  */

@@ -12,8 +12,12 @@ import type { Db } from "./connection.ts";
  *
  * @example
  * ```ts
- * setTwoFactor(db, user.id, { secretEncrypted: await encrypt(secret), enabled: true });
- * setTwoFactor(db, user.id, { secretEncrypted: null, enabled: false });
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * declare const userId: string;
+ * declare const secretEncrypted: string; // the TOTP secret, encrypted at rest
+ * setTwoFactor(db, userId, { secretEncrypted, enabled: true });
+ * setTwoFactor(db, userId, { secretEncrypted: null, enabled: false });
  * ```
  */
 export function setTwoFactor(
@@ -33,7 +37,10 @@ export function setTwoFactor(
  *
  * @example
  * ```ts
- * const encrypted = getTotpSecretEncrypted(db, user.id);
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * declare const userId: string;
+ * const encrypted = getTotpSecretEncrypted(db, userId);
  * ```
  */
 export function getTotpSecretEncrypted(db: Db, userId: string): string | null {
@@ -52,7 +59,11 @@ export function getTotpSecretEncrypted(db: Db, userId: string): string | null {
  *
  * @example
  * ```ts
- * if (!claimTotpStep(db, user.id, matchedStep)) return refuse();
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * declare const userId: string;
+ * const matchedStep = Math.floor(Date.now() / 30_000); // the step the code matched
+ * const fresh = claimTotpStep(db, userId, matchedStep); // false: code already used
  * ```
  */
 export function claimTotpStep(db: Db, userId: string, step: number): boolean {

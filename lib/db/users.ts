@@ -46,6 +46,8 @@ export const USER_COLUMNS = userColumns("");
  *
  * @example
  * ```ts
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
  * db.prepareArrays(`SELECT ${userColumns("u.")} FROM users u WHERE u.id = ?`);
  * ```
  */
@@ -67,6 +69,10 @@ export const USER_COLUMN_COUNT = 10;
  *
  * @example
  * ```ts
+ * import type { SQLOutputValue } from "node:sqlite";
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * declare const id: string;
  * const values = db.prepareArrays(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`).get(id);
  * const user = values === undefined ? null : userFromArray(values as unknown as SQLOutputValue[]);
  * ```
@@ -92,7 +98,10 @@ export function userFromArray(v: SQLOutputValue[], offset = 0): User {
  *
  * @example
  * ```ts
- * toUser(db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`).get(id));
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * declare const id: string;
+ * const user = toUser(db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`).get(id));
  * ```
  */
 export function toUser(
@@ -147,6 +156,10 @@ export interface NewUser {
  *
  * @example
  * ```ts
+ * import { hashPassword } from "../auth/password.ts";
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * const passwordHash = await hashPassword("correct horse battery staple");
  * const user = createUser(db, { email: "ada@example.com", username: "ada", passwordHash });
  * ```
  */
@@ -191,6 +204,10 @@ export function createUser(
  *
  * @example
  * ```ts
+ * import type { SessionRow } from "./sessions.ts";
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * declare const session: SessionRow;
  * const user = getUserById(db, session.userId);
  * ```
  */
@@ -207,7 +224,9 @@ export function getUserById(db: Db, id: string): User | null {
  *
  * @example
  * ```ts
- * const user = getUserByEmail(db, "Ada@Example.com");
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * const user = getUserByEmail(db, "Ada@Example.com"); // finds ada@example.com
  * ```
  */
 export function getUserByEmail(db: Db, email: string): User | null {
@@ -223,7 +242,9 @@ export function getUserByEmail(db: Db, email: string): User | null {
  *
  * @example
  * ```ts
- * if (getUserByUsername(db, "ada")) suggestAnother();
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * const taken = getUserByUsername(db, "ada") !== null;
  * ```
  */
 export function getUserByUsername(db: Db, username: string): User | null {
@@ -239,6 +260,8 @@ export function getUserByUsername(db: Db, username: string): User | null {
  *
  * @example
  * ```ts
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
  * const user = getUserByStripeCustomerId(db, "cus_123");
  * ```
  */
@@ -257,7 +280,10 @@ export function getUserByStripeCustomerId(
  *
  * @example
  * ```ts
- * const hash = getPasswordHash(db, user.id);
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * declare const user: User;
+ * const hash = getPasswordHash(db, user.id); // null for an OAuth-only account
  * ```
  */
 export function getPasswordHash(db: Db, userId: string): string | null {
@@ -273,6 +299,11 @@ export function getPasswordHash(db: Db, userId: string): string | null {
  *
  * @example
  * ```ts
+ * import { hashPassword } from "../auth/password.ts";
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * declare const user: User;
+ * declare const newPassword: string;
  * updatePasswordHash(db, user.id, await hashPassword(newPassword));
  * ```
  */
@@ -291,7 +322,10 @@ export function updatePasswordHash(
  *
  * @example
  * ```ts
- * markEmailVerified(db, token.userId);
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * declare const user: User;
+ * markEmailVerified(db, user.id);
  * ```
  */
 export function markEmailVerified(
@@ -310,6 +344,9 @@ export function markEmailVerified(
  *
  * @example
  * ```ts
+ * import type { Db } from "./connection.ts";
+ * declare const db: Db;
+ * declare const user: User;
  * updateBilling(db, user.id, { stripeCustomerId: "cus_123" });
  * updateBilling(db, user.id, { subscriptionTier: "pro" });
  * ```
@@ -347,8 +384,11 @@ export function updateBilling(
  *
  * @example
  * ```ts
+ * import { invalidateUserSessions, type SessionDeps } from "../auth/session.ts";
+ * declare const deps: SessionDeps;
+ * declare const user: User;
  * await invalidateUserSessions(deps, user.id);
- * deleteUser(db, user.id);
+ * deleteUser(deps.db, user.id);
  * ```
  */
 export function deleteUser(db: Db, userId: string): void {

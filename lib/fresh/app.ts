@@ -181,8 +181,9 @@ export class App<State = unknown> {
    *
    * @example
    * ```ts
+   * const app = new App().get("/", (ctx) => ctx.text("hi"));
    * const handler = app.handler();
-   * const res = await handler(new Request("http://localhost/"));
+   * const res = await handler(new Request("http://localhost/")); // 200 "hi"
    * ```
    */
   handler(): (req: Request, info?: Deno.ServeHandlerInfo) => Promise<Response> {
@@ -296,6 +297,7 @@ export class App<State = unknown> {
    *
    * @example
    * ```ts
+   * const app = new App().get("/", (ctx) => ctx.text("hi"));
    * await app.listen({ hostname: "127.0.0.1", port: 8000 });
    * ```
    */
@@ -340,6 +342,9 @@ export class App<State = unknown> {
  *
  * @example
  * ```ts
+ * import { ProdBuildCache } from "./build_cache_prod.ts";
+ * declare const app: App<unknown>;
+ * declare const cache: ProdBuildCache;
  * setBuildCache(app, cache);
  * ```
  */
@@ -354,7 +359,9 @@ export function setBuildCache(app: App<any>, cache: BuildCache): void {
  *
  * @example
  * ```ts
- * const cache = getBuildCache(ctx);
+ * import type { Context } from "./context.ts";
+ * declare const ctx: Context<unknown>;
+ * const cache = getBuildCache(ctx); // null in a plain app.handler() test
  * ```
  */
 export function getBuildCache(ctx: Context<unknown>): BuildCache | null {

@@ -76,10 +76,15 @@ const SUFFIX: Record<Encoding, string> = { br: ".br", gzip: ".gz" };
  *
  * @example
  * ```ts
- * import snapshot from "./_fresh/snapshot.json" with { type: "json" };
- * const cache = new ProdBuildCache(snapshot as Snapshot, new URL("./_fresh/static/", import.meta.url), {
- *   islands: { "islands/Counter.tsx": await import("./islands/Counter.tsx") },
- *   routes: { "index.tsx": await import("./routes/index.tsx") },
+ * // What the generated _fresh/server.js does:
+ * import { App, setBuildCache } from "./app.ts";
+ * declare const app: App<unknown>;
+ * declare const snapshot: Snapshot; // import snapshot from "./snapshot.json" with { type: "json" };
+ * declare const Counter: Record<string, unknown>; // import * as Counter from "../islands/Counter.tsx";
+ * declare const index: Record<string, unknown>; // import * as index from "../routes/index.tsx";
+ * const cache = new ProdBuildCache(snapshot, new URL("./static/", import.meta.url), {
+ *   islands: { "islands/Counter.tsx": Counter },
+ *   routes: { "index.tsx": index },
  * });
  * setBuildCache(app, cache);
  * ```
@@ -144,6 +149,7 @@ export class ProdBuildCache implements BuildCache, PrecompressedFiles {
    *
    * @example
    * ```ts
+   * declare const cache: ProdBuildCache;
    * cache.hasStaticFile("/styles.css"); // true
    * ```
    */
@@ -158,6 +164,7 @@ export class ProdBuildCache implements BuildCache, PrecompressedFiles {
    *
    * @example
    * ```ts
+   * declare const cache: ProdBuildCache;
    * const file = await cache.readStaticFile("/styles.css");
    * ```
    */
@@ -172,6 +179,7 @@ export class ProdBuildCache implements BuildCache, PrecompressedFiles {
    *
    * @example
    * ```ts
+   * declare const cache: ProdBuildCache;
    * const file = await cache.readEncodedStaticFile("/_fresh/js/ID/Counter-X.js", "br");
    * ```
    */
@@ -232,6 +240,8 @@ function encodePath(pathname: string): string {
  *
  * @example
  * ```ts
+ * import { App } from "./app.ts";
+ * const app = new App();
  * app.listen(listenOptionsFromEnv({ port: 8000 })); // 127.0.0.1:8000 unless set
  * ```
  */
@@ -276,6 +286,8 @@ function isValidHost(host: string): boolean {
  *
  * @example
  * ```ts
+ * import { App } from "./app.ts";
+ * const app = new App();
  * if (import.meta.main && startedByDenoServe() !== true) app.listen();
  * ```
  */

@@ -38,7 +38,8 @@ export interface RenderInit {
  *
  * @example
  * ```ts
- * app.use(async (ctx) => {
+ * import { App } from "fresh";
+ * const app = new App().use(async (ctx) => {
  *   const res = await ctx.next();
  *   res.headers.set("X-Request-Path", ctx.url.pathname);
  *   return res;
@@ -142,7 +143,8 @@ export class Context<State = unknown> {
    *
    * @example
    * ```tsx
-   * app.get("/about", (ctx) => ctx.render(<h1>About</h1>));
+   * import { App } from "fresh";
+   * const app = new App().get("/about", (ctx) => ctx.render(<h1>About</h1>));
    * ```
    */
   render(vnode?: VNode | null, init?: RenderInit): Promise<Response> {
@@ -156,7 +158,8 @@ export class Context<State = unknown> {
    *
    * @example
    * ```ts
-   * return ctx.redirect("/login?next=%2Fdashboard", 303);
+   * declare const ctx: Context;
+   * const res = ctx.redirect("/login?next=%2Fdashboard", 303);
    * ```
    */
   redirect(location: string | URL, status = 302): Response {
@@ -175,7 +178,8 @@ export class Context<State = unknown> {
    *
    * @example
    * ```ts
-   * return ctx.text("pong");
+   * declare const ctx: Context;
+   * const res = ctx.text("pong");
    * ```
    */
   text(body: string, init?: ResponseInit): Response {
@@ -187,7 +191,8 @@ export class Context<State = unknown> {
    *
    * @example
    * ```ts
-   * return ctx.html("<p>hello</p>");
+   * declare const ctx: Context;
+   * const res = ctx.html("<p>hello</p>");
    * ```
    */
   html(body: string, init?: ResponseInit): Response {
@@ -199,7 +204,8 @@ export class Context<State = unknown> {
    *
    * @example
    * ```ts
-   * return ctx.json({ status: "ok" }, { status: 200 });
+   * declare const ctx: Context;
+   * const res = ctx.json({ status: "ok" }, { status: 200 });
    * ```
    */
   json(body: unknown, init?: ResponseInit): Response {
@@ -243,7 +249,9 @@ export function safeLocation(location: string): string {
  *
  * @example
  * ```ts
- * export const handler = define.handlers({
+ * import { createDefine } from "fresh";
+ * const define = createDefine<unknown>();
+ * const handler = define.handlers({
  *   GET: () => page({ posts: [] }, { headers: { "cache-control": "no-store" } }),
  * });
  * ```

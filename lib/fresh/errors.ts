@@ -14,7 +14,17 @@ import { HttpError, STATUS_TEXT } from "./error.ts";
  *
  * @example
  * ```ts
- * res = await handleError(ctx, err, route.errorHandler, fallback.notFound);
+ * import type { ErrorTarget } from "./compile.ts";
+ * import type { Context } from "./context.ts";
+ * declare const ctx: Context<unknown>;
+ * declare const errorHandler: ErrorTarget<unknown> | null;
+ * declare const notFound: ErrorTarget<unknown> | null;
+ * let res: Response;
+ * try {
+ *   res = await ctx.next();
+ * } catch (err) {
+ *   res = await handleError(ctx, err, errorHandler, notFound);
+ * }
  * ```
  */
 export async function handleError<State>(

@@ -81,6 +81,8 @@ export function filePathToPattern(path: string): string {
  *
  * @example
  * ```ts
+ * import type { BuildCache } from "./build_cache.ts";
+ * declare const cache: BuildCache;
  * const commands = expandFsRoutes(cache.fsRoutes, "*");
  * ```
  */

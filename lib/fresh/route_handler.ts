@@ -13,6 +13,10 @@ import type { HandlerByMethod, HandlerFn, PageResponse } from "./types.ts";
  *
  * @example
  * ```ts
+ * import type { CompiledRoute } from "./compile.ts";
+ * import type { Context } from "./context.ts";
+ * declare const ctx: Context<unknown>;
+ * declare const compiledRoute: CompiledRoute<unknown>;
  * const res = await runRoute(ctx, compiledRoute);
  * ```
  */

@@ -28,7 +28,7 @@ export interface PathPattern {
  * @example
  * ```ts
  * const p = parsePattern("/blog/:slug");
- * matchPattern(p, splitPath("/blog/hello")); // { slug: "hello" }
+ * matchPattern(p, splitPath("/blog/hello")!); // { slug: "hello" }
  * ```
  */
 export function parsePattern(source: string): PathPattern {
@@ -247,7 +247,7 @@ export type Match<T> =
  * ```ts
  * const r = new Router<string>();
  * r.add("GET", "/users/:id", "user");
- * r.match("GET", "/users/7"); // { kind: "found", value: "user", params: { id: "7" }, ... }
+ * r.match("GET", splitPath("/users/7")!); // { kind: "found", value: "user", params: { id: "7" }, ... }
  * ```
  */
 export class Router<T> {
@@ -289,6 +289,8 @@ export class Router<T> {
    *
    * @example
    * ```ts
+   * const router = new Router<string>();
+   * router.add("GET", "/api/health", "health");
    * router.matchStatic("GET", "/api/health") ?? router.match("GET", splitPath("/api/health")!);
    * ```
    */

@@ -97,7 +97,9 @@ const SUPPORTED =
  * throw an `Error` naming the offending path.
  *
  * @example
- * ```ts
+ * ```tsx
+ * import type { VNode } from "preact";
+ * import { signal } from "@preact/signals";
  * const slots: VNode[] = [];
  * const text = stringify([{ count: signal(1), children: <b>hi</b> }], {
  *   onVNode: (vnode) => slots.push(vnode) - 1,
@@ -397,6 +399,7 @@ function pathText(path: Path): string {
  *
  * @example
  * ```ts
+ * const props = [{ title: "</script><script>alert(1)</script>" }];
  * const html = `<script>boot(${toScriptLiteral(stringify(props))})</script>`;
  * toScriptLiteral("</script>"); // '"\\u003c/script>"'
  * ```

@@ -33,7 +33,8 @@ const BODY_HEADERS = ["content-type", "content-length", "content-encoding"];
  *
  * @example
  * ```ts
- * app.use(apiJsonErrors("/api/"));
+ * import { App } from "fresh";
+ * const app = new App().use(apiJsonErrors("/api/"));
  * ```
  */
 export function apiJsonErrors<State>(prefix = "/api/"): Middleware<State> {

@@ -23,7 +23,12 @@ export const MAX_FORM_BYTES = 16 * 1024;
  *
  * @example
  * ```ts
- * const input = await readInput(ctx.req); // { email: "a@b.c", password: "..." }
+ * const req = new Request("http://localhost/api/auth/login", {
+ *   method: "POST",
+ *   headers: { "content-type": "application/x-www-form-urlencoded" },
+ *   body: "email=a%40b.c&password=secret&remember=1",
+ * });
+ * const input = await readInput(req); // { email: "a@b.c", password: "secret", remember: "1" }
  * ```
  */
 export async function readInput(
@@ -105,8 +110,14 @@ async function readBounded(req: Request, maxBytes: number): Promise<string> {
  *
  * @example
  * ```ts
- * const input = await readInput(ctx.req).catch(asBodyError);
- * if (input instanceof BodyError) return page({ error: input.message }, { status: input.status });
+ * import { page } from "fresh";
+ * async function load(req: Request) {
+ *   const input = await readInput(req).catch(asBodyError);
+ *   if (input instanceof BodyError) {
+ *     return page({ error: input.message }, { status: input.status });
+ *   }
+ *   return page({ error: null, email: input.email ?? "" });
+ * }
  * ```
  */
 export function asBodyError(err: unknown): BodyError {
@@ -120,8 +131,11 @@ export function asBodyError(err: unknown): BodyError {
  *
  * @example
  * ```ts
- * const input = await readInput(ctx.req).catch(bodyErrorResponse);
- * if (input instanceof Response) return input;
+ * async function post(req: Request): Promise<Response> {
+ *   const input = await readInput(req).catch(bodyErrorResponse);
+ *   if (input instanceof Response) return input; // 400/413/415 with the JSON error shape
+ *   return Response.json({ success: true, email: input.email });
+ * }
  * ```
  */
 export function bodyErrorResponse(err: unknown): Response {

@@ -10,7 +10,8 @@
  *
  * @example
  * ```ts
- * return jsonError(400, "Invalid input", { email: "Enter a valid email address" });
+ * const res = jsonError(400, "Invalid input", { email: "Enter a valid email address" });
+ * // 400 {"success":false,"error":"Invalid input","details":{"email":"Enter a valid email address"}}
  * ```
  */
 export function jsonError(
@@ -30,7 +31,9 @@ export function jsonError(
  *
  * @example
  * ```ts
- * return jsonOk({ user }, 201);
+ * import type { User } from "../db/users.ts";
+ * declare const user: User;
+ * const res = jsonOk({ user }, 201);
  * ```
  */
 export function jsonOk(
@@ -47,7 +50,10 @@ export function jsonOk(
  *
  * @example
  * ```ts
- * if (wantsJson(req)) return jsonError(401, "Sign in first");
+ * function unauthorised(req: Request): Response {
+ *   if (wantsJson(req)) return jsonError(401, "Sign in first");
+ *   return Response.redirect(new URL("/login", req.url), 303);
+ * }
  * ```
  */
 export function wantsJson(req: Request): boolean {

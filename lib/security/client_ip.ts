@@ -41,7 +41,9 @@ export interface IpRange {
  *
  * @example
  * ```ts
- * const proxies: TrustedProxies = parseTrustedProxies(config.trustedProxies ?? "");
+ * import { loadConfig } from "../config.ts";
+ * const config = loadConfig();
+ * const proxies: TrustedProxies = parseTrustedProxies(config.trustedProxies);
  * ```
  */
 export interface TrustedProxies {

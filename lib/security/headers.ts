@@ -58,7 +58,10 @@ export function securityHeaderList(
  *
  * @example
  * ```ts
- * app.use(securityHeaders({ hsts: config.appUrl.protocol === "https:" }));
+ * import { App } from "fresh";
+ * import { loadConfig } from "../config.ts";
+ * const config = loadConfig();
+ * const app = new App().use(securityHeaders({ hsts: config.secureCookies }));
  * ```
  */
 export function securityHeaders<State>(

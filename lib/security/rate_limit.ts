@@ -38,8 +38,13 @@ const HOUR = 60 * MINUTE;
  *
  * @example
  * ```ts
- * const r = await rateLimit(cache, RATE_LIMITS.registration, ipRateLimitKey(ip));
- * if (!r.allowed) return tooManyRequests(r);
+ * import type { Cache } from "../cache/cache.ts";
+ * declare const cache: Cache;
+ * async function register(ip: string): Promise<Response | null> {
+ *   const r = await rateLimit(cache, RATE_LIMITS.registration, ipRateLimitKey(ip));
+ *   if (!r.allowed) return tooManyRequests(r);
+ *   return null;
+ * }
  * ```
  */
 export const RATE_LIMITS = {
@@ -55,8 +60,10 @@ export const RATE_LIMITS = {
  *
  * @example
  * ```ts
+ * import type { Cache } from "../cache/cache.ts";
+ * declare const cache: Cache;
  * const policy: PolicyName = "registration";
- * await rateLimit(cache, policy, ipRateLimitKey(ip));
+ * await rateLimit(cache, policy, ipRateLimitKey("203.0.113.9"));
  * ```
  */
 export type PolicyName = keyof typeof RATE_LIMITS;
@@ -122,8 +129,13 @@ export function ipRateLimitKey(ip: string): string {
  *
  * @example
  * ```ts
- * const r = await rateLimit(cache, RATE_LIMITS.api, user?.id ?? ipRateLimitKey(ip));
- * if (!r.allowed) return tooManyRequests(r);
+ * import type { Cache } from "../cache/cache.ts";
+ * declare const cache: Cache;
+ * async function api(userId: string | null, ip: string): Promise<Response | null> {
+ *   const r = await rateLimit(cache, RATE_LIMITS.api, userId ?? ipRateLimitKey(ip));
+ *   if (!r.allowed) return tooManyRequests(r);
+ *   return null;
+ * }
  * ```
  */
 export async function rateLimit(
@@ -140,7 +152,9 @@ export async function rateLimit(
  *
  * @example
  * ```ts
- * await resetRateLimit(cache, RATE_LIMITS.registration, ipRateLimitKey(ip));
+ * import type { Cache } from "../cache/cache.ts";
+ * declare const cache: Cache;
+ * await resetRateLimit(cache, RATE_LIMITS.registration, ipRateLimitKey("203.0.113.9"));
  * ```
  */
 export async function resetRateLimit(
@@ -157,7 +171,7 @@ export async function resetRateLimit(
  *
  * @example
  * ```ts
- * if (!r.allowed) return tooManyRequests(r);
+ * const res = tooManyRequests({ allowed: false, remaining: 0, retryAfterMs: 41_200 });
  * // 429, Retry-After: 42,
  * // {"success":false,"error":"Too many requests, try again in 42 seconds"}
  * ```
@@ -183,10 +197,13 @@ export function tooManyRequests(
  *
  * @example
  * ```ts
+ * import type { Cache } from "../cache/cache.ts";
+ * import type { State } from "../../utils.ts";
+ * declare const cache: Cache;
  * const options: RateLimitMiddlewareOptions<State> = {
  *   cache,
  *   policy: RATE_LIMITS.api,
- *   key: (ctx) => ctx.state.user?.id ?? ipRateLimitKey(clientIp(ctx.req, ctx.info, proxies)),
+ *   key: (ctx) => ctx.state.user?.id ?? ipRateLimitKey(ctx.state.clientIp),
  * };
  * ```
  */
@@ -205,8 +222,12 @@ export interface RateLimitMiddlewareOptions<State> {
  *
  * @example
  * ```ts
- * const proxies = parseTrustedProxies(config.trustedProxies);
- * app.use(rateLimitMiddleware({
+ * import { App } from "fresh";
+ * import { createMemoryCache } from "../cache/memory.ts";
+ * import { clientIp, parseTrustedProxies } from "./client_ip.ts";
+ * const cache = createMemoryCache();
+ * const proxies = parseTrustedProxies("10.0.0.0/8");
+ * const app = new App().use(rateLimitMiddleware({
  *   cache,
  *   policy: RATE_LIMITS.default,
  *   key: (ctx) => ipRateLimitKey(clientIp(ctx.req, ctx.info, proxies)),
@@ -250,11 +271,18 @@ export function normaliseEmail(email: string): string {
  *
  * @example
  * ```ts
- * const limit = await signInAttempt(cache, form.email);
- * if (!limit.allowed) return tooManyRequests(limit);
- * const user = await verifyPassword(form.email, form.password);
- * if (!user) return invalidCredentials();
- * await clearSignInFailures(cache, form.email);
+ * import type { Cache } from "../cache/cache.ts";
+ * declare const cache: Cache;
+ * declare function passwordMatches(email: string, password: string): Promise<boolean>;
+ * async function signIn(email: string, password: string): Promise<Response> {
+ *   const limit = await signInAttempt(cache, email);
+ *   if (!limit.allowed) return tooManyRequests(limit);
+ *   if (!(await passwordMatches(email, password))) {
+ *     return new Response("Wrong email or password", { status: 401 });
+ *   }
+ *   await clearSignInFailures(cache, email);
+ *   return new Response("Signed in");
+ * }
  * ```
  */
 export function signInAttempt(
@@ -272,10 +300,19 @@ export function signInAttempt(
  *
  * @example
  * ```ts
- * const wait = await signInBlockedFor(cache, email);
- * if (wait > 0) return tooMany(`try again in ${wait} seconds`);
- * if (!(await passwordOk())) await recordSignInFailure(cache, email);
- * else await clearSignInFailures(cache, email);
+ * import type { Cache } from "../cache/cache.ts";
+ * declare const cache: Cache;
+ * declare function passwordMatches(email: string, password: string): Promise<boolean>;
+ * async function signIn(email: string, password: string): Promise<string> {
+ *   const wait = await signInBlockedFor(cache, email);
+ *   if (wait > 0) return `Too many attempts, try again in ${wait} seconds`;
+ *   if (!(await passwordMatches(email, password))) {
+ *     await recordSignInFailure(cache, email);
+ *     return "Wrong email or password";
+ *   }
+ *   await clearSignInFailures(cache, email);
+ *   return "Signed in";
+ * }
  * ```
  */
 export async function signInBlockedFor(
@@ -293,7 +330,10 @@ export async function signInBlockedFor(
  *
  * @example
  * ```ts
- * if (!valid) await recordSignInFailure(cache, email);
+ * import type { Cache } from "../cache/cache.ts";
+ * declare const cache: Cache;
+ * declare const passwordMatched: boolean;
+ * if (!passwordMatched) await recordSignInFailure(cache, "alice@example.com");
  * ```
  */
 export function recordSignInFailure(
@@ -309,7 +349,9 @@ export function recordSignInFailure(
  *
  * @example
  * ```ts
- * await clearSignInFailures(cache, user.email);
+ * import type { Cache } from "../cache/cache.ts";
+ * declare const cache: Cache;
+ * await clearSignInFailures(cache, "alice@example.com");
  * ```
  */
 export function clearSignInFailures(

@@ -28,7 +28,10 @@ import {
  *
  * @example
  * ```ts
- * const meta = requestMeta(ctx);
+ * import type { Context } from "fresh";
+ * import type { State } from "../../utils.ts";
+ * declare const ctx: Context<State>;
+ * const meta = requestMeta(ctx); // { ip: "203.0.113.9", userAgent: "Mozilla/5.0 …" }
  * ```
  */
 export function requestMeta(ctx: Context<State>): RequestMeta {
@@ -45,8 +48,14 @@ export function requestMeta(ctx: Context<State>): RequestMeta {
  *
  * @example
  * ```ts
- * const refused = await limitByIp(ctx, "auth");
- * if (refused) return refused;
+ * import type { Context } from "fresh";
+ * import type { State } from "../../utils.ts";
+ * declare const ctx: Context<State>;
+ * async function handler(): Promise<Response> {
+ *   const refused = await limitByIp(ctx, "auth");
+ *   if (refused) return refused;
+ *   return new Response("not limited");
+ * }
  * ```
  */
 export async function limitByIp(
@@ -68,7 +77,13 @@ export async function limitByIp(
  *
  * @example
  * ```ts
- * const result = await signIn(db, accountLimiter(services), input, meta);
+ * import { signIn } from "../auth/sign_in.ts";
+ * import type { Context } from "fresh";
+ * import type { State } from "../../utils.ts";
+ * declare const ctx: Context<State>;
+ * const { services } = ctx.state;
+ * const input = { email: "ada@example.com", password: "correct horse battery" };
+ * const result = await signIn(services.db, accountLimiter(services), input, requestMeta(ctx));
  * ```
  */
 export function accountLimiter(services: Services): SignInLimiter {
@@ -93,7 +108,13 @@ export function accountLimiter(services: Services): SignInLimiter {
  *
  * @example
  * ```ts
+ * import type { User } from "../db/users.ts";
+ * import type { Context } from "fresh";
+ * import type { State } from "../../utils.ts";
+ * declare const ctx: Context<State>;
+ * declare const user: User;
  * const cookie = await beginSession(ctx, user.id);
+ * const headers = new Headers({ "set-cookie": cookie });
  * ```
  */
 export async function beginSession(
@@ -117,6 +138,9 @@ export async function beginSession(
  *
  * @example
  * ```ts
+ * import type { Context } from "fresh";
+ * import type { State } from "../../utils.ts";
+ * declare const ctx: Context<State>;
  * await endSession(ctx);
  * ```
  */
@@ -168,8 +192,14 @@ export function safeNext(
  *
  * @example
  * ```ts
- * const denied = requireUser(ctx);
- * if (denied) return denied;
+ * import type { Context } from "fresh";
+ * import type { State } from "../../utils.ts";
+ * declare const ctx: Context<State>;
+ * function handler(): Response {
+ *   const denied = requireUser(ctx);
+ *   if (denied) return denied;
+ *   return Response.json({ user: ctx.state.user!.id });
+ * }
  * ```
  */
 export function requireUser(ctx: Context<State>): Response | null {

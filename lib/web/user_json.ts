@@ -11,7 +11,10 @@ import type { User } from "../db/users.ts";
  *
  * @example
  * ```ts
- * return jsonOk({ user: userJson(user) });
+ * import { jsonOk } from "../http/json.ts";
+ * import type { User } from "../db/users.ts";
+ * declare const user: User;
+ * const res = jsonOk({ user: userJson(user) });
  * ```
  */
 export function userJson(user: User): Record<string, unknown> {
@@ -31,7 +34,10 @@ export function userJson(user: User): Record<string, unknown> {
  *
  * @example
  * ```ts
- * sessions.map((s) => sessionJson(s, current.id));
+ * import type { Session } from "../auth/session.ts";
+ * declare const sessions: Session[];
+ * declare const current: Session;
+ * const list = sessions.map((s) => sessionJson(s, current.id));
  * ```
  */
 export function sessionJson(

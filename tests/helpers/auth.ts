@@ -122,9 +122,12 @@ export interface RequestOptions {
  *
  * @example
  * ```ts
+ * import { strictEqual } from "node:assert/strict";
+ * const app = await startApp();
  * const alice = new Client(app, { userAgent: "Firefox" });
  * await alice.register("alice@example.com", PASSWORD);
  * strictEqual((await alice.get("/api/auth/me")).status, 200);
+ * await app.stop();
  * ```
  */
 export class Client {
@@ -246,6 +249,8 @@ export class Client {
  *
  * @example
  * ```ts
+ * declare const alice: Client;
+ * const answer = await alice.get("/api/auth/me");
  * assertJsonError(answer, 401);
  * ```
  */

@@ -33,11 +33,14 @@ export function hasChromium(): boolean {
  *
  * @example
  * ```ts
+ * import { startServer } from "./server.ts";
+ * const server = await startServer();
  * const browser = await launchBrowser();
  * try {
  *   const { page } = await openPage(browser, server.url);
  * } finally {
  *   await browser.close();
+ *   await server.stop();
  * }
  * ```
  */
@@ -84,7 +87,9 @@ export interface OpenedPage {
  *
  * @example
  * ```ts
- * const { page, consoleErrors, cspViolations } = await openPage(browser, url);
+ * import assert from "node:assert/strict";
+ * declare const browser: Browser;
+ * const { page, consoleErrors, cspViolations } = await openPage(browser, "http://127.0.0.1:8000/login");
  * await page.click("button");
  * assert.deepEqual(consoleErrors, []);
  * assert.deepEqual(cspViolations, []);
@@ -106,6 +111,7 @@ export async function openPage(
  *
  * @example
  * ```ts
+ * declare const browser: Browser;
  * const context = await browser.newContext({ javaScriptEnabled: false });
  * const { page, consoleErrors } = trackErrors(await context.newPage());
  * ```

@@ -38,6 +38,8 @@ globalThis.addEventListener("unload", () => {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { startRedis } from "./redis.ts";
  * const redis = await startRedis();
  * const server = await startServer({ env: { REDIS_URL: redis.url } });
  * try {

@@ -105,6 +105,7 @@ export class Builder<_State = unknown> {
    *
    * @example
    * ```ts
+   * const builder = new Builder();
    * builder.onTransformStaticFile(
    *   { pluginName: "banner", filter: /\.css$/ },
    *   ({ text }) => ({ content: `/* built *\/\n${text}` }),
@@ -123,7 +124,10 @@ export class Builder<_State = unknown> {
    *
    * @example
    * ```ts
+   * import type { App } from "../app.ts";
+   * const root = Deno.cwd(); // a project: main.ts, routes/, islands/, static/
    * const apply = await new Builder({ root }).build({ snapshot: "memory" });
+   * const { app }: { app: App<unknown> } = await import(`${root}/main.ts`);
    * apply(app);
    * const res = await app.handler()(new Request("http://localhost/"));
    * ```

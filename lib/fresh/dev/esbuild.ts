@@ -82,6 +82,9 @@ let running = 0;
  *
  * @example
  * ```ts
+ * import { loadImportMap } from "./import_map.ts";
+ * const root = Deno.cwd();
+ * const importMap = await loadImportMap(root);
  * const bundle = await bundleClient({
  *   root, mode: "production", target: "es2022", importMap,
  *   entries: [{ name: "Counter", file: `${root}/islands/Counter.tsx` }],
@@ -170,7 +173,8 @@ export async function bundleClient(
  *
  * @example
  * ```ts
- * staticImports(metafile, "_fresh/js/Counter-X.js"); // ["_fresh/js/chunk-Y.js"]
+ * declare const bundle: ClientBundle;
+ * staticImports(bundle.metafile, "_fresh/js/Counter-X.js"); // ["_fresh/js/chunk-Y.js"]
  * ```
  */
 export function staticImports(

@@ -141,6 +141,8 @@ const NESTED = Symbol("importMap.nested");
  *
  * @example
  * ```ts
+ * import * as esbuild from "esbuild";
+ * const root = Deno.cwd();
  * await esbuild.build({ plugins: [importMapPlugin(await loadImportMap(root), root)] });
  * ```
  */

@@ -32,10 +32,15 @@ export interface MemoryBuild {
  *
  * @example
  * ```ts
- * const cache = new MemoryBuildCache("development", fsRoutes, build);
+ * import { App, setBuildCache } from "../app.ts";
+ * import type { FsRouteFile } from "../build_cache.ts";
+ * declare const fsRoutes: FsRouteFile[];
+ * declare function rebuild(): Promise<MemoryBuild>;
+ * const app = new App();
+ * const cache = new MemoryBuildCache("development", fsRoutes, await rebuild());
  * setBuildCache(app, cache);
  * // after a rebuild:
- * cache.update(nextBuild);
+ * cache.update(await rebuild());
  * ```
  */
 export class MemoryBuildCache implements BuildCache, PrecompressedFiles {
@@ -64,6 +69,8 @@ export class MemoryBuildCache implements BuildCache, PrecompressedFiles {
    *
    * @example
    * ```ts
+   * declare const cache: MemoryBuildCache;
+   * declare function rebuild(): Promise<MemoryBuild>;
    * cache.update(await rebuild());
    * ```
    */
@@ -90,6 +97,7 @@ export class MemoryBuildCache implements BuildCache, PrecompressedFiles {
    *
    * @example
    * ```ts
+   * declare const cache: MemoryBuildCache;
    * cache.hasStaticFile("/styles.css"); // true
    * ```
    */
@@ -103,7 +111,8 @@ export class MemoryBuildCache implements BuildCache, PrecompressedFiles {
    *
    * @example
    * ```ts
-   * await cache.readStaticFile("/styles.css");
+   * declare const cache: MemoryBuildCache;
+   * const file = await cache.readStaticFile("/styles.css");
    * ```
    */
   readStaticFile(pathname: string): Promise<StaticFile | null> {
@@ -116,7 +125,8 @@ export class MemoryBuildCache implements BuildCache, PrecompressedFiles {
    *
    * @example
    * ```ts
-   * await cache.readEncodedStaticFile("/styles.css", "br");
+   * declare const cache: MemoryBuildCache;
+   * const file = await cache.readEncodedStaticFile("/styles.css", "br");
    * ```
    */
   readEncodedStaticFile(

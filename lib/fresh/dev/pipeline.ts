@@ -70,6 +70,7 @@ export const BOOT_ENTRY: string = fileURLToPath(
  *
  * @example
  * ```ts
+ * declare const config: BuilderConfig;
  * const out = await runBuild(config, [], "production");
  * out.clientEntry; // "/_fresh/js/<id>/fresh-runtime-HASH.js"
  * ```

@@ -176,6 +176,7 @@ const COMPRESSIBLE =
  *
  * @example
  * ```ts
+ * declare const files: BuiltFile[];
  * precompress(files); // files[i].encoded.br, files[i].encoded.gzip
  * ```
  */

@@ -20,6 +20,7 @@ export interface Watcher {
  *
  * @example
  * ```ts
+ * const rebuild = async () => console.log("rebuilt");
  * const w = watchAndRebuild(["islands", "static"], ["_fresh"], rebuild);
  * // later
  * w.close();

@@ -22,6 +22,8 @@ const SUFFIX = { br: ".br", gzip: ".gz" } as const;
  *
  * @example
  * ```ts
+ * import { type BuilderConfig, runBuild } from "./pipeline.ts";
+ * declare const config: BuilderConfig;
  * await writeBuild(config, await runBuild(config, [], "production"));
  * ```
  */
@@ -91,6 +93,10 @@ export async function writeBuild(
  *
  * @example
  * ```ts
+ * import type { Snapshot } from "../build_cache_prod.ts";
+ * import type { BuilderConfig } from "./pipeline.ts";
+ * declare const config: BuilderConfig;
+ * declare const snapshot: Snapshot;
  * await Deno.writeTextFile("_fresh/server.js", serverEntrySource(config, snapshot));
  * ```
  */

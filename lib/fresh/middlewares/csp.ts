@@ -46,7 +46,8 @@ const DEFAULTS = [
  *
  * @example
  * ```ts
- * app.use(csp({ useNonce: true, csp: ["img-src 'self' data:"] }));
+ * import { App } from "fresh";
+ * const app = new App().use(csp({ useNonce: true, csp: ["img-src 'self' data:"] }));
  * ```
  */
 export function csp<State>(options: CSPOptions = {}): Middleware<State> {

@@ -32,7 +32,8 @@ const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
  *
  * @example
  * ```ts
- * app.use(csrf({ exempt: ["/api/stripe/webhook"] }));
+ * import { App } from "fresh";
+ * const app = new App().use(csrf({ exempt: ["/api/stripe/webhook"] }));
  * ```
  */
 export function csrf<State>(options: CsrfOptions = {}): Middleware<State> {

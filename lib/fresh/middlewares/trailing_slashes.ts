@@ -12,7 +12,8 @@ import type { Middleware } from "../types.ts";
  *
  * @example
  * ```ts
- * app.use(trailingSlashes("never"));
+ * import { App } from "fresh";
+ * const app = new App().use(trailingSlashes("never"));
  * ```
  */
 export function trailingSlashes<State>(

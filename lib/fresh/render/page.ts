@@ -27,8 +27,10 @@ const NO_ISLANDS = new Map<unknown, IslandInfo>();
  * and app wrapper and answers with the HTML document.
  *
  * @example
- * ```ts
- * return renderPage(ctx, <h1>Hello</h1>, { status: 200 });
+ * ```tsx
+ * import type { Context } from "../context.ts";
+ * declare const ctx: Context<unknown>;
+ * const res = await renderPage(ctx, <h1>Hello</h1>, { status: 200 });
  * ```
  */
 export async function renderPage<State>(

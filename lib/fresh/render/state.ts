@@ -39,6 +39,10 @@ export interface RenderState {
  *
  * @example
  * ```ts
+ * import type { BuildCache } from "../build_cache.ts";
+ * import type { Context } from "../context.ts";
+ * declare const cache: BuildCache;
+ * declare const ctx: Context<unknown>;
  * const state = newRenderState(cache.islands, ctx.nonceEnabled ? ctx : null);
  * ```
  */
@@ -65,6 +69,10 @@ let current: RenderState | null = null;
  *
  * @example
  * ```ts
+ * import { renderToString } from "preact-render-to-string";
+ * import type { VNode } from "preact";
+ * declare const state: RenderState;
+ * declare const vnode: VNode;
  * const html = withRenderState(state, () => renderToString(vnode));
  * ```
  */

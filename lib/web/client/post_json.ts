@@ -20,7 +20,10 @@ export const NETWORK_ERROR =
  *
  * @example
  * ```ts
- * const result = await postJson("/api/auth/login", { email, password }, "Sign-in failed");
+ * import { signal } from "@preact/signals";
+ * const error = signal("");
+ * const body = { email: "ada@example.com", password: "correct horse battery" };
+ * const result = await postJson("/api/auth/login", body, "Sign-in failed");
  * if (!result.ok) error.value = result.error;
  * ```
  */
@@ -62,7 +65,9 @@ export async function postJson(
  *
  * @example
  * ```ts
- * focusFirstProblem(problems, ["login-email", "login-password"], ["email", "password"]);
+ * const problems = { password: "Enter your password" };
+ * focusFirstProblem(problems, [["email", "login-email"], ["password", "login-password"]]);
+ * // focus moves to #login-password
  * ```
  */
 export function focusFirstProblem(

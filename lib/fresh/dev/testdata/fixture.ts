@@ -89,6 +89,7 @@ export interface Fixture {
  *
  * @example
  * ```ts
+ * import { Builder } from "../builder.ts";
  * const fx = await makeFixture({ "static/x.txt": "x" });
  * try { await new Builder({ root: fx.root }).build(); } finally { await fx.cleanup(); }
  * ```

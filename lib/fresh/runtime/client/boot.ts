@@ -57,8 +57,10 @@ type IslandMarker = Extract<Marker, { kind: "island" }>;
  *
  * @example
  * ```ts
- * import { boot } from "/_fresh/js/BUILD_ID/boot-HASH.js";
- * import { default as I0 } from "/_fresh/js/BUILD_ID/Counter-HASH.js";
+ * // What a page's module script does (the real one imports these by URL:
+ * // "/_fresh/js/<BUILD_ID>/boot-<HASH>.js" and ".../Counter-<HASH>.js").
+ * import type { ComponentType } from "preact";
+ * declare const I0: ComponentType<{ start: number }>;
  * boot({ Counter: I0 }, '[[1],{"start":2},3]');
  * ```
  */

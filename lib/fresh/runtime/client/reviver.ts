@@ -49,8 +49,11 @@ const HOLE = -2;
  * ```
  *
  * @example Reviving JSX slots
- * ```ts
- * const props = parse(text, { onSlot: (id) => <Slot id={id} /> });
+ * ```tsx
+ * import { type ComponentChildren, Fragment } from "preact";
+ * declare const text: string;
+ * declare const slotContents: ComponentChildren[]; // rebuilt from the page's slot markup
+ * const props = parse(text, { onSlot: (id) => <Fragment>{slotContents[id]}</Fragment> });
  * ```
  */
 export function parse(text: string, options: ParseOptions = {}): unknown {

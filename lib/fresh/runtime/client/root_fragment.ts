@@ -35,9 +35,12 @@ export interface RootFragment {
  *
  * @example
  * ```ts
- * import { h, hydrate } from "preact";
+ * import { type ComponentType, h, hydrate } from "preact";
+ * declare const Counter: ComponentType<{ start: number }>;
  * // <!--frsh:island:Counter:0:--><div>…</div><!--/frsh:island-->
- * hydrate(h(Counter, props), createRootFragment(startComment, endComment));
+ * declare const startComment: Comment;
+ * declare const endComment: Comment;
+ * hydrate(h(Counter, { start: 3 }), createRootFragment(startComment, endComment));
  * ```
  */
 export function createRootFragment(start: Node, end: Node): RootFragment {
