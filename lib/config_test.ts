@@ -1,5 +1,5 @@
 import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
-import { ConfigError, loadConfig } from "./config.ts";
+import { ConfigError, loadConfig, localOrigins } from "./config.ts";
 
 Deno.test("loadConfig runs on no configuration at all", () => {
   const config = loadConfig({});
@@ -71,4 +71,67 @@ Deno.test("loadConfig reads session settings and refuses an idle timeout past th
   );
   strictEqual(loadConfig({}).secureCookies, false);
   strictEqual(loadConfig({}).rateLimits, true);
+});
+
+Deno.test("origins: without APP_URL, every local address of the port and nothing else", () => {
+  deepStrictEqual(loadConfig({}).origins, [
+    "http://127.0.0.1:8000",
+    "http://localhost:8000",
+    "http://[::1]:8000",
+  ]);
+  deepStrictEqual(loadConfig({ PORT: "9123" }).origins, [
+    "http://127.0.0.1:9123",
+    "http://localhost:9123",
+    "http://[::1]:9123",
+  ]);
+  // A wildcard listen address is what the server prints, so it is accepted too.
+  deepStrictEqual(loadConfig({ HOSTNAME: "0.0.0.0" }).origins, [
+    "http://0.0.0.0:8000",
+    "http://localhost:8000",
+    "http://127.0.0.1:8000",
+    "http://[::1]:8000",
+  ]);
+  deepStrictEqual(loadConfig({ HOSTNAME: "::" }).origins, [
+    "http://[::]:8000",
+    "http://localhost:8000",
+    "http://127.0.0.1:8000",
+    "http://[::1]:8000",
+  ]);
+  // A concrete name, in the spelling browsers send (lower case).
+  deepStrictEqual(loadConfig({ HOSTNAME: "Devbox.LAN", PORT: "80" }).origins, [
+    "http://devbox.lan",
+    "http://localhost",
+    "http://127.0.0.1",
+    "http://[::1]",
+  ]);
+  deepStrictEqual(loadConfig({ HOSTNAME: "localhost" }).origins, [
+    "http://localhost:8000",
+    "http://127.0.0.1:8000",
+    "http://[::1]:8000",
+  ]);
+  // The APP_URL default keeps cookies plain-http and names localhost.
+  const config = loadConfig({});
+  strictEqual(config.secureCookies, false);
+  strictEqual(config.appUrl.origin, "http://localhost:8000");
+});
+
+Deno.test("origins: with APP_URL, only its origin", () => {
+  const config = loadConfig({ APP_URL: "https://app.example.com" });
+  deepStrictEqual(config.origins, ["https://app.example.com"]);
+  strictEqual(config.secureCookies, true);
+  deepStrictEqual(
+    loadConfig({ APP_URL: "http://localhost:3000", PORT: "3000" }).origins,
+    ["http://localhost:3000"],
+  );
+  // Empty means unset, as for every setting.
+  strictEqual(loadConfig({ APP_URL: " " }).origins.length, 3);
+});
+
+Deno.test("localOrigins: never an origin of another port or host", () => {
+  for (const origin of localOrigins("127.0.0.1", 8000)) {
+    const url = new URL(origin);
+    strictEqual(url.port, "8000");
+    strictEqual(url.protocol, "http:");
+    strictEqual(url.origin, origin);
+  }
 });

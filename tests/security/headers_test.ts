@@ -26,7 +26,7 @@ const CSP = [
   "connect-src 'self'",
   "object-src 'none'",
   "media-src 'none'",
-  "base-uri 'self'",
+  "base-uri 'none'",
   "frame-ancestors 'none'",
   "form-action 'self' https://checkout.stripe.com https://billing.stripe.com",
 ];
