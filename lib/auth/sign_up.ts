@@ -13,6 +13,10 @@ import {
   type User,
 } from "../db/users.ts";
 import { hashPassword, validatePassword } from "./password.ts";
+import {
+  PASSWORD_CONTAINS_EMAIL_ERROR,
+  passwordContainsEmail,
+} from "./password_email.ts";
 import { validateEmail } from "./email_address.ts";
 
 /** Outcome of {@linkcode signUp}. */
@@ -52,11 +56,9 @@ export async function signUp(
   if (!password.ok) details.password = password.error;
   if (
     email.ok && password.ok &&
-    input.password.toLowerCase().includes(email.value.split("@")[0]) &&
-    email.value.split("@")[0].length >= 4
+    passwordContainsEmail(input.password, email.value)
   ) {
-    details.password =
-      "Choose a password that does not contain your email address";
+    details.password = PASSWORD_CONTAINS_EMAIL_ERROR;
   }
   if (Object.keys(details).length > 0 || !email.ok) {
     return {
