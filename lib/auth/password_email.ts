@@ -33,7 +33,10 @@ export const MIN_MEANINGFUL_LOCAL_PART = 4;
  *
  * @example
  * ```ts
- * if (passwordContainsEmail(password, email)) showError(PASSWORD_CONTAINS_EMAIL_ERROR);
+ * const details: Record<string, string> = {};
+ * if (passwordContainsEmail("bob@example.com!", "bob@example.com")) {
+ *   details.password = PASSWORD_CONTAINS_EMAIL_ERROR;
+ * }
  * ```
  */
 export const PASSWORD_CONTAINS_EMAIL_ERROR =

@@ -37,7 +37,10 @@ export function touchesSession(headers: Headers): boolean {
  *
  * @example
  * ```ts
- * app.use(noStoreForAccounts()).use(staticFiles());
+ * import { App, staticFiles } from "fresh";
+ * const app = new App<{ user: unknown }>()
+ *   .use(noStoreForAccounts())
+ *   .use(staticFiles());
  * ```
  */
 export function noStoreForAccounts<

@@ -21,6 +21,7 @@ import type { State } from "../../utils.ts";
  * @example
  * ```ts
  * import { App, csrf } from "fresh";
+ * import type { State } from "../../utils.ts";
  * const app = new App<State>()
  *   .use(friendlyOriginRefusal())
  *   .use(csrf({ origin: ["http://localhost:8000"] }));
