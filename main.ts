@@ -6,7 +6,7 @@
  */
 import { App, csp, csrf, staticFiles } from "fresh";
 import { dummyVerify } from "./lib/auth/password.ts";
-import { type Config, loadConfig } from "./lib/config.ts";
+import { type Config, loadConfig, originPolicy } from "./lib/config.ts";
 import { apiJsonErrors } from "./lib/http/api_errors.ts";
 import { clientIp } from "./lib/security/client_ip.ts";
 import { CSP_DIRECTIVES } from "./lib/security/csp_policy.ts";
@@ -35,7 +35,7 @@ if (!config.rateLimits) {
 /** Paths exempt from origin checks and rate limits: Stripe signs its webhooks instead. */
 const WEBHOOK = "/api/stripe/webhook";
 // APP_URL's origin, or every local address of a first run without it.
-const checkOrigin = csrf<State>({ origin: config.origins });
+const checkOrigin = csrf<State>({ origin: originPolicy(config) });
 
 export const app = new App<State>()
   // The headers and the CSP come first, so that every answer carries them:

@@ -21,6 +21,8 @@ export interface Config {
    * reached at on this machine (see {@linkcode localOrigins}).
    */
   origins: string[];
+  /** Whether {@linkcode Config.origins} is APP_URL's (set) or the local list. */
+  originsFromAppUrl: boolean;
   /** Address and port the server listens on. */
   hostname: string;
   port: number;
@@ -179,6 +181,36 @@ export function localOrigins(hostname: string, port: number): string[] {
 }
 
 /**
+ * The origin check's policy, for `csrf({ origin })`: with APP_URL set,
+ * only its origin; without it, {@linkcode Config.origins}, and the same
+ * local names on the port the request came in on. The latter covers the
+ * dev server, which takes the next free port when PORT is unset and 8000
+ * is busy; it stays safe because the origin must equal the request's own
+ * origin (a page on another port is still refused) and name this machine
+ * (a DNS-rebinding name is refused).
+ *
+ * @example
+ * ```ts
+ * const allowed = originPolicy(loadConfig({}));
+ * allowed("http://localhost:8000", { url: new URL("http://localhost:8000/signup") }); // true
+ * allowed("http://localhost:8001", { url: new URL("http://localhost:8001/signup") }); // true
+ * allowed("http://localhost:9999", { url: new URL("http://localhost:8001/signup") }); // false
+ * ```
+ */
+export function originPolicy(
+  config: Pick<Config, "origins" | "originsFromAppUrl" | "hostname">,
+): (origin: string, ctx: { url: URL }) => boolean {
+  const fixed = new Set(config.origins);
+  if (config.originsFromAppUrl) return (origin) => fixed.has(origin);
+  return (origin, ctx) => {
+    if (fixed.has(origin)) return true;
+    if (origin !== ctx.url.origin || ctx.url.protocol !== "http:") return false;
+    const port = ctx.url.port === "" ? 80 : Number(ctx.url.port);
+    return localOrigins(config.hostname, port).includes(origin);
+  };
+}
+
+/**
  * Reads and validates every setting; throws {@linkcode ConfigError} listing
  * all problems at once.
  *
@@ -234,6 +266,7 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
   return {
     appUrl: appUrl!,
     origins: appUrlSet ? [appUrl!.origin] : localOrigins(hostname, port),
+    originsFromAppUrl: appUrlSet,
     hostname,
     port,
     mode,

@@ -1,5 +1,10 @@
 import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
-import { ConfigError, loadConfig, localOrigins } from "./config.ts";
+import {
+  ConfigError,
+  loadConfig,
+  localOrigins,
+  originPolicy,
+} from "./config.ts";
 
 Deno.test("loadConfig runs on no configuration at all", () => {
   const config = loadConfig({});
@@ -134,4 +139,60 @@ Deno.test("localOrigins: never an origin of another port or host", () => {
     strictEqual(url.protocol, "http:");
     strictEqual(url.origin, origin);
   }
+});
+
+Deno.test("originPolicy: APP_URL alone when set; local names on the request's own port when not", () => {
+  const at = (href: string) => ({ url: new URL(href) });
+  const local = originPolicy(loadConfig({}));
+  strictEqual(
+    local("http://127.0.0.1:8000", at("http://127.0.0.1:8000/x")),
+    true,
+  );
+  strictEqual(
+    local("http://localhost:8000", at("http://127.0.0.1:8000/x")),
+    true,
+  );
+  // The dev server on the next free port: the page and the request agree.
+  strictEqual(
+    local("http://localhost:8001", at("http://localhost:8001/x")),
+    true,
+  );
+  strictEqual(local("http://[::1]:8003", at("http://[::1]:8003/x")), true);
+  // Another local port than the request's: another app, refused.
+  strictEqual(
+    local("http://localhost:9999", at("http://localhost:8001/x")),
+    false,
+  );
+  strictEqual(
+    local("http://localhost:8001", at("http://localhost:8002/x")),
+    false,
+  );
+  // A name that only resolves here (DNS rebinding) or any remote site.
+  strictEqual(
+    local("http://evil.example:8001", at("http://evil.example:8001/x")),
+    false,
+  );
+  strictEqual(
+    local("https://evil.example", at("http://127.0.0.1:8000/x")),
+    false,
+  );
+  strictEqual(
+    local("https://localhost:8001", at("https://localhost:8001/x")),
+    false,
+  );
+  strictEqual(local("null", at("http://127.0.0.1:8000/x")), false);
+
+  const set = originPolicy(loadConfig({ APP_URL: "https://app.example.com" }));
+  strictEqual(
+    set("https://app.example.com", at("http://127.0.0.1:8000/x")),
+    true,
+  );
+  strictEqual(
+    set("http://127.0.0.1:8000", at("http://127.0.0.1:8000/x")),
+    false,
+  );
+  strictEqual(
+    set("http://localhost:8000", at("http://localhost:8000/x")),
+    false,
+  );
 });
