@@ -25,6 +25,8 @@ const SESSION_COOKIES = [SECURE_COOKIE_NAME, INSECURE_COOKIE_NAME].map((n) =>
  * ```
  */
 export function touchesSession(headers: Headers): boolean {
+  // Most answers set no cookie: skip building the list for them.
+  if (!headers.has("set-cookie")) return false;
   return headers.getSetCookie().some((line) =>
     SESSION_COOKIES.some((prefix) => line.trimStart().startsWith(prefix))
   );
