@@ -6,11 +6,13 @@
  */
 import { App, csp, csrf, staticFiles } from "fresh";
 import { dummyVerify } from "./lib/auth/password.ts";
-import { type Config, loadConfig } from "./lib/config.ts";
+import { type Config, loadConfig, originPolicy } from "./lib/config.ts";
 import { apiJsonErrors } from "./lib/http/api_errors.ts";
 import { clientIp } from "./lib/security/client_ip.ts";
 import { CSP_DIRECTIVES } from "./lib/security/csp_policy.ts";
 import { securityHeaders } from "./lib/security/headers.ts";
+import { noStoreForAccounts } from "./lib/security/no_store.ts";
+import { friendlyOriginRefusal } from "./lib/web/origin_refused.tsx";
 import {
   ipRateLimitKey,
   rateLimit,
@@ -32,16 +34,21 @@ if (!config.rateLimits) {
 
 /** Paths exempt from origin checks and rate limits: Stripe signs its webhooks instead. */
 const WEBHOOK = "/api/stripe/webhook";
-const checkOrigin = csrf<State>({ origin: config.appUrl.origin });
+// APP_URL's origin, or every local address of a first run without it.
+const checkOrigin = csrf<State>({ origin: originPolicy(config) });
 
 export const app = new App<State>()
+  // The headers and the CSP come first, so that every answer carries them:
+  // static files (an SVG opened directly is a document), 304s and refusals.
   .use(securityHeaders({ hsts: config.secureCookies }))
+  .use(csp({ useNonce: true, csp: CSP_DIRECTIVES }))
+  .use(noStoreForAccounts())
   // Errors made outside the API handlers (CSRF 403, 405, 404) keep the JSON shape.
   .use(apiJsonErrors("/api/"))
   .use(staticFiles())
+  .use(friendlyOriginRefusal("/api/"))
   // Plain upstream csrf() options; the webhook bypass is app code.
   .use((ctx) => ctx.url.pathname === WEBHOOK ? ctx.next() : checkOrigin(ctx))
-  .use(csp({ useNonce: true, csp: CSP_DIRECTIVES }))
   .use(async (ctx) => {
     ctx.state.services = services;
     ctx.state.clientIp = clientIp(ctx.req, ctx.info, services.trustedProxies);

@@ -1,6 +1,7 @@
 import { useSignal } from "@preact/signals";
 import { Field, FormError, SubmitButton } from "../components/Field.tsx";
 import { focusFirstProblem, postJson } from "../lib/web/client/post_json.ts";
+import { safeNext } from "../lib/web/safe_next.ts";
 
 interface Props {
   /** Where to go after signing in (already checked to be on this site). */
@@ -44,7 +45,12 @@ export default function LoginForm(props: Props) {
       "Sign-in failed; please try again",
     );
     if (result.ok) {
-      location.assign(props.next);
+      // Checked again here, on the value navigated to: props can come from
+      // anywhere the server rendered them, and a slip must not leave the site.
+      const target = new URL(safeNext(props.next), location.origin);
+      location.assign(
+        target.origin === location.origin ? target.href : "/dashboard",
+      );
       return;
     }
     error.value = result.error;

@@ -9,8 +9,20 @@
 
 /** The validated settings. */
 export interface Config {
-  /** Public URL of the app; decides secure cookies and HSTS. */
+  /**
+   * Public URL of the app; decides secure cookies and HSTS. When APP_URL is
+   * unset it is `http://localhost:<PORT>`, and {@linkcode Config.origins}
+   * lists every local address instead.
+   */
   appUrl: URL;
+  /**
+   * Origins whose forms and API calls are accepted (the CSRF origin check):
+   * APP_URL's origin when it is set, else every origin this server can be
+   * reached at on this machine (see {@linkcode localOrigins}).
+   */
+  origins: string[];
+  /** Whether {@linkcode Config.origins} is APP_URL's (set) or the local list. */
+  originsFromAppUrl: boolean;
   /** Address and port the server listens on. */
   hostname: string;
   port: number;
@@ -133,6 +145,72 @@ const HOSTNAME_RE =
   /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\d{1,3}(?:\.\d{1,3}){3}|\[?[0-9A-Fa-f:.]+\]?)$/;
 
 /**
+ * The origins a server listening on `hostname:port` can be reached at from
+ * this machine, for a first run without APP_URL: `hostname` as the server
+ * prints it (a wildcard such as `0.0.0.0` included: browsers load it), and
+ * the loopback names `localhost`, `127.0.0.1` and `[::1]`. Only plain
+ * http: a local run has no TLS. A page on any other origin (another local
+ * port included) is still refused, so the origin check keeps protecting a
+ * developer's browser. A name that resolves to a LAN address is accepted
+ * by that name, not by the address: set APP_URL to serve others.
+ *
+ * @example
+ * ```ts
+ * localOrigins("127.0.0.1", 8000);
+ * // ["http://127.0.0.1:8000", "http://localhost:8000", "http://[::1]:8000"]
+ * ```
+ */
+export function localOrigins(hostname: string, port: number): string[] {
+  const bare = hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+  // What the server prints: IPv6 addresses in brackets, as in a URL.
+  const printed = bare.includes(":") ? `[${bare}]` : bare;
+  const hosts = [printed, "localhost", "127.0.0.1", "[::1]"];
+  const out: string[] = [];
+  for (const host of hosts) {
+    let origin: string;
+    try {
+      // The URL parser gives the canonical spelling browsers send
+      // (`[::1]`, `127.0.0.1`, lower case) and drops the default port.
+      origin = new URL(`http://${host}:${port}`).origin;
+    } catch {
+      continue;
+    }
+    if (!out.includes(origin)) out.push(origin);
+  }
+  return out;
+}
+
+/**
+ * The origin check's policy, for `csrf({ origin })`: with APP_URL set,
+ * only its origin; without it, {@linkcode Config.origins}, and the same
+ * local names on the port the request came in on. The latter covers the
+ * dev server, which takes the next free port when PORT is unset and 8000
+ * is busy; it stays safe because the origin must equal the request's own
+ * origin (a page on another port is still refused) and name this machine
+ * (a DNS-rebinding name is refused).
+ *
+ * @example
+ * ```ts
+ * const allowed = originPolicy(loadConfig({}));
+ * allowed("http://localhost:8000", { url: new URL("http://localhost:8000/signup") }); // true
+ * allowed("http://localhost:8001", { url: new URL("http://localhost:8001/signup") }); // true
+ * allowed("http://localhost:9999", { url: new URL("http://localhost:8001/signup") }); // false
+ * ```
+ */
+export function originPolicy(
+  config: Pick<Config, "origins" | "originsFromAppUrl" | "hostname">,
+): (origin: string, ctx: { url: URL }) => boolean {
+  const fixed = new Set(config.origins);
+  if (config.originsFromAppUrl) return (origin) => fixed.has(origin);
+  return (origin, ctx) => {
+    if (fixed.has(origin)) return true;
+    if (origin !== ctx.url.origin || ctx.url.protocol !== "http:") return false;
+    const port = ctx.url.port === "" ? 80 : Number(ctx.url.port);
+    return localOrigins(config.hostname, port).includes(origin);
+  };
+}
+
+/**
  * Reads and validates every setting; throws {@linkcode ConfigError} listing
  * all problems at once.
  *
@@ -156,6 +234,7 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
     ["development", "production"] as const,
     "production",
   );
+  const appUrlSet = r.optional("APP_URL") !== undefined;
   const appUrl = r.url("APP_URL", `http://localhost:${port}`);
   if (
     appUrl !== undefined &&
@@ -186,6 +265,8 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return {
     appUrl: appUrl!,
+    origins: appUrlSet ? [appUrl!.origin] : localOrigins(hostname, port),
+    originsFromAppUrl: appUrlSet,
     hostname,
     port,
     mode,

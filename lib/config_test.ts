@@ -1,5 +1,10 @@
 import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
-import { ConfigError, loadConfig } from "./config.ts";
+import {
+  ConfigError,
+  loadConfig,
+  localOrigins,
+  originPolicy,
+} from "./config.ts";
 
 Deno.test("loadConfig runs on no configuration at all", () => {
   const config = loadConfig({});
@@ -71,4 +76,123 @@ Deno.test("loadConfig reads session settings and refuses an idle timeout past th
   );
   strictEqual(loadConfig({}).secureCookies, false);
   strictEqual(loadConfig({}).rateLimits, true);
+});
+
+Deno.test("origins: without APP_URL, every local address of the port and nothing else", () => {
+  deepStrictEqual(loadConfig({}).origins, [
+    "http://127.0.0.1:8000",
+    "http://localhost:8000",
+    "http://[::1]:8000",
+  ]);
+  deepStrictEqual(loadConfig({ PORT: "9123" }).origins, [
+    "http://127.0.0.1:9123",
+    "http://localhost:9123",
+    "http://[::1]:9123",
+  ]);
+  // A wildcard listen address is what the server prints, so it is accepted too.
+  deepStrictEqual(loadConfig({ HOSTNAME: "0.0.0.0" }).origins, [
+    "http://0.0.0.0:8000",
+    "http://localhost:8000",
+    "http://127.0.0.1:8000",
+    "http://[::1]:8000",
+  ]);
+  deepStrictEqual(loadConfig({ HOSTNAME: "::" }).origins, [
+    "http://[::]:8000",
+    "http://localhost:8000",
+    "http://127.0.0.1:8000",
+    "http://[::1]:8000",
+  ]);
+  // A concrete name, in the spelling browsers send (lower case).
+  deepStrictEqual(loadConfig({ HOSTNAME: "Devbox.LAN", PORT: "80" }).origins, [
+    "http://devbox.lan",
+    "http://localhost",
+    "http://127.0.0.1",
+    "http://[::1]",
+  ]);
+  deepStrictEqual(loadConfig({ HOSTNAME: "localhost" }).origins, [
+    "http://localhost:8000",
+    "http://127.0.0.1:8000",
+    "http://[::1]:8000",
+  ]);
+  // The APP_URL default keeps cookies plain-http and names localhost.
+  const config = loadConfig({});
+  strictEqual(config.secureCookies, false);
+  strictEqual(config.appUrl.origin, "http://localhost:8000");
+});
+
+Deno.test("origins: with APP_URL, only its origin", () => {
+  const config = loadConfig({ APP_URL: "https://app.example.com" });
+  deepStrictEqual(config.origins, ["https://app.example.com"]);
+  strictEqual(config.secureCookies, true);
+  deepStrictEqual(
+    loadConfig({ APP_URL: "http://localhost:3000", PORT: "3000" }).origins,
+    ["http://localhost:3000"],
+  );
+  // Empty means unset, as for every setting.
+  strictEqual(loadConfig({ APP_URL: " " }).origins.length, 3);
+});
+
+Deno.test("localOrigins: never an origin of another port or host", () => {
+  for (const origin of localOrigins("127.0.0.1", 8000)) {
+    const url = new URL(origin);
+    strictEqual(url.port, "8000");
+    strictEqual(url.protocol, "http:");
+    strictEqual(url.origin, origin);
+  }
+});
+
+Deno.test("originPolicy: APP_URL alone when set; local names on the request's own port when not", () => {
+  const at = (href: string) => ({ url: new URL(href) });
+  const local = originPolicy(loadConfig({}));
+  strictEqual(
+    local("http://127.0.0.1:8000", at("http://127.0.0.1:8000/x")),
+    true,
+  );
+  strictEqual(
+    local("http://localhost:8000", at("http://127.0.0.1:8000/x")),
+    true,
+  );
+  // The dev server on the next free port: the page and the request agree.
+  strictEqual(
+    local("http://localhost:8001", at("http://localhost:8001/x")),
+    true,
+  );
+  strictEqual(local("http://[::1]:8003", at("http://[::1]:8003/x")), true);
+  // Another local port than the request's: another app, refused.
+  strictEqual(
+    local("http://localhost:9999", at("http://localhost:8001/x")),
+    false,
+  );
+  strictEqual(
+    local("http://localhost:8001", at("http://localhost:8002/x")),
+    false,
+  );
+  // A name that only resolves here (DNS rebinding) or any remote site.
+  strictEqual(
+    local("http://evil.example:8001", at("http://evil.example:8001/x")),
+    false,
+  );
+  strictEqual(
+    local("https://evil.example", at("http://127.0.0.1:8000/x")),
+    false,
+  );
+  strictEqual(
+    local("https://localhost:8001", at("https://localhost:8001/x")),
+    false,
+  );
+  strictEqual(local("null", at("http://127.0.0.1:8000/x")), false);
+
+  const set = originPolicy(loadConfig({ APP_URL: "https://app.example.com" }));
+  strictEqual(
+    set("https://app.example.com", at("http://127.0.0.1:8000/x")),
+    true,
+  );
+  strictEqual(
+    set("http://127.0.0.1:8000", at("http://127.0.0.1:8000/x")),
+    false,
+  );
+  strictEqual(
+    set("http://localhost:8000", at("http://localhost:8000/x")),
+    false,
+  );
 });

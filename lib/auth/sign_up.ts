@@ -5,15 +5,14 @@
  */
 import { type Db } from "../db/connection.ts";
 import { audit } from "../db/audit.ts";
-import {
-  createUser,
-  DuplicateUserError,
-  getUserByUsername,
-  normalizeEmail,
-  type User,
-} from "../db/users.ts";
+import { createUser, DuplicateUserError, type User } from "../db/users.ts";
 import { hashPassword, validatePassword } from "./password.ts";
+import {
+  PASSWORD_CONTAINS_EMAIL_ERROR,
+  passwordContainsEmail,
+} from "./password_email.ts";
 import { validateEmail } from "./email_address.ts";
+import { freeUsername } from "./username.ts";
 
 /** Outcome of {@linkcode signUp}. */
 export type SignUpResult =
@@ -55,11 +54,9 @@ export async function signUp(
   if (!password.ok) details.password = password.error;
   if (
     email.ok && password.ok &&
-    input.password.toLowerCase().includes(email.value.split("@")[0]) &&
-    email.value.split("@")[0].length >= 4
+    passwordContainsEmail(input.password, email.value)
   ) {
-    details.password =
-      "Choose a password that does not contain your email address";
+    details.password = PASSWORD_CONTAINS_EMAIL_ERROR;
   }
   if (Object.keys(details).length > 0 || !email.ok) {
     return {
@@ -100,34 +97,4 @@ export async function signUp(
     }
     throw err;
   }
-}
-
-/**
- * A username from the email's local part, made unique with a random suffix.
- *
- * @example
- * ```ts
- * import type { Db } from "../db/connection.ts";
- * declare const db: Db;
- * freeUsername(db, "Ada.Lovelace@example.com"); // "ada-lovelace", or "ada-lovelace-7f3a9c" when taken
- * ```
- */
-export function freeUsername(db: Db, email: string): string {
-  const base =
-    normalizeEmail(email).split("@")[0].replace(/[^a-z0-9]+/g, "-").replace(
-      /^-+|-+$/g,
-      "",
-    )
-      .slice(0, 24) || "user";
-  if (getUserByUsername(db, base) === null) return base;
-  for (let i = 0; i < 10; i++) {
-    const suffix = Array.from(
-      crypto.getRandomValues(new Uint8Array(3)),
-      (b) => b.toString(16).padStart(2, "0"),
-    )
-      .join("");
-    const candidate = `${base}-${suffix}`;
-    if (getUserByUsername(db, candidate) === null) return candidate;
-  }
-  return `${base}-${crypto.randomUUID().slice(0, 8)}`;
 }

@@ -40,7 +40,9 @@ export interface Db {
  * instead of failing, foreign keys on (SQLite's default is off), and
  * `synchronous=NORMAL`, which is durable across application crashes in WAL
  * mode and much faster than FULL. `":memory:"` opens a private in-memory
- * database (tests).
+ * database (tests). The file, its `-wal` and `-shm` are readable by their
+ * owner only (0600), and folders it creates for them 0700, whatever the
+ * umask: they hold password hashes and session data.
  *
  * @example
  * ```ts
@@ -50,10 +52,8 @@ export interface Db {
  * ```
  */
 export function openDatabase(path: string): Db {
-  if (path !== ":memory:" && !path.startsWith("file:")) {
-    const slash = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
-    if (slash > 0) Deno.mkdirSync(path.slice(0, slash), { recursive: true });
-  }
+  const onDisk = path !== ":memory:" && !path.startsWith("file:");
+  if (onDisk) createPrivately(path);
   const raw = new DatabaseSync(path);
   try {
     // busy_timeout first: switching to WAL itself needs a lock.
@@ -61,11 +61,91 @@ export function openDatabase(path: string): Db {
     raw.exec("PRAGMA journal_mode = WAL");
     raw.exec("PRAGMA foreign_keys = ON");
     raw.exec("PRAGMA synchronous = NORMAL");
+    // SQLite gives -wal and -shm the main file's mode; files made by an
+    // older version, or before the file existed, are tightened here.
+    if (onDisk) {
+      for (const file of [path, `${path}-wal`, `${path}-shm`]) tighten(file);
+    }
   } catch (error) {
     raw.close();
     throw error;
   }
   return wrap(raw);
+}
+
+/** Owner-only modes: the database holds password hashes and sessions. */
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+
+/**
+ * Creates the database's missing folders (0700) and the file itself (0600)
+ * before SQLite opens it, whatever the umask: `mode` on create is masked
+ * by the umask, so each is chmod-ed after. Folders that already exist are
+ * left alone (the database may live in a shared one such as /tmp).
+ */
+function createPrivately(path: string): void {
+  const missing: string[] = [];
+  for (let dir = parentOf(path); dir !== null; dir = parentOf(dir)) {
+    if (exists(dir)) break;
+    missing.unshift(dir);
+  }
+  for (const dir of missing) {
+    try {
+      Deno.mkdirSync(dir, { mode: DIR_MODE });
+    } catch (error) {
+      // Another process made it meanwhile: fine, it is checked below.
+      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    }
+    chmod(dir, DIR_MODE);
+  }
+  try {
+    Deno.openSync(path, { createNew: true, write: true, mode: FILE_MODE })
+      .close();
+    chmod(path, FILE_MODE);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
+}
+
+/** Removes group and other permissions from an existing file. */
+function tighten(file: string): void {
+  let mode: number | null;
+  try {
+    mode = Deno.statSync(file).mode;
+  } catch {
+    return; // not created yet
+  }
+  if (mode === null || (mode & 0o077) === 0) return;
+  try {
+    chmod(file, mode & 0o700);
+  } catch (error) {
+    // Someone else's file (a shared mount): serve, but say so.
+    console.warn(
+      `${file} is readable by others and cannot be changed: ${
+        error instanceof Error ? error.message : error
+      }`,
+    );
+  }
+}
+
+function chmod(path: string, mode: number): void {
+  // Not supported on Windows, which has no such modes.
+  if (Deno.build.os !== "windows") Deno.chmodSync(path, mode);
+}
+
+function parentOf(path: string): string | null {
+  const slash = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  return slash > 0 ? path.slice(0, slash) : null;
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
 }
 
 type ArrayStatement = StatementSync & {

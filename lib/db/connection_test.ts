@@ -131,3 +131,48 @@ Deno.test("close makes further use throw", () => {
   db.close();
   assert.throws(() => db.prepare("SELECT 1"));
 });
+
+Deno.test({
+  name:
+    "openDatabase: file, -wal and -shm 0600, created folders 0700, whatever the umask",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    const root = await Deno.makeTempDir({ prefix: "islet-perm-" });
+    // A permissive umask, as some hosts and containers have.
+    const oldUmask = Deno.umask(0o000);
+    try {
+      const path = `${root}/nested/data/islet.db`;
+      const db = openDatabase(path);
+      try {
+        db.raw.exec("CREATE TABLE t (x INTEGER)");
+        db.prepare("INSERT INTO t VALUES (1)").run();
+        for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+          assert.equal(Deno.statSync(file).mode! & 0o777, 0o600, file);
+        }
+        for (const dir of [`${root}/nested`, `${root}/nested/data`]) {
+          assert.equal(Deno.statSync(dir).mode! & 0o777, 0o700, dir);
+        }
+      } finally {
+        db.close();
+      }
+      // The folder that already existed is not touched.
+      assert.equal(Deno.statSync(root).mode! & 0o777, 0o700);
+
+      // A database made by an older version (world-readable) is tightened.
+      const old = `${root}/old.db`;
+      const first = openDatabase(old);
+      first.raw.exec("CREATE TABLE t (x INTEGER)");
+      first.close();
+      Deno.chmodSync(old, 0o644);
+      const again = openDatabase(old);
+      try {
+        assert.equal(Deno.statSync(old).mode! & 0o777, 0o600);
+      } finally {
+        again.close();
+      }
+    } finally {
+      Deno.umask(oldUmask);
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});

@@ -16,7 +16,8 @@ export const CSP_DIRECTIVES: string[] = [
   "connect-src 'self'",
   "object-src 'none'",
   "media-src 'none'",
-  "base-uri 'self'",
+  // No page needs <base>; an injected one would redirect every relative URL.
+  "base-uri 'none'",
   "frame-ancestors 'none'",
   "form-action 'self' https://checkout.stripe.com https://billing.stripe.com",
 ];

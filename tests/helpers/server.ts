@@ -53,7 +53,17 @@ globalThis.addEventListener("unload", () => {
  * ```
  */
 export async function startServer(
-  opts: { env?: Record<string, string>; cwd?: string } = {},
+  opts: {
+    env?: Record<string, string>;
+    cwd?: string;
+    /**
+     * Start the server as a fresh shell would on first run: none of this
+     * process's environment and no HOSTNAME, only what Deno itself needs
+     * (PATH, HOME, DENO_DIR), PORT (a free one, so parallel runs do not
+     * collide) and `env`.
+     */
+    bareEnv?: boolean;
+  } = {},
 ): Promise<TestServer> {
   const cwd = opts.cwd ?? ROOT;
   const entry = `${cwd.replace(/\/$/, "")}/_fresh/server.js`;
@@ -71,7 +81,10 @@ export async function startServer(
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "_fresh/server.js"],
     cwd,
-    env: { PORT: String(port), HOSTNAME: "127.0.0.1", ...opts.env },
+    env: opts.bareEnv
+      ? { ...denoEnv(), PORT: String(port), ...opts.env }
+      : { PORT: String(port), HOSTNAME: "127.0.0.1", ...opts.env },
+    clearEnv: opts.bareEnv === true,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -135,4 +148,14 @@ export async function startServer(
     : `did not answer GET /api/health within ${READY_TIMEOUT_MS} ms (${lastError})`;
   console.error(`--- server logs (${entry}) ---\n${log}\n--- end ---`);
   throw new Error(`server on port ${port} ${why}`);
+}
+
+/** The variables Deno needs to find itself and its caches, when set. */
+function denoEnv(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"]) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import { match, ok, strictEqual } from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
 import {
   type AuthApp,
   Client,
@@ -26,7 +27,7 @@ const CSP = [
   "connect-src 'self'",
   "object-src 'none'",
   "media-src 'none'",
-  "base-uri 'self'",
+  "base-uri 'none'",
   "frame-ancestors 'none'",
   "form-action 'self' https://checkout.stripe.com https://billing.stripe.com",
 ];
@@ -61,10 +62,19 @@ function assertSecurityHeaders(s: Sample, hsts: boolean): void {
   } else {
     strictEqual(h.get("strict-transport-security"), null, `${what}: no HSTS`);
   }
+  // Every answer, not only pages: a static SVG or HTML file opened
+  // directly is a document too, and a 304 refreshes the cached headers.
+  const csp = h.get("content-security-policy") ?? "";
+  for (const d of CSP) ok(csp.includes(d), `${what}: CSP has "${d}"`);
+  ok(
+    !csp.includes("'unsafe-inline'; ") &&
+      !/script-src[^;]*unsafe-inline/.test(csp),
+    `${what}: no inline scripts`,
+  );
   if ((h.get("content-type") ?? "").includes("text/html")) {
-    const csp = h.get("content-security-policy") ?? "";
-    for (const d of CSP) ok(csp.includes(d), `${what}: CSP has "${d}"`);
     match(csp, /script-src 'self' 'nonce-[A-Za-z0-9+/=]+'/, what);
+  } else {
+    match(csp, /script-src 'self'( 'nonce-[A-Za-z0-9+/=]+')?(;|$)/, what);
   }
   const leak = findLeak(s.text) ??
     findLeak([...h].map(([k, v]) => `${k}: ${v}`).join("\n"));
@@ -128,7 +138,9 @@ async function samples(app: AuthApp): Promise<Sample[]> {
   });
   await take("redirect to sign-in", 303, "/dashboard");
   await take("redirect when signed in", 303, "/login", { headers: { cookie } });
-  for (const path of map.statics.slice(0, 4)) {
+  // Every static file of the build (the favicon SVG among them), and its 304.
+  ok(map.statics.includes("/favicon.svg"), "an SVG is sampled");
+  for (const path of map.statics) {
     const res = await take(`static ${path}`, 200, path);
     const etag = res.headers.get("etag");
     if (etag) {
@@ -191,6 +203,55 @@ Deno.test("headers: with APP_URL https every answer carries HSTS", async () => {
     const all = await samples(app);
     for (const s of all) assertSecurityHeaders(s, true);
   } finally {
+    await app.stop();
+  }
+});
+
+Deno.test("headers: error pages (500) carry the headers and the CSP too", async () => {
+  const app = await startApp();
+  // Another process holding the write lock makes the app's next write wait
+  // out its busy timeout and fail: a real error inside a route handler.
+  const lock = new DatabaseSync(app.dbPath);
+  try {
+    lock.exec("PRAGMA busy_timeout = 5000");
+    lock.exec("BEGIN IMMEDIATE");
+    const form = {
+      "content-type": "application/x-www-form-urlencoded",
+      accept: "text/html",
+      origin: app.origin,
+      "x-forwarded-for": nextIp(),
+    };
+    const json = {
+      "content-type": "application/json",
+      origin: app.origin,
+      "x-forwarded-for": nextIp(),
+    };
+    const body = {
+      email: uniqueEmail("locked"),
+      password: "Tulip orbit 7391 quartz!",
+    };
+    const [page, api] = await Promise.all([
+      fetch(`${app.url}/signup`, {
+        method: "POST",
+        headers: form,
+        body: new URLSearchParams(body).toString(),
+      }),
+      fetch(`${app.url}/api/auth/register`, {
+        method: "POST",
+        headers: json,
+        body: JSON.stringify({ ...body, email: uniqueEmail("locked") }),
+      }),
+    ]);
+    const samples: Sample[] = [
+      { name: "500 page", status: 500, res: page, text: await page.text() },
+      { name: "500 JSON", status: 500, res: api, text: await api.text() },
+    ];
+    for (const s of samples) assertSecurityHeaders(s, false);
+    match(page.headers.get("content-type") ?? "", /^text\/html/);
+    match(api.headers.get("content-type") ?? "", /application\/json/);
+  } finally {
+    lock.exec("ROLLBACK");
+    lock.close();
     await app.stop();
   }
 });

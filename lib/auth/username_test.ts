@@ -1,0 +1,80 @@
+import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
+import fc from "fast-check";
+import { withTestDb } from "../db/testing.ts";
+import { createUser } from "../db/users.ts";
+import {
+  freeUsername,
+  MAX_USERNAME_BASE,
+  usernameBase,
+  usernameWords,
+} from "./username.ts";
+
+const SHAPE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** Whole words of the local part, in order, from the first: never a cut one. */
+function assertGoodBase(email: string): void {
+  const base = usernameBase(email);
+  match(base, SHAPE, `${JSON.stringify(email)} -> ${base}`);
+  ok(base.length <= MAX_USERNAME_BASE, base);
+  ok(!base.endsWith("-"), base);
+  const at = email.lastIndexOf("@");
+  const words = usernameWords(at === -1 ? email : email.slice(0, at));
+  if (base === "user" && words[0] !== "user") {
+    // Only when no word fits: none at all, or a first word that is too long.
+    ok(words.length === 0 || words[0].length > MAX_USERNAME_BASE, email);
+    return;
+  }
+  const used = base.split("-");
+  deepStrictEqual(used, words.slice(0, used.length), email);
+  // It stopped because the next whole word did not fit, not earlier.
+  if (used.length < words.length) {
+    ok(base.length + 1 + words[used.length].length > MAX_USERNAME_BASE, email);
+  }
+}
+
+const localPart = fc.array(
+  fc.oneof(
+    fc.constantFrom(".", "-", "_", "+", "..", "é", "Ö", "ß", "ñ", "д", "😀"),
+    fc.string({ unit: "grapheme-ascii", minLength: 1, maxLength: 30 }),
+    fc.stringMatching(/^[a-z]{1,30}$/),
+  ),
+  { minLength: 0, maxLength: 8 },
+).map((parts) => parts.join(""));
+
+Deno.test("usernameBase: whole words only, never a trailing hyphen (property)", () => {
+  fc.assert(fc.property(fc.emailAddress(), assertGoodBase), { numRuns: 5_000 });
+  fc.assert(
+    fc.property(localPart, (local) => assertGoodBase(`${local}@example.com`)),
+    { numRuns: 5_000 },
+  );
+  fc.assert(
+    fc.property(fc.string({ unit: "binary", maxLength: 60 }), assertGoodBase),
+    { numRuns: 2_000 },
+  );
+});
+
+Deno.test("usernameBase: examples", () => {
+  strictEqual(usernameBase("Ada.Lovelace@example.com"), "ada-lovelace");
+  strictEqual(usernameBase("élodie.dupont@example.fr"), "elodie-dupont");
+  // 24 characters would cut "carmichael": the word is dropped whole.
+  strictEqual(
+    usernameBase("alexandra.catherine.carmichael@example.com"),
+    "alexandra-catherine",
+  );
+  strictEqual(usernameBase("abcdefghijklmnopqrstuv-x@example.com").length, 24);
+  strictEqual(usernameBase("a".repeat(30) + "@example.com"), "user");
+  strictEqual(usernameBase("---@example.com"), "user");
+  strictEqual(usernameBase("дмитрий@example.com"), "user");
+});
+
+Deno.test("freeUsername: taken names get a suffix that keeps the shape", async () => {
+  await withTestDb((db) => {
+    const email = "alexandra.catherine.carmichael@example.com";
+    const first = freeUsername(db, email);
+    strictEqual(first, "alexandra-catherine");
+    createUser(db, { email, username: first });
+    const second = freeUsername(db, "Alexandra.Catherine@example.org");
+    match(second, /^alexandra-catherine-[0-9a-f]{6}$/);
+    match(second, SHAPE);
+  });
+});
