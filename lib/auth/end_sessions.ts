@@ -57,9 +57,7 @@ export async function endOneSession(
   sessionId: string,
   meta: RequestMeta,
 ): Promise<Session | null> {
-  const target = listUserSessions(deps, userId).find((s) =>
-    s.id === sessionId
-  );
+  const target = listUserSessions(deps, userId).find((s) => s.id === sessionId);
   if (target === undefined) return null;
   await invalidateSession(deps, target.id);
   audit(deps.db, {

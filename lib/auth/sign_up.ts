@@ -14,6 +14,7 @@ import {
 } from "../db/users.ts";
 import { hashPassword, validatePassword } from "./password.ts";
 import { validateEmail } from "./email_address.ts";
+import { EMAIL_TAKEN } from "./messages.ts";
 
 /** Outcome of {@linkcode signUp}. */
 export type SignUpResult =
@@ -90,9 +91,7 @@ export async function signUp(
         ok: false,
         status: 409,
         error: "An account with this email already exists",
-        details: {
-          email: "An account with this email already exists. Sign in instead?",
-        },
+        details: { email: EMAIL_TAKEN },
       };
     }
     throw err;

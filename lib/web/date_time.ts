@@ -67,5 +67,18 @@ export function formatRelativeTime(ms: number, now: number): string {
   if (elapsed < HOUR) return ago(Math.floor(elapsed / MINUTE), "minute");
   if (elapsed < DAY) return ago(Math.floor(elapsed / HOUR), "hour");
   if (elapsed < 31 * DAY) return ago(Math.floor(elapsed / DAY), "day");
-  return formatUtcDateTime(ms).replace(/, \d+:\d\d [AP]M$/, "");
+  return formatUtcDate(ms);
+}
+
+/**
+ * "Jan 5, 2025" (UTC) for a Unix time in milliseconds.
+ *
+ * @example
+ * ```ts
+ * formatUtcDate(Date.UTC(2025, 0, 5, 15, 4)); // "Jan 5, 2025"
+ * ```
+ */
+export function formatUtcDate(ms: number): string {
+  const d = new Date(ms);
+  return `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}, ${d.getUTCFullYear()}`;
 }
