@@ -4,7 +4,7 @@
  * sign-in shows an accessible error in place; and the same sign-in works
  * with JavaScript off. No console error and no CSP violation anywhere.
  */
-import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import {
   type Browser,
   launchBrowser,
