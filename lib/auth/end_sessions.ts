@@ -20,7 +20,10 @@ import type { RequestMeta } from "./sign_up.ts";
  *
  * @example
  * ```ts
- * const ended = await endOtherSessions(services.sessions, user.id, session.id, meta);
+ * import type { SessionDeps } from "./session.ts";
+ * declare const deps: SessionDeps;
+ * const meta = { ip: "203.0.113.9", userAgent: null };
+ * const ended = await endOtherSessions(deps, "user-id", "current-session-id", meta); // 2
  * ```
  */
 export async function endOtherSessions(
@@ -47,8 +50,11 @@ export async function endOtherSessions(
  *
  * @example
  * ```ts
- * const ended = await endOneSession(services.sessions, user.id, id, meta);
- * if (ended === null) return jsonError(404, "No such session");
+ * import type { SessionDeps } from "./session.ts";
+ * declare const deps: SessionDeps;
+ * const meta = { ip: "203.0.113.9", userAgent: null };
+ * const ended = await endOneSession(deps, "user-id", "some-session-id", meta);
+ * if (ended === null) console.log("not one of this user's live sessions");
  * ```
  */
 export async function endOneSession(

@@ -141,7 +141,8 @@ function attributes(secure: boolean): string {
  *
  * @example
  * ```ts
- * headers.append("set-cookie", flashCookie({ kind: "signed_out" }, secure));
+ * const headers = new Headers({ location: "/login" });
+ * headers.append("set-cookie", flashCookie({ kind: "signed_out" }, false));
  * ```
  */
 export function flashCookie(flash: Flash, secure: boolean): string {
@@ -155,7 +156,7 @@ export function flashCookie(flash: Flash, secure: boolean): string {
  *
  * @example
  * ```ts
- * headers.append("set-cookie", clearFlashCookie(secure));
+ * clearFlashCookie(false); // "flash=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"
  * ```
  */
 export function clearFlashCookie(secure: boolean): string {
@@ -177,8 +178,10 @@ export interface TakenFlash {
  *
  * @example
  * ```ts
- * const flash = takeFlash(ctx.req, secure, ["signed_out", "session_expired"]);
- * return page({ notice: flash.message }, { headers: flash.headers });
+ * const req = new Request("http://localhost/login", { headers: { cookie: "flash=signed_out" } });
+ * const flash = takeFlash(req, false, ["signed_out", "session_expired"]);
+ * flash.message; // "You have signed out."
+ * new Response(`<p>${flash.message}</p>`, { headers: flash.headers });
  * ```
  */
 export function takeFlash(
