@@ -89,3 +89,46 @@ Deno.test("Chromium: a notice shows once and not again on reload; sign-out says 
     await app.stop();
   }
 });
+
+Deno.test("Chromium: a taken email reads the same with and without JavaScript, with a 'Sign in instead' link", async () => {
+  const app = await startApp();
+  const base = app.origin;
+  const browser = await launchBrowser();
+  try {
+    const email = uniqueEmail("taken");
+    await new Client(app).register(email);
+    const seen: string[] = [];
+    for (const javaScriptEnabled of [true, false]) {
+      const context = await browser.newContext({ javaScriptEnabled });
+      try {
+        const page = await context.newPage();
+        await page.goto(`${base}/signup`);
+        await page.waitForLoadState("networkidle");
+        await page.getByLabel("Email").fill(email);
+        await page.getByLabel("Password").fill("Tulip orbit 7391 quartz!");
+        await page.getByRole("button", { name: "Create account" }).click();
+        const error = page.locator("#signup-email-error");
+        await error.waitFor();
+        seen.push((await error.textContent()) ?? "");
+        strictEqual(
+          await page.getByRole("alert").count(),
+          0,
+          "no second message",
+        );
+        const link = error.getByRole("link", { name: "Sign in instead" });
+        strictEqual(await link.getAttribute("href"), "/login");
+        await link.click();
+        await page.waitForURL(`${base}/login`);
+      } finally {
+        await context.close();
+      }
+    }
+    deepStrictEqual(seen, [
+      "An account with this email already exists. Sign in instead",
+      "An account with this email already exists. Sign in instead",
+    ]);
+  } finally {
+    await browser.close();
+    await app.stop();
+  }
+});
