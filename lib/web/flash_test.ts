@@ -106,6 +106,8 @@ Deno.test("decodeFlash refuses near misses", () => {
       "constructor.1",
       "signed_out ",
       "Signed_out",
+      "pwned",
+      "hasOwnProperty",
     ]
   ) strictEqual(decodeFlash(bad), null, JSON.stringify(bad));
 });
