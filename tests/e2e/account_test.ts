@@ -7,6 +7,7 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { launchBrowser, trackErrors } from "../helpers/browser.ts";
 import { Client, startApp, uniqueEmail } from "../helpers/auth.ts";
+import { formatUtcDateTime } from "../../lib/web/date_time.ts";
 
 const FIREFOX =
   "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0";
@@ -23,7 +24,10 @@ Deno.test("Chromium: a notice shows once and not again on reload; sign-out says 
       const others = [new Client(app, { userAgent: FIREFOX }), new Client(app)];
       for (const c of others) await c.login(email);
 
-      const context = await browser.newContext({ javaScriptEnabled });
+      const context = await browser.newContext({
+        javaScriptEnabled,
+        timezoneId: "Asia/Tokyo",
+      });
       const [name, value] = me.cookie!.split("=", 2);
       await context.addCookies([{ name, value, url: base }]);
       const { page, consoleErrors, cspViolations } = trackErrors(
@@ -48,6 +52,27 @@ Deno.test("Chromium: a notice shows once and not again on reload; sign-out says 
           null,
         );
         strictEqual(await page.getByRole("status").count(), 0);
+        // Times read "just now"; their title is the exact time, in the
+        // reader's zone once JavaScript runs, in UTC (said so) without it.
+        const time = page.locator("time").first();
+        strictEqual(await time.textContent(), "just now");
+        const iso = (await time.getAttribute("datetime"))!;
+        const tokyo = new Date(iso).toLocaleString("en-US", {
+          dateStyle: "medium",
+          timeStyle: "short",
+          timeZone: "Asia/Tokyo",
+        });
+        if (javaScriptEnabled) {
+          await page.waitForFunction(
+            (want) => document.querySelector("time")?.title === want,
+            tokyo,
+          );
+        } else {
+          strictEqual(
+            await time.getAttribute("title"),
+            `${formatUtcDateTime(Date.parse(iso))} UTC`,
+          );
+        }
         await page.getByRole("button", {
           name: "Sign out all other sessions (2)",
         }).click();
