@@ -5,6 +5,7 @@
  * signing out, and being signed out from elsewhere.
  */
 import { match, ok, strictEqual } from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
 import {
   type Answer,
   type AuthApp,
@@ -278,5 +279,41 @@ Deno.test("forms without JavaScript: one message per problem; a taken email offe
       0,
       "no summary repeating the fields",
     );
+  });
+});
+
+Deno.test("dashboard: a new account gets a welcome with next steps that link to where each is done; an older one is welcomed back", async () => {
+  await withApp(async (app) => {
+    const email = uniqueEmail();
+    const me = new Client(app);
+    await me.register(email);
+    const first = await getPage(me, "/dashboard");
+    strictEqual(first.status, 200);
+    match(first.text, /Welcome to Islet/);
+    match(first.text, /Next steps/);
+    match(
+      first.text,
+      /<a [^>]*href="\/settings"[^>]*>Review your account<\/a>/,
+    );
+    match(
+      first.text,
+      /<a [^>]*href="\/settings\/sessions"[^>]*>\s*See where you are signed in\s*<\/a>/,
+    );
+    match(first.text, /1 device is\s+signed in/);
+    // Every link on the page leads somewhere that answers.
+    for (const [, href] of first.text.matchAll(/href="(\/settings[^"]*)"/g)) {
+      strictEqual((await getPage(me, href)).status, 200, href);
+    }
+
+    const db = new DatabaseSync(app.dbPath);
+    try {
+      db.prepare("UPDATE users SET created_at = ? WHERE email = ?")
+        .run(Date.now() - 3 * 86_400_000, email);
+    } finally {
+      db.close();
+    }
+    const later = await getPage(me, "/dashboard");
+    match(later.text, /Welcome back/);
+    ok(!later.text.includes("Welcome to Islet"));
   });
 });
