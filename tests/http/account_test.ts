@@ -30,6 +30,11 @@ Deno.test("settings: the 'sign out all other sessions' form ends them, and says 
     const before = await getPage(laptop, "/settings/sessions");
     strictEqual(before.status, 200, before.text);
     strictEqual(count(before.text, "data-session-id="), 3);
+    for (const path of ["/dashboard", "/settings", "/settings/security"]) {
+      const page = await getPage(laptop, path);
+      strictEqual(page.status, 200, path);
+      strictEqual(page.headers.get("cache-control"), "no-store", path);
+    }
     // The current device comes first and is marked.
     ok(
       before.text.indexOf(`data-session-id="${laptop.sessionId}"`) <
