@@ -1,4 +1,4 @@
-import type { JSX } from "preact";
+import type { ComponentChildren, JSX } from "preact";
 
 interface FieldProps
   extends Omit<JSX.InputHTMLAttributes<HTMLInputElement>, "id" | "name"> {
@@ -7,6 +7,8 @@ interface FieldProps
   label: string;
   error?: string;
   hint?: string;
+  /** A way out shown after the error, e.g. a "Sign in instead" link. */
+  errorAction?: ComponentChildren;
   /** A signal (or any `{ value }` box) the input reads and writes: two-way binding for islands. */
   model?: { value: string };
 }
@@ -16,7 +18,7 @@ interface FieldProps
  * (`aria-describedby`, `aria-invalid`). Used by server pages and islands.
  */
 export function Field(
-  { id, name, label, error, hint, model, ...input }: FieldProps,
+  { id, name, label, error, hint, errorAction, model, ...input }: FieldProps,
 ) {
   if (model !== undefined) {
     const onInput = input.onInput;
@@ -50,6 +52,7 @@ export function Field(
           class="text-sm font-medium text-red-700 dark:text-red-400"
         >
           {error}
+          {errorAction ? <>{" "}{errorAction}</> : null}
         </p>
       )}
     </div>

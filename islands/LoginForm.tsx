@@ -1,5 +1,6 @@
 import { useSignal } from "@preact/signals";
 import { Field, FormError, SubmitButton } from "../components/Field.tsx";
+import { checkSignIn, shownErrors } from "../lib/web/client/auth_checks.ts";
 import { focusFirstProblem, postJson } from "../lib/web/client/post_json.ts";
 import { safeNext } from "../lib/web/safe_next.ts";
 
@@ -19,16 +20,16 @@ export default function LoginForm(props: Props) {
   const email = useSignal(props.email ?? "");
   const password = useSignal("");
   const pending = useSignal(false);
-  const error = useSignal(props.error ?? "");
-  const fields = useSignal<Record<string, string>>(props.fieldErrors ?? {});
+  const initial = shownErrors(props.error, props.fieldErrors);
+  const error = useSignal(initial.error);
+  const fields = useSignal<Record<string, string>>(initial.fields);
 
   async function onSubmit(event: Event) {
     event.preventDefault();
-    const problems: Record<string, string> = {};
-    if (!/^\S+@\S+\.\S+$/.test(email.value.trim())) {
-      problems.email = "Enter a valid email address, like name@example.com";
-    }
-    if (password.value === "") problems.password = "Enter your password";
+    const problems = checkSignIn({
+      email: email.value,
+      password: password.value,
+    });
     fields.value = problems;
     error.value = "";
     if (Object.keys(problems).length > 0) {
@@ -53,8 +54,9 @@ export default function LoginForm(props: Props) {
       );
       return;
     }
-    error.value = result.error;
-    fields.value = result.details;
+    const shown = shownErrors(result.error, result.details);
+    error.value = shown.error;
+    fields.value = shown.fields;
     pending.value = false;
   }
 

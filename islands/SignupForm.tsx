@@ -1,5 +1,12 @@
 import { useSignal } from "@preact/signals";
 import { Field, FormError, SubmitButton } from "../components/Field.tsx";
+import { EMAIL_TAKEN } from "../lib/auth/messages.ts";
+import {
+  checkSignUp,
+  PASSWORD_MAX as MAX,
+  PASSWORD_MIN as MIN,
+  shownErrors,
+} from "../lib/web/client/auth_checks.ts";
 import { focusFirstProblem, postJson } from "../lib/web/client/post_json.ts";
 
 interface Props {
@@ -7,9 +14,6 @@ interface Props {
   error?: string;
   fieldErrors?: Record<string, string>;
 }
-
-const MIN = 8;
-const MAX = 128;
 
 /**
  * The sign-up form. Without JavaScript it posts to /signup; with it, it
@@ -19,22 +23,12 @@ export default function SignupForm(props: Props) {
   const email = useSignal(props.email ?? "");
   const password = useSignal("");
   const pending = useSignal(false);
-  const error = useSignal(props.error ?? "");
-  const fields = useSignal<Record<string, string>>(props.fieldErrors ?? {});
+  const initial = shownErrors(props.error, props.fieldErrors);
+  const error = useSignal(initial.error);
+  const fields = useSignal<Record<string, string>>(initial.fields);
 
-  function check(): Record<string, string> {
-    const problems: Record<string, string> = {};
-    if (!/^\S+@\S+\.\S+$/.test(email.value.trim())) {
-      problems.email = "Enter a valid email address, like name@example.com";
-    }
-    const length = [...password.value.normalize("NFC")].length;
-    if (length < MIN) {
-      problems.password = `Password must be at least ${MIN} characters`;
-    } else if (length > MAX) {
-      problems.password = `Password must be at most ${MAX} characters`;
-    }
-    return problems;
-  }
+  const check = () =>
+    checkSignUp({ email: email.value, password: password.value });
 
   async function onSubmit(event: Event) {
     event.preventDefault();
@@ -58,8 +52,9 @@ export default function SignupForm(props: Props) {
       location.assign("/dashboard");
       return;
     }
-    error.value = result.error;
-    fields.value = result.details;
+    const shown = shownErrors(result.error, result.details);
+    error.value = shown.error;
+    fields.value = shown.fields;
     pending.value = false;
   }
 
@@ -81,6 +76,9 @@ export default function SignupForm(props: Props) {
         required
         model={email}
         error={fields.value.email}
+        errorAction={fields.value.email === EMAIL_TAKEN && (
+          <a class="underline" href="/login">Sign in instead</a>
+        )}
       />
       <Field
         id="signup-password"

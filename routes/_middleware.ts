@@ -1,4 +1,8 @@
-import { deleteSessionCookie, readSessionToken } from "../lib/auth/cookie.ts";
+import {
+  deleteSessionCookie,
+  readSessionToken,
+  sessionCookieName,
+} from "../lib/auth/cookie.ts";
 import { validateSessionToken } from "../lib/auth/session.ts";
 import { define } from "../utils.ts";
 
@@ -23,7 +27,10 @@ export default define.middleware(async (ctx) => {
     return ctx.next();
   }
   const res = await ctx.next();
-  if (!res.headers.has("set-cookie")) {
+  // Other cookies may be set (a flash notice); only a new session cookie
+  // from this answer (a fresh sign-in) makes the clearing moot.
+  const name = sessionCookieName(secure);
+  if (!res.headers.getSetCookie().some((c) => c.startsWith(`${name}=`))) {
     try {
       res.headers.append("set-cookie", deleteSessionCookie(secure));
     } catch {

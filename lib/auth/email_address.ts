@@ -5,9 +5,7 @@
  * @module
  */
 import { normalizeEmail } from "../db/users.ts";
-
-const EMAIL_RE =
-  /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
+import { emailProblem } from "./email_rule.ts";
 
 /**
  * Checks and normalises an email address.
@@ -20,18 +18,7 @@ const EMAIL_RE =
 export function validateEmail(
   value: unknown,
 ): { ok: true; value: string } | { ok: false; error: string } {
-  if (typeof value !== "string" || value.trim() === "") {
-    return { ok: false, error: "Enter your email address" };
-  }
-  const email = normalizeEmail(value);
-  if (
-    email.length > 254 || !EMAIL_RE.test(email) ||
-    email.split("@")[0].length > 64
-  ) {
-    return {
-      ok: false,
-      error: "Enter a valid email address, like name@example.com",
-    };
-  }
-  return { ok: true, value: email };
+  const problem = emailProblem(value);
+  if (problem !== null) return { ok: false, error: problem };
+  return { ok: true, value: normalizeEmail(value as string) };
 }

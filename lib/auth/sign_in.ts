@@ -13,6 +13,7 @@ import {
   type User,
 } from "../db/users.ts";
 import { validateEmail } from "./email_address.ts";
+import { PASSWORD_REQUIRED } from "./messages.ts";
 import {
   dummyVerify,
   hashPassword,
@@ -69,7 +70,7 @@ export async function signIn(
   if (!email.ok || password === "") {
     const details: Record<string, string> = {};
     if (!email.ok) details.email = email.error;
-    if (password === "") details.password = "Enter your password";
+    if (password === "") details.password = PASSWORD_REQUIRED;
     return {
       ok: false,
       status: 400,

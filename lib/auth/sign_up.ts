@@ -12,6 +12,7 @@ import {
   passwordContainsEmail,
 } from "./password_email.ts";
 import { validateEmail } from "./email_address.ts";
+import { EMAIL_TAKEN } from "./messages.ts";
 import { freeUsername } from "./username.ts";
 
 /** Outcome of {@linkcode signUp}. */
@@ -90,9 +91,7 @@ export async function signUp(
         ok: false,
         status: 409,
         error: "An account with this email already exists",
-        details: {
-          email: "An account with this email already exists. Sign in instead?",
-        },
+        details: { email: EMAIL_TAKEN },
       };
     }
     throw err;

@@ -1,5 +1,5 @@
 import { strictEqual } from "node:assert/strict";
-import { formatUtcDateTime } from "./date_time.ts";
+import { formatRelativeTime, formatUtcDateTime } from "./date_time.ts";
 
 Deno.test("formatUtcDateTime writes medium date, short time, UTC", () => {
   strictEqual(
@@ -30,5 +30,25 @@ Deno.test("formatUtcDateTime matches Intl (en, medium/short, UTC)", () => {
       formatUtcDateTime(t),
       intl.format(t).replace(/\s/g, " "),
     );
+  }
+});
+
+Deno.test("formatRelativeTime says how long ago, in words, at each boundary", () => {
+  const now = Date.UTC(2026, 5, 15, 12, 0);
+  const cases: [number, string][] = [
+    [0, "just now"],
+    [-5_000, "just now"], // a clock slightly ahead
+    [59_999, "just now"],
+    [60_000, "1 minute ago"],
+    [5 * 60_000 + 59_000, "5 minutes ago"],
+    [59 * 60_000, "59 minutes ago"],
+    [3_600_000, "1 hour ago"],
+    [23 * 3_600_000 + 59 * 60_000, "23 hours ago"],
+    [86_400_000, "1 day ago"],
+    [30 * 86_400_000, "30 days ago"],
+    [31 * 86_400_000, "May 15, 2026"],
+  ];
+  for (const [elapsed, text] of cases) {
+    strictEqual(formatRelativeTime(now - elapsed, now), text, `${elapsed} ms`);
   }
 });

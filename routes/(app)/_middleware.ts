@@ -1,8 +1,26 @@
+import { readSessionToken } from "../../lib/auth/cookie.ts";
+import { flashCookie } from "../../lib/web/flash.ts";
 import { define } from "../../utils.ts";
 
-/** Pages of this group need a signed-in user; others are sent to sign in first. */
+/**
+ * Pages of this group need a signed-in user; others are sent to sign in
+ * first. A session cookie that came along but no longer names a live
+ * session (ended on another device, or expired) is said so on the sign-in
+ * page; the root middleware clears that cookie.
+ */
 export default define.middleware((ctx) => {
   if (ctx.state.user !== null) return ctx.next();
   const next = ctx.url.pathname + ctx.url.search;
-  return ctx.redirect(`/login?next=${encodeURIComponent(next)}`, 303);
+  const secure = ctx.state.services.config.secureCookies;
+  const headers = new Headers({
+    location: `/login?next=${encodeURIComponent(next)}`,
+    "cache-control": "no-store",
+  });
+  if (readSessionToken(ctx.req, secure) !== null) {
+    headers.append(
+      "set-cookie",
+      flashCookie({ kind: "session_expired" }, secure),
+    );
+  }
+  return new Response(null, { status: 303, headers });
 });

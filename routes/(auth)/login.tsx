@@ -9,7 +9,9 @@ import {
   requestMeta,
   safeNext,
 } from "../../lib/web/auth.ts";
+import { takeFlash } from "../../lib/web/flash.ts";
 import { AuthCard } from "../../components/AuthCard.tsx";
+import { Notice } from "../../components/Notice.tsx";
 import LoginForm from "../../islands/LoginForm.tsx";
 import { define } from "../../utils.ts";
 
@@ -18,13 +20,19 @@ interface Data {
   email?: string;
   error?: string;
   fieldErrors?: Record<string, string>;
+  /** A one-time notice: "You have signed out." */
+  notice?: string | null;
 }
 
 export const handler = define.handlers<Data>({
   GET(ctx) {
     const next = safeNext(ctx.url.searchParams.get("next"));
     if (ctx.state.user !== null) return ctx.redirect(next, 303);
-    return page({ next });
+    const flash = takeFlash(ctx.req, ctx.state.services.config.secureCookies, [
+      "signed_out",
+      "session_expired",
+    ]);
+    return page({ next, notice: flash.message }, { headers: flash.headers });
   },
   // The same form without JavaScript: errors re-render the page.
   async POST(ctx) {
@@ -77,6 +85,7 @@ export default define.page<typeof handler>(function Login({ data }) {
       <Head>
         <title>Sign in · Islet</title>
       </Head>
+      <Notice message={data.notice} class="mb-6" />
       <LoginForm
         next={data.next}
         email={data.email}

@@ -2,8 +2,9 @@
  * Accessibility in real Chromium, against the built app.
  *
  * 1. axe-core (WCAG 2.1 A/AA and best practices) finds no violation on the
- *    public pages, a 404, the sign-in form showing its errors, and the
- *    signed-in dashboard, each in the light and the dark theme.
+ *    public pages, a 404, the sign-in form showing its errors or a notice,
+ *    the signed-in dashboard and settings (with and without a notice),
+ *    each in the light and the dark theme.
  * 2. Signing in works from the keyboard alone: the skip link is the first
  *    Tab stop and moves focus to `<main>`, Tab reaches the email field, the
  *    password field and the submit button, Enter signs in; every focused
@@ -133,14 +134,45 @@ const TARGETS: Target[] = [
     },
   },
   { name: "404", path: "/no/such/page", status: 404 },
-  { name: "dashboard", path: "/dashboard", status: 200, signedIn: true },
   {
-    name: "dashboard after ending a session",
-    path: "/dashboard?ended=1",
+    name: "sign-in after signing out",
+    path: "/login",
+    status: 200,
+    prepare: withFlash("signed_out"),
+  },
+  { name: "dashboard", path: "/dashboard", status: 200, signedIn: true },
+  { name: "settings: account", path: "/settings", status: 200, signedIn: true },
+  {
+    name: "settings: security",
+    path: "/settings/security",
     status: 200,
     signedIn: true,
   },
+  {
+    name: "settings: sessions",
+    path: "/settings/sessions",
+    status: 200,
+    signedIn: true,
+  },
+  {
+    name: "settings: sessions after signing out the others",
+    path: "/settings/sessions",
+    status: 200,
+    signedIn: true,
+    prepare: withFlash("others_ended.2"),
+  },
 ];
+
+/** Reloads the page with a flash notice to show (as after an action). */
+function withFlash(value: string): (page: Page) => Promise<void> {
+  return async (page) => {
+    await page.context().addCookies([
+      { name: "flash", value, url: page.url() },
+    ]);
+    await page.reload();
+    await page.getByRole("status").waitFor();
+  };
+}
 
 /** A user with two sessions: this browser's, and one on another device. */
 async function signedInUser(app: AuthApp) {

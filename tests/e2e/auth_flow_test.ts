@@ -1,10 +1,10 @@
 /**
  * The built app in real Chromium: sign up, sign out, sign in through the
- * islands; end another device's session from the dashboard; an invalid
+ * islands; end another device's session from the settings; an invalid
  * sign-in shows an accessible error in place; and the same sign-in works
  * with JavaScript off. No console error and no CSP violation anywhere.
  */
-import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import {
   type Browser,
   launchBrowser,
@@ -76,10 +76,14 @@ Deno.test("Chromium: sign up, sign out, sign in, end another session, bad passwo
       "the island used the API",
     );
 
-    // 2. Sign out with the header button (a plain form).
+    // 2. Sign out with the header button (a plain form): the sign-in page
+    // says so.
     await page.getByRole("button", { name: "Sign out" }).click();
-    await page.waitForURL(`${base}/`);
-    ok(await page.getByRole("link", { name: "Sign in" }).isVisible());
+    await page.waitForURL(`${base}/login`);
+    strictEqual(
+      await page.getByRole("status").textContent(),
+      "You have signed out.",
+    );
     await page.goto(`${base}/dashboard`);
     strictEqual(page.url(), `${base}/login?next=%2Fdashboard`);
 
@@ -102,22 +106,26 @@ Deno.test("Chromium: sign up, sign out, sign in, end another session, bad passwo
     await second.page.waitForURL(`${base}/dashboard`);
     strictEqual(await shownEmail(second.page), email);
 
-    // 5. The first ends the second's session from its dashboard.
-    await page.reload();
-    strictEqual(await page.locator("tbody tr").count(), 2);
+    // 5. The first ends the second's session from the settings.
+    await page.goto(`${base}/settings/sessions`);
+    strictEqual(await page.locator("[data-session-id]").count(), 2);
     const end = page.getByRole("button", {
       name: /^End session on Firefox on Linux from /,
     });
     strictEqual(await end.textContent(), "End session");
     await end.click();
-    await page.waitForURL(`${base}/dashboard?ended=1`);
+    await page.waitForURL(`${base}/settings/sessions`);
     strictEqual(
       await page.getByRole("status").textContent(),
-      "The session was ended.",
+      "The session on Firefox on Linux was ended.",
     );
-    strictEqual(await page.locator("tbody tr").count(), 1);
+    strictEqual(await page.locator("[data-session-id]").count(), 1);
     await second.page.reload();
     strictEqual(second.page.url(), `${base}/login?next=%2Fdashboard`);
+    strictEqual(
+      await second.page.getByRole("status").textContent(),
+      "You were signed out (your session ended on another device or expired).",
+    );
 
     // 6. A wrong password: an alert in place, no navigation.
     await second.page.waitForLoadState("networkidle");

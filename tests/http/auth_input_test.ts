@@ -200,7 +200,13 @@ Deno.test("input: the HTML sign-in and sign-up forms re-render with an error on 
           (a.headers.get("content-type") ?? "").includes("text/html"),
           `${path} ${status} is a page`,
         );
-        ok(/role="alert"/.test(a.text), `${path} ${status} shows the error`);
+        // A form-level problem is an alert; a field's problem is said once,
+        // at the field (aria-invalid, described by its message).
+        ok(
+          /role="alert"/.test(a.text) ||
+            /aria-invalid="true" aria-describedby="[^"]*-error"/.test(a.text),
+          `${path} ${status} shows the error`,
+        );
       }
     }
     // A failed form sign-in keeps the email, never the password.

@@ -162,7 +162,7 @@ Deno.test("auth: sign-out deletes the session server-side; the old cookie is ref
     strictEqual(page.status, 303);
     strictEqual(page.headers.get("location"), "/login?next=%2Fdashboard");
 
-    // The plain HTML form (no JavaScript) is sent home.
+    // The plain HTML form (no JavaScript) lands on the sign-in page.
     const bob = new Client(app);
     await bob.register(uniqueEmail());
     const bobCookie = bob.cookie!;
@@ -171,7 +171,7 @@ Deno.test("auth: sign-out deletes the session server-side; the old cookie is ref
       headers: { accept: "text/html" },
     });
     strictEqual(form.status, 303);
-    strictEqual(form.headers.get("location"), "/");
+    strictEqual(form.headers.get("location"), "/login");
     strictEqual(form.setCookie, "");
     strictEqual(
       (await bob.get("/api/auth/me", { cookie: bobCookie })).status,

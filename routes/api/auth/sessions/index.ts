@@ -1,8 +1,5 @@
-import {
-  invalidateOtherSessions,
-  listUserSessions,
-} from "../../../../lib/auth/session.ts";
-import { audit } from "../../../../lib/db/audit.ts";
+import { endOtherSessions } from "../../../../lib/auth/end_sessions.ts";
+import { listUserSessions } from "../../../../lib/auth/session.ts";
 import { jsonOk } from "../../../../lib/http/json.ts";
 import { requestMeta, requireUser } from "../../../../lib/web/auth.ts";
 import { sessionJson } from "../../../../lib/web/user_json.ts";
@@ -23,19 +20,12 @@ export const handler = define.handlers({
     const denied = requireUser(ctx);
     if (denied) return denied;
     const { services, user, session } = ctx.state;
-    const ended = await invalidateOtherSessions(
+    const ended = await endOtherSessions(
       services.sessions,
       user!.id,
       session!.id,
+      requestMeta(ctx),
     );
-    const meta = requestMeta(ctx);
-    audit(services.db, {
-      userId: user!.id,
-      event: "session.end_others",
-      ip: meta.ip,
-      userAgent: meta.userAgent,
-      details: { ended },
-    });
     return jsonOk({ ended });
   },
 });

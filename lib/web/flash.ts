@@ -1,0 +1,216 @@
+/**
+ * One-time notices after an action ("2 other sessions were signed out"),
+ * by post/redirect/get: the action sets a short-lived cookie and redirects;
+ * the page that shows the notice reads the cookie and clears it in the same
+ * answer, so a reload does not show it again.
+ *
+ * The cookie names a message, never carries its text: its value is a kind
+ * from a fixed list plus at most two small numbers (a count, or a device's
+ * browser and system ids), checked strictly when read. A forged cookie can
+ * at worst pick another of our own sentences.
+ *
+ * @module
+ */
+import { type DeviceIds, deviceLabelOf } from "./device.ts";
+
+/** A notice to show once. */
+export type Flash =
+  | { kind: "signed_out" }
+  | { kind: "session_expired" }
+  | { kind: "others_ended"; count: number }
+  | { kind: "session_ended"; device: DeviceIds }
+  | { kind: "session_gone" };
+
+/** The kinds of {@linkcode Flash}. */
+export type FlashKind = Flash["kind"];
+
+/** How long a flash waits for its page, in seconds: long enough for one redirect. */
+export const FLASH_MAX_AGE = 60;
+
+/** Counts above this are shown as this (nobody has ten thousand sessions). */
+export const MAX_FLASH_NUMBER = 9999;
+
+const NUMBERS: Record<FlashKind, number> = {
+  signed_out: 0,
+  session_expired: 0,
+  session_gone: 0,
+  others_ended: 1,
+  session_ended: 2,
+};
+
+// A kind, then up to two numbers without leading zeros, dot-separated.
+const SHAPE = /^([a-z_]{1,20})((?:\.(?:0|[1-9][0-9]{0,3})){0,2})$/;
+
+/**
+ * The cookie value for a flash.
+ *
+ * @example
+ * ```ts
+ * encodeFlash({ kind: "others_ended", count: 3 }); // "others_ended.3"
+ * ```
+ */
+export function encodeFlash(flash: Flash): string {
+  const n = (x: number) =>
+    String(Math.min(MAX_FLASH_NUMBER, Math.max(0, Math.trunc(x) || 0)));
+  switch (flash.kind) {
+    case "others_ended":
+      return `${flash.kind}.${n(flash.count)}`;
+    case "session_ended":
+      return `${flash.kind}.${n(flash.device.browser)}.${
+        n(flash.device.system)
+      }`;
+    default:
+      return flash.kind;
+  }
+}
+
+/**
+ * The flash a cookie value names, or null when it is not exactly one of
+ * ours (unknown kind, wrong number of numbers, device ids out of range).
+ *
+ * @example
+ * ```ts
+ * decodeFlash("others_ended.2"); // { kind: "others_ended", count: 2 }
+ * decodeFlash("<script>");       // null
+ * ```
+ */
+export function decodeFlash(value: string): Flash | null {
+  const match = SHAPE.exec(value);
+  if (match === null || !Object.hasOwn(NUMBERS, match[1])) return null;
+  const kind = match[1] as FlashKind;
+  const numbers = match[2] === "" ? [] : match[2].slice(1).split(".").map(
+    Number,
+  );
+  if (numbers.length !== NUMBERS[kind]) return null;
+  switch (kind) {
+    case "others_ended":
+      return { kind, count: numbers[0] };
+    case "session_ended": {
+      const device = { browser: numbers[0], system: numbers[1] };
+      return deviceLabelOf(device) === null ? null : { kind, device };
+    }
+    default:
+      return { kind } as Flash;
+  }
+}
+
+/**
+ * What the notice says.
+ *
+ * @example
+ * ```ts
+ * flashMessage({ kind: "others_ended", count: 1 }); // "1 other session was signed out."
+ * ```
+ */
+export function flashMessage(flash: Flash): string {
+  switch (flash.kind) {
+    case "signed_out":
+      return "You have signed out.";
+    case "session_expired":
+      return "You were signed out (your session ended on another device or expired).";
+    case "session_gone":
+      return "That session had already ended.";
+    case "others_ended":
+      if (flash.count === 0) return "There were no other sessions to sign out.";
+      return flash.count === 1
+        ? "1 other session was signed out."
+        : `${flash.count} other sessions were signed out.`;
+    case "session_ended":
+      return `The session on ${deviceLabelOf(flash.device)} was ended.`;
+  }
+}
+
+/**
+ * The cookie's name: `__Host-` over HTTPS, so a sibling host cannot plant it.
+ *
+ * @example
+ * ```ts
+ * flashCookieName(true); // "__Host-flash"
+ * ```
+ */
+export function flashCookieName(secure: boolean): string {
+  return secure ? "__Host-flash" : "flash";
+}
+
+function attributes(secure: boolean): string {
+  return `Path=/; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`;
+}
+
+/**
+ * A `Set-Cookie` value that leaves a flash for the next page.
+ *
+ * @example
+ * ```ts
+ * const headers = new Headers({ location: "/login" });
+ * headers.append("set-cookie", flashCookie({ kind: "signed_out" }, false));
+ * ```
+ */
+export function flashCookie(flash: Flash, secure: boolean): string {
+  return `${flashCookieName(secure)}=${encodeFlash(flash)}; ${
+    attributes(secure)
+  }; Max-Age=${FLASH_MAX_AGE}`;
+}
+
+/**
+ * A `Set-Cookie` value that removes the flash.
+ *
+ * @example
+ * ```ts
+ * clearFlashCookie(false); // "flash=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"
+ * ```
+ */
+export function clearFlashCookie(secure: boolean): string {
+  return `${flashCookieName(secure)}=; ${attributes(secure)}; Max-Age=0`;
+}
+
+/** What {@linkcode takeFlash} found. */
+export interface TakenFlash {
+  /** The sentence to show, or null. */
+  message: string | null;
+  /** Headers for the page's answer: clear the cookie, do not cache. Empty when there was nothing to take. */
+  headers: Record<string, string>;
+}
+
+/**
+ * Reads the request's flash if it is one of the kinds this page shows,
+ * and the headers that clear it. A flash of another kind is left for its
+ * own page; a malformed one is cleared and shows nothing.
+ *
+ * @example
+ * ```ts
+ * const req = new Request("http://localhost/login", { headers: { cookie: "flash=signed_out" } });
+ * const flash = takeFlash(req, false, ["signed_out", "session_expired"]);
+ * flash.message; // "You have signed out."
+ * new Response(`<p>${flash.message}</p>`, { headers: flash.headers });
+ * ```
+ */
+export function takeFlash(
+  req: Request,
+  secure: boolean,
+  accept: readonly FlashKind[],
+): TakenFlash {
+  const raw = readCookie(req.headers.get("cookie"), flashCookieName(secure));
+  if (raw === null) return { message: null, headers: {} };
+  const flash = decodeFlash(raw);
+  if (flash !== null && !accept.includes(flash.kind)) {
+    return { message: null, headers: {} };
+  }
+  return {
+    message: flash === null ? null : flashMessage(flash),
+    headers: {
+      "set-cookie": clearFlashCookie(secure),
+      "cache-control": "no-store",
+    },
+  };
+}
+
+function readCookie(header: string | null, name: string): string | null {
+  if (header === null) return null;
+  for (const pair of header.split(";")) {
+    const eq = pair.indexOf("=");
+    if (eq !== -1 && pair.slice(0, eq).trim() === name) {
+      return pair.slice(eq + 1).trim();
+    }
+  }
+  return null;
+}

@@ -1,0 +1,160 @@
+import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import fc from "fast-check";
+import { DEVICE_ID_LIMITS } from "./device.ts";
+import {
+  clearFlashCookie,
+  decodeFlash,
+  encodeFlash,
+  type Flash,
+  flashCookie,
+  flashMessage,
+  takeFlash,
+} from "./flash.ts";
+
+const withCookie = (cookie: string) =>
+  new Request("http://localhost/", { headers: { cookie } });
+
+Deno.test("flash messages say what happened, with counts", () => {
+  strictEqual(
+    flashMessage({ kind: "others_ended", count: 3 }),
+    "3 other sessions were signed out.",
+  );
+  strictEqual(
+    flashMessage({ kind: "others_ended", count: 1 }),
+    "1 other session was signed out.",
+  );
+  strictEqual(
+    flashMessage({ kind: "others_ended", count: 0 }),
+    "There were no other sessions to sign out.",
+  );
+  // Firefox is the 4th browser, Linux the 7th system of device.ts.
+  strictEqual(
+    flashMessage({ kind: "session_ended", device: { browser: 4, system: 7 } }),
+    "The session on Firefox on Linux was ended.",
+  );
+  strictEqual(flashMessage({ kind: "signed_out" }), "You have signed out.");
+  strictEqual(
+    flashMessage({ kind: "session_expired" }),
+    "You were signed out (your session ended on another device or expired).",
+  );
+});
+
+Deno.test("the cookie is HttpOnly, SameSite=Lax, Path=/, a minute long; __Host- and Secure over HTTPS", () => {
+  strictEqual(
+    flashCookie({ kind: "others_ended", count: 2 }, false),
+    "flash=others_ended.2; Path=/; HttpOnly; SameSite=Lax; Max-Age=60",
+  );
+  strictEqual(
+    flashCookie({ kind: "signed_out" }, true),
+    "__Host-flash=signed_out; Path=/; HttpOnly; SameSite=Lax; Secure; Max-Age=60",
+  );
+  strictEqual(
+    clearFlashCookie(false),
+    "flash=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0",
+  );
+});
+
+Deno.test("takeFlash shows an accepted kind once and clears it; leaves other kinds; clears garbage", () => {
+  const taken = takeFlash(withCookie("a=1; flash=others_ended.2"), false, [
+    "others_ended",
+  ]);
+  strictEqual(taken.message, "2 other sessions were signed out.");
+  strictEqual(taken.headers["set-cookie"], clearFlashCookie(false));
+  strictEqual(taken.headers["cache-control"], "no-store");
+
+  // Another page's flash stays for that page.
+  deepStrictEqual(
+    takeFlash(withCookie("flash=signed_out"), false, ["others_ended"]),
+    { message: null, headers: {} },
+  );
+  // Garbage shows nothing, and is cleared.
+  const junk = takeFlash(withCookie("flash=<b>hi</b>"), false, ["signed_out"]);
+  strictEqual(junk.message, null);
+  strictEqual(junk.headers["set-cookie"], clearFlashCookie(false));
+  // No cookie: nothing to do.
+  deepStrictEqual(
+    takeFlash(new Request("http://localhost/"), false, ["signed_out"]),
+    { message: null, headers: {} },
+  );
+  // Over HTTPS only the __Host- cookie counts.
+  strictEqual(
+    takeFlash(withCookie("flash=signed_out"), true, ["signed_out"]).message,
+    null,
+  );
+  strictEqual(
+    takeFlash(withCookie("__Host-flash=signed_out"), true, ["signed_out"])
+      .message,
+    "You have signed out.",
+  );
+});
+
+Deno.test("decodeFlash refuses near misses", () => {
+  for (
+    const bad of [
+      "",
+      "signed_out.1",
+      "others_ended",
+      "others_ended.01",
+      "others_ended.-1",
+      "others_ended.10000",
+      "others_ended.2.3",
+      "session_ended.1",
+      "session_ended.99.0",
+      `session_ended.0.${DEVICE_ID_LIMITS.system + 1}`,
+      "toString",
+      "__proto__",
+      "constructor.1",
+      "signed_out ",
+      "Signed_out",
+      "pwned",
+      "hasOwnProperty",
+    ]
+  ) strictEqual(decodeFlash(bad), null, JSON.stringify(bad));
+});
+
+const flashes: fc.Arbitrary<Flash> = fc.oneof(
+  fc.constantFrom<Flash>(
+    { kind: "signed_out" },
+    { kind: "session_expired" },
+    { kind: "session_gone" },
+  ),
+  fc.integer({ min: 0, max: 9999 }).map((count): Flash => ({
+    kind: "others_ended",
+    count,
+  })),
+  fc.record({
+    browser: fc.integer({ min: 0, max: DEVICE_ID_LIMITS.browser }),
+    system: fc.integer({ min: 0, max: DEVICE_ID_LIMITS.system }),
+  }).map((d): Flash => ({
+    kind: "session_ended",
+    device: { browser: d.browser, system: d.system },
+  })),
+);
+
+Deno.test("property: every flash survives its cookie", () => {
+  fc.assert(fc.property(flashes, (flash) => {
+    deepStrictEqual(decodeFlash(encodeFlash(flash)), flash);
+  }));
+});
+
+Deno.test("property: any cookie value decodes to null or to a flash that encodes back to exactly that value; its message is one of ours", () => {
+  const values = fc.oneof(
+    fc.string({ unit: "binary", maxLength: 40 }),
+    flashes.map(encodeFlash).chain((v) =>
+      fc.tuple(fc.constant(v), fc.string({ maxLength: 4 }), fc.nat(40)).map((
+        [v, extra, at],
+      ) => v.slice(0, at) + extra + v.slice(at))
+    ),
+  );
+  fc.assert(
+    fc.property(values, (value) => {
+      const flash = decodeFlash(value);
+      if (flash === null) return;
+      strictEqual(encodeFlash(flash), value);
+      const message = flashMessage(flash);
+      ok(/^[A-Z0-9][A-Za-z0-9 ().,]+\.$/.test(message), message);
+      ok(!message.includes("undefined") && !message.includes("null"));
+    }),
+    { numRuns: 2000 },
+  );
+});

@@ -1,0 +1,42 @@
+import { Head } from "fresh/runtime";
+import { formatUtcDate } from "../../../lib/web/date_time.ts";
+import { define } from "../../../utils.ts";
+
+const TERM = "text-sm text-slate-600 dark:text-slate-300";
+
+/** Settings, Account: who you are here. */
+export default define.page(function AccountSettings({ state }) {
+  const user = state.user!;
+  return (
+    <section aria-labelledby="account-title">
+      <Head>
+        <title>Account · Settings · Islet</title>
+      </Head>
+      <h2 id="account-title" class="text-2xl font-bold">Account</h2>
+      <dl class="mt-6 grid gap-x-8 gap-y-5 sm:grid-cols-2">
+        <div class="min-w-0">
+          <dt class={TERM}>Email</dt>
+          <dd class="font-medium break-words" data-testid="settings-email">
+            {user.email}
+          </dd>
+        </div>
+        <div class="min-w-0">
+          <dt class={TERM}>Username</dt>
+          <dd class="font-medium break-words">{user.username}</dd>
+        </div>
+        <div>
+          <dt class={TERM}>Plan</dt>
+          <dd class="font-medium capitalize">{user.subscriptionTier}</dd>
+        </div>
+        <div>
+          <dt class={TERM}>Member since</dt>
+          <dd class="font-medium">
+            <time datetime={new Date(user.createdAt).toISOString()}>
+              {formatUtcDate(user.createdAt)}
+            </time>
+          </dd>
+        </div>
+      </dl>
+    </section>
+  );
+});

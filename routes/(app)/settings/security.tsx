@@ -1,0 +1,43 @@
+import { Head } from "fresh/runtime";
+import { define } from "../../../utils.ts";
+
+const LINK = "font-medium text-indigo-700 underline dark:text-indigo-300";
+
+/** Settings, Security: how this account signs in, as it stands today. */
+export default define.page(function SecuritySettings({ state }) {
+  const user = state.user!;
+  return (
+    <section aria-labelledby="security-title">
+      <Head>
+        <title>Security · Settings · Islet</title>
+      </Head>
+      <h2 id="security-title" class="text-2xl font-bold">Security</h2>
+      <dl class="mt-6 space-y-5">
+        <div>
+          <dt class="font-medium">Password</dt>
+          <dd class="mt-1 text-sm text-slate-700 dark:text-slate-300">
+            {user.hasPassword
+              ? "Set. You sign in with your email address and password."
+              : "Not set. You sign in through a linked account."}
+          </dd>
+        </div>
+        <div>
+          <dt class="font-medium">Two-factor authentication</dt>
+          <dd class="mt-1 text-sm text-slate-700 dark:text-slate-300">
+            {user.twoFactorEnabled
+              ? "On."
+              : "Off. This version of Islet cannot turn it on yet."}
+          </dd>
+        </div>
+        <div>
+          <dt class="font-medium">Where you are signed in</dt>
+          <dd class="mt-1 text-sm text-slate-700 dark:text-slate-300">
+            See every device signed in to your account, and end the ones you do
+            not recognise, on the{" "}
+            <a class={LINK} href="/settings/sessions">Sessions</a> page.
+          </dd>
+        </div>
+      </dl>
+    </section>
+  );
+});

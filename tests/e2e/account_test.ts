@@ -1,0 +1,159 @@
+/**
+ * The account area in real Chromium: the session forms confirm what they
+ * did once (a reload does not bring the notice back, nor post again), the
+ * settings navigation marks the current section, and signing out lands on
+ * a page that says so. No console error and no CSP violation.
+ */
+import { deepStrictEqual, strictEqual } from "node:assert/strict";
+import { launchBrowser, trackErrors } from "../helpers/browser.ts";
+import { Client, startApp, uniqueEmail } from "../helpers/auth.ts";
+import { formatUtcDateTime } from "../../lib/web/date_time.ts";
+
+const FIREFOX =
+  "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0";
+
+Deno.test("Chromium: a notice shows once and not again on reload; sign-out says so", async () => {
+  const app = await startApp();
+  const base = app.origin;
+  const browser = await launchBrowser();
+  try {
+    for (const javaScriptEnabled of [true, false]) {
+      const email = uniqueEmail("e2e-account");
+      const me = new Client(app);
+      await me.register(email);
+      const others = [new Client(app, { userAgent: FIREFOX }), new Client(app)];
+      for (const c of others) await c.login(email);
+
+      const context = await browser.newContext({
+        javaScriptEnabled,
+        timezoneId: "Asia/Tokyo",
+      });
+      const [name, value] = me.cookie!.split("=", 2);
+      await context.addCookies([{ name, value, url: base }]);
+      const { page, consoleErrors, cspViolations } = trackErrors(
+        await context.newPage(),
+      );
+      const posts: string[] = [];
+      page.on("request", (r) => {
+        if (r.method() === "POST") posts.push(new URL(r.url()).pathname);
+      });
+      try {
+        await page.goto(`${base}/settings/sessions`);
+        strictEqual(
+          await page.getByRole("link", { name: "Sessions" }).getAttribute(
+            "aria-current",
+          ),
+          "page",
+        );
+        strictEqual(
+          await page.getByRole("link", { name: "Account" }).getAttribute(
+            "aria-current",
+          ),
+          null,
+        );
+        strictEqual(await page.getByRole("status").count(), 0);
+        // Times read "just now"; their title is the exact time, in the
+        // reader's zone once JavaScript runs, in UTC (said so) without it.
+        const time = page.locator("time").first();
+        strictEqual(await time.textContent(), "just now");
+        const iso = (await time.getAttribute("datetime"))!;
+        const tokyo = new Date(iso).toLocaleString("en-US", {
+          dateStyle: "medium",
+          timeStyle: "short",
+          timeZone: "Asia/Tokyo",
+        });
+        if (javaScriptEnabled) {
+          await page.waitForFunction(
+            (want) => document.querySelector("time")?.title === want,
+            tokyo,
+          );
+        } else {
+          strictEqual(
+            await time.getAttribute("title"),
+            `${formatUtcDateTime(Date.parse(iso))} UTC`,
+          );
+        }
+        await page.getByRole("button", {
+          name: "Sign out all other sessions (2)",
+        }).click();
+        await page.waitForURL(`${base}/settings/sessions`);
+        strictEqual(
+          await page.getByRole("status").textContent(),
+          "2 other sessions were signed out.",
+        );
+        for (const c of others) strictEqual(await c.meStatus(), 401);
+
+        await page.reload();
+        strictEqual(
+          await page.getByRole("status").count(),
+          0,
+          "gone on reload",
+        );
+        deepStrictEqual(
+          posts,
+          ["/settings/sessions"],
+          "the reload did not post",
+        );
+
+        await page.getByRole("button", { name: "Sign out" }).click();
+        await page.waitForURL(`${base}/login`);
+        strictEqual(
+          await page.getByRole("status").textContent(),
+          "You have signed out.",
+        );
+        await page.reload();
+        strictEqual(await page.getByRole("status").count(), 0);
+        deepStrictEqual(consoleErrors, []);
+        deepStrictEqual(cspViolations, []);
+      } finally {
+        await context.close();
+      }
+    }
+  } finally {
+    await browser.close();
+    await app.stop();
+  }
+});
+
+Deno.test("Chromium: a taken email reads the same with and without JavaScript, with a 'Sign in instead' link", async () => {
+  const app = await startApp();
+  const base = app.origin;
+  const browser = await launchBrowser();
+  try {
+    const email = uniqueEmail("taken");
+    await new Client(app).register(email);
+    const seen: string[] = [];
+    for (const javaScriptEnabled of [true, false]) {
+      const context = await browser.newContext({ javaScriptEnabled });
+      try {
+        const page = await context.newPage();
+        await page.goto(`${base}/signup`);
+        await page.waitForLoadState("networkidle");
+        await page.getByLabel("Email").fill(email);
+        await page.getByLabel("Password").fill("Tulip orbit 7391 quartz!");
+        await page.getByRole("button", { name: "Create account" }).click();
+        const error = page.locator("#signup-email-error");
+        await error.waitFor();
+        seen.push((await error.textContent()) ?? "");
+        strictEqual(
+          await page.getByRole("alert").count(),
+          0,
+          "no second message",
+        );
+        const link = error.getByRole("link", { name: "Sign in instead" });
+        strictEqual(await link.getAttribute("href"), "/login");
+        await link.click();
+        await page.waitForURL(`${base}/login`);
+      } finally {
+        await context.close();
+      }
+    }
+    deepStrictEqual(seen, [
+      "An account with this email already exists. Sign in instead",
+      "An account with this email already exists. Sign in instead",
+    ]);
+  } finally {
+    await browser.close();
+    await app.stop();
+  }
+});
