@@ -5,7 +5,7 @@ export function Footer() {
       <div class="mx-auto flex max-w-5xl flex-wrap justify-between gap-4 px-4 py-6">
         <p>Islet: a small, secure foundation for subscription products.</p>
         <p>
-          <a class="underline hover:no-underline" href="/api/health">
+          <a class="underline hover:no-underline" href="/status">
             Service status
           </a>
         </p>
