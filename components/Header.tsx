@@ -130,7 +130,7 @@ export function Header({ theme, signedIn, path, next }: HeaderProps) {
               </svg>
               Menu
             </summary>
-            <div class="absolute inset-x-0 top-full z-40 border-b border-slate-200 bg-white px-4 pb-5 pt-2 shadow-lg dark:border-slate-800 dark:bg-slate-950">
+            <div class="absolute inset-x-0 top-full z-40 border-b border-slate-200 bg-white px-4 pb-5 pt-2 shadow-lg dark:border-slate-700 dark:bg-slate-900">
               <nav aria-label="Main">
                 <ul class="space-y-1">{nav(MENU_LINK)}</ul>
               </nav>

@@ -43,7 +43,8 @@ const LINK = "font-medium text-indigo-700 underline dark:text-indigo-300";
 const CODE =
   "rounded bg-slate-100 px-1 py-0.5 font-mono text-[0.9em] dark:bg-slate-800";
 
-export default define.page(function Home() {
+export default define.page(function Home({ state }) {
+  const signedIn = state.user != null;
   return (
     <>
       <Head>
@@ -65,10 +66,10 @@ export default define.page(function Home() {
           </p>
           <div class="mt-8 flex flex-wrap gap-4">
             <a
-              href="/signup"
+              href={signedIn ? "/dashboard" : "/signup"}
               class="rounded-md bg-indigo-700 px-5 py-2.5 font-medium text-white hover:bg-indigo-800"
             >
-              Create an account
+              {signedIn ? "Open your dashboard" : "Create an account"}
             </a>
             <a
               href="#developers"
