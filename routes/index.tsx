@@ -39,6 +39,13 @@ const PLANNED = [
   "Subscription billing with Stripe",
 ];
 
+const COMMANDS = [
+  "# build, then serve at http://127.0.0.1:8000",
+  "npx -y deno@2.9.6 task serve",
+  "# the whole test suite",
+  "npx -y deno@2.9.6 task test",
+];
+
 const LINK = "font-medium text-indigo-700 underline dark:text-indigo-300";
 const CODE =
   "rounded bg-slate-100 px-1 py-0.5 font-mono text-[0.9em] dark:bg-slate-800";
@@ -128,7 +135,9 @@ export default define.page(function Home({ state }) {
             <p class="mt-2 text-slate-700 dark:text-slate-300">
               In a checkout of the source, with Node.js and npm installed:
             </p>
-            <pre class="mt-3 whitespace-pre-wrap rounded-lg bg-slate-900 p-4 font-mono text-sm text-slate-100 dark:border dark:border-slate-700 dark:bg-slate-900"><code><span class="text-slate-300"># build, then serve at http://127.0.0.1:8000</span>{"\n"}npx -y deno@2.9.6 task serve{"\n"}<span class="text-slate-300"># the whole test suite</span>{"\n"}npx -y deno@2.9.6 task test</code></pre>
+            <pre class="mt-3 whitespace-pre-wrap rounded-lg bg-slate-900 p-4 font-mono text-sm text-slate-100 dark:border dark:border-slate-700"><code>{COMMANDS.map((line) => (
+              <span key={line} class={line.startsWith("#") ? "block text-slate-300" : "block"}>{line}</span>
+            ))}</code></pre>
             <h3 class="mt-6 font-semibold">Source and documentation</h3>
             <p class="mt-2 text-slate-700 dark:text-slate-300">
               The documentation travels with the source: start with{" "}
