@@ -1,5 +1,5 @@
 /**
- * Screenshots of the public pages at 320, 375 and 1280 px in both themes,
+ * Screenshots of the public pages at 320, 375, 768 and 1280 px in both themes,
  * menu closed and open, for looking at by eye (not a test):
  * `deno run -A tests/helpers/shots.ts <outdir> [path...]`; `SIGNED_IN=1`
  * shoots them as a signed-in user.
