@@ -88,10 +88,10 @@ export default define.page(function Home({ state }) {
         </div>
         <img
           src={asset("/dashboard.svg")}
-          width="640"
-          height="420"
-          alt="The session list of an Islet account: Chrome on Linux, marked as this device and active now; Firefox on Windows, last used 2 hours ago; Safari on iPhone, 3 days ago. Each other device has an End session button, and one button signs out all other sessions."
-          class="h-auto w-full rounded-xl shadow-lg"
+          width="400"
+          height="440"
+          alt="An Islet account's session list on a phone: Chrome on Linux, marked as this device and active now; Firefox on Windows, last used 2 hours ago; Safari on iPhone, 3 days ago. Each other device has an End session button, and one button signs out all other sessions."
+          class="mx-auto h-auto w-full max-w-md rounded-xl shadow-lg"
         />
       </section>
 

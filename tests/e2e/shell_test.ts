@@ -406,6 +406,58 @@ Deno.test("Chromium: the app shell on phones and desktops", async (t) => {
     );
 
     await t.step(
+      "the landing page shows the product, speaks to developers, and names unbuilt features only as planned",
+      async () => {
+        const { context, page } = await open(browser, app, "/", {
+          width: PHONE.width,
+        });
+        try {
+          const picture = await page.locator("main img").evaluate((
+            el: HTMLImageElement,
+          ) => ({
+            src: new URL(el.currentSrc).pathname,
+            loaded: el.complete && el.naturalWidth > 0,
+            alt: el.alt,
+          }));
+          ok(picture.src.endsWith("/dashboard.svg"), picture.src);
+          ok(picture.loaded, "the illustration loads");
+          ok(picture.alt.length > 60, "the alt text describes it");
+          ok(
+            (await page.locator("#developers").textContent())!.includes(
+              "npx -y deno@2.9.6 task serve",
+            ),
+          );
+          // Outside the "Not built yet" section, nothing planned is claimed.
+          const claims = await page.evaluate(() => {
+            const main = document.querySelector("main")!.cloneNode(
+              true,
+            ) as Element;
+            main.querySelector("#planned")?.remove();
+            return main.textContent ?? "";
+          });
+          const PLANNED = [
+            /two-factor/i,
+            /stripe/i,
+            /billing/i,
+            /github/i,
+            /google/i,
+            /password reset/i,
+            /oauth/i,
+          ];
+          for (const planned of PLANNED) {
+            ok(!planned.test(claims), `the landing page claims ${planned}`);
+          }
+          const listed = (await page.locator("#planned").textContent())!;
+          for (const planned of PLANNED.slice(0, 6)) {
+            ok(planned.test(listed), `${planned} is listed as planned`);
+          }
+        } finally {
+          await context.close();
+        }
+      },
+    );
+
+    await t.step(
       "the footer's Service status opens the status page, in words",
       async () => {
         const { context, page } = await open(browser, app, "/", {
