@@ -1,11 +1,15 @@
-/** Site footer. */
-export function Footer() {
+/** Site footer; `path` marks the status link when it is the current page. */
+export function Footer({ path }: { path: string }) {
   return (
     <footer class="border-t border-slate-200 text-sm text-slate-600 dark:border-slate-800 dark:text-slate-300">
       <div class="mx-auto flex max-w-5xl flex-wrap justify-between gap-4 px-4 py-6">
-        <p>Islet: a small, secure foundation for subscription products.</p>
+        <p>Islet: self-hosted sign-in and sessions for web products.</p>
         <p>
-          <a class="underline hover:no-underline" href="/api/health">
+          <a
+            class="underline hover:no-underline"
+            href="/status"
+            aria-current={path === "/status" ? "page" : undefined}
+          >
             Service status
           </a>
         </p>

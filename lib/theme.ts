@@ -42,3 +42,49 @@ export function themeFromCookie(header: string | null): Theme {
   }
   return "system";
 }
+
+/** A year: the choice outlives the session, as a preference should. */
+const THEME_MAX_AGE_SECONDS = 365 * 24 * 60 * 60;
+
+/**
+ * The `Set-Cookie` value (also a `document.cookie` assignment) that stores a
+ * theme. Not HttpOnly: the ThemeToggle island writes the same cookie.
+ *
+ * @example
+ * ```ts
+ * themeCookie("dark", true);
+ * // "theme=dark; Path=/; Max-Age=31536000; SameSite=Lax; Secure"
+ * ```
+ */
+export function themeCookie(theme: Theme, secure: boolean): string {
+  return `${THEME_COOKIE}=${theme}; Path=/; Max-Age=${THEME_MAX_AGE_SECONDS}; SameSite=Lax${
+    secure ? "; Secure" : ""
+  }`;
+}
+
+/** What choosing a theme by form comes to: a cookie to set, or a refusal. */
+export type ThemeChoice =
+  | { ok: true; theme: Theme; cookie: string }
+  | { ok: false; error: string };
+
+/**
+ * The no-JavaScript theme switch: validates the submitted value and gives
+ * the cookie that stores it. An unknown value is refused rather than
+ * silently mapped to "system", so a broken form shows up.
+ *
+ * @example
+ * ```ts
+ * const choice = chooseTheme({ theme: "light" }, false);
+ * if (choice.ok) choice.cookie; // "theme=light; Path=/; ..."
+ * ```
+ */
+export function chooseTheme(
+  input: Record<string, string>,
+  secure: boolean,
+): ThemeChoice {
+  const theme = input.theme;
+  if (!isTheme(theme)) {
+    return { ok: false, error: "Choose a theme: system, light or dark." };
+  }
+  return { ok: true, theme, cookie: themeCookie(theme, secure) };
+}

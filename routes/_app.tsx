@@ -3,7 +3,7 @@ import { Footer } from "../components/Footer.tsx";
 import { Header } from "../components/Header.tsx";
 import { define } from "../utils.ts";
 
-export default define.page(function App({ Component, state }) {
+export default define.page(function App({ Component, state, url }) {
   return (
     <html lang="en" data-theme={state.theme ?? "system"}>
       <head>
@@ -11,7 +11,7 @@ export default define.page(function App({ Component, state }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta
           name="description"
-          content="Islet is a self-hosted foundation for subscription web products: accounts, sign-in, two-factor, sessions and Stripe billing."
+          content="Islet is a self-hosted, open-source foundation for web products: sign-up, sign-in and sessions you can see and end, with strict security headers and rate limits."
         />
         <meta name="color-scheme" content="light dark" />
         <title>Islet</title>
@@ -25,11 +25,16 @@ export default define.page(function App({ Component, state }) {
         >
           Skip to content
         </a>
-        <Header theme={state.theme ?? "system"} signedIn={state.user != null} />
+        <Header
+          theme={state.theme ?? "system"}
+          signedIn={state.user != null}
+          path={url.pathname}
+          next={url.pathname + url.search}
+        />
         <main id="main" tabindex={-1} class="flex-1 focus:outline-none">
           <Component />
         </main>
-        <Footer />
+        <Footer path={url.pathname} />
       </body>
     </html>
   );

@@ -1,29 +1,16 @@
+import { checkHealth } from "../../lib/health.ts";
 import { define } from "../../utils.ts";
 
 /**
- * Liveness and dependency status, for load balancers and monitoring: 200
- * while the database answers (a degraded cache is reported, not fatal,
- * because requests are still served), 503 when the database does not.
+ * Liveness and dependency status as JSON, for load balancers and
+ * monitoring; `/status` shows the same check to people.
  */
 export const handler = define.handlers({
   GET(ctx) {
-    const { db, cache } = ctx.state.services;
-    let database: "ok" | "error" = "ok";
-    try {
-      db.prepare("SELECT 1").get();
-    } catch {
-      database = "error";
-    }
-    const cacheStatus = cache.status();
-    const status = database === "ok"
-      ? (cacheStatus === "degraded" ? "degraded" : "ok")
-      : "error";
+    const { status, checks, httpStatus } = checkHealth(ctx.state.services);
     return ctx.json(
-      { status, checks: { database, cache: cacheStatus } },
-      {
-        status: database === "ok" ? 200 : 503,
-        headers: { "cache-control": "no-store" },
-      },
+      { status, checks },
+      { status: httpStatus, headers: { "cache-control": "no-store" } },
     );
   },
 });

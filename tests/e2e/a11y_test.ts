@@ -2,8 +2,9 @@
  * Accessibility in real Chromium, against the built app.
  *
  * 1. axe-core (WCAG 2.1 A/AA and best practices) finds no violation on the
- *    public pages, a 404, the sign-in form showing its errors or a notice,
- *    the signed-in dashboard and settings (with and without a notice),
+ *    public pages, the status page, a 404, the sign-in form showing its
+ *    errors or a notice, the signed-in dashboard and settings (with and
+ *    without a notice), and the header's phone menu open,
  *    each in the light and the dark theme.
  * 2. Signing in works from the keyboard alone: the skip link is the first
  *    Tab stop and moves focus to `<main>`, Tab reaches the email field, the
@@ -110,6 +111,13 @@ interface Target {
   prepare?: (page: Page) => Promise<void>;
 }
 
+/** The header as on a phone, with its disclosure menu open. */
+async function openPhoneMenu(page: Page): Promise<void> {
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.locator("header summary").click();
+  await page.locator("#site-menu nav").first().waitFor();
+}
+
 const TARGETS: Target[] = [
   { name: "landing", path: "/", status: 200 },
   { name: "sign-in", path: "/login", status: 200 },
@@ -134,6 +142,19 @@ const TARGETS: Target[] = [
     },
   },
   { name: "404", path: "/no/such/page", status: 404 },
+  { name: "status", path: "/status", status: 200 },
+  {
+    name: "landing, phone menu open",
+    path: "/",
+    status: 200,
+    prepare: openPhoneMenu,
+  },
+  {
+    name: "sign-in, phone menu open",
+    path: "/login",
+    status: 200,
+    prepare: openPhoneMenu,
+  },
   {
     name: "sign-in after signing out",
     path: "/login",
@@ -141,6 +162,13 @@ const TARGETS: Target[] = [
     prepare: withFlash("signed_out"),
   },
   { name: "dashboard", path: "/dashboard", status: 200, signedIn: true },
+  {
+    name: "dashboard, phone menu open",
+    path: "/dashboard",
+    status: 200,
+    signedIn: true,
+    prepare: openPhoneMenu,
+  },
   { name: "settings: account", path: "/settings", status: 200, signedIn: true },
   {
     name: "settings: security",

@@ -1,0 +1,50 @@
+import { page } from "fresh";
+import { ErrorPage } from "../components/ErrorPage.tsx";
+import { asBodyError, BodyError, readInput } from "../lib/http/body.ts";
+import { chooseTheme } from "../lib/theme.ts";
+import { safeNext } from "../lib/web/auth.ts";
+import { define } from "../utils.ts";
+
+/**
+ * The theme switch without JavaScript: the header's theme buttons post
+ * here, the cookie is set, and the visitor goes back to the page they were
+ * on (a same-site path only). With JavaScript the island sets the cookie
+ * itself and never posts.
+ */
+export const handler = define.handlers<{ status: number; error: string }>({
+  GET(ctx) {
+    return ctx.redirect("/", 303);
+  },
+  async POST(ctx) {
+    const input = await readInput(ctx.req).catch(asBodyError);
+    if (input instanceof BodyError) {
+      return page({ status: input.status, error: input.message }, {
+        status: input.status,
+      });
+    }
+    const choice = chooseTheme(
+      input,
+      ctx.state.services.config.secureCookies,
+    );
+    if (!choice.ok) {
+      return page({ status: 400, error: choice.error }, { status: 400 });
+    }
+    return new Response(null, {
+      status: 303,
+      headers: {
+        location: safeNext(input.next, "/"),
+        "set-cookie": choice.cookie,
+      },
+    });
+  },
+});
+
+export default define.page<typeof handler>(function ThemeRefused({ data }) {
+  return (
+    <ErrorPage
+      status={data.status}
+      title="The theme was not changed"
+      message={data.error}
+    />
+  );
+});
