@@ -8,6 +8,7 @@ import { App, csp, csrf, staticFiles } from "fresh";
 import { dummyVerify } from "./lib/auth/password.ts";
 import { type Config, loadConfig } from "./lib/config.ts";
 import { apiJsonErrors } from "./lib/http/api_errors.ts";
+import { compression } from "./lib/http/compression.ts";
 import { clientIp } from "./lib/security/client_ip.ts";
 import { CSP_DIRECTIVES } from "./lib/security/csp_policy.ts";
 import { securityHeaders } from "./lib/security/headers.ts";
@@ -35,6 +36,8 @@ const WEBHOOK = "/api/stripe/webhook";
 const checkOrigin = csrf<State>({ origin: config.appUrl.origin });
 
 export const app = new App<State>()
+  // Outermost, so it compresses the final answer (error pages included).
+  .use(compression())
   .use(securityHeaders({ hsts: config.secureCookies }))
   // Errors made outside the API handlers (CSRF 403, 405, 404) keep the JSON shape.
   .use(apiJsonErrors("/api/"))
