@@ -1,9 +1,16 @@
 /**
  * Compresses dynamic answers (pages, JSON, plain text, SVG…) for clients
- * that accept it: brotli when accepted, else gzip.
+ * that accept it: gzip, or brotli for a client that prefers it.
  *
  * - Negotiation follows RFC 9110 §12.5.3: `q=0` refuses a coding, `*`
- *   stands for codings not named, the highest q wins (brotli on a tie).
+ *   stands for codings not named, the highest q wins, and on a tie (every
+ *   browser sends `gzip, deflate, br`) the server's preference: gzip.
+ *   Measured on the 6 KB landing page (server CPU per call, this machine):
+ *   gzip level 6 ≈ 45 µs for 2169 bytes, brotli quality 4 ≈ 130–160 µs
+ *   for 2095 bytes, brotli quality 1 ≈ 100 µs for 2417 bytes. Brotli's
+ *   edge is for files compressed once at high quality, as the build does
+ *   for scripts and styles; per request, 3 % fewer bytes is not worth
+ *   three times the CPU.
  * - Every compressible answer says `Vary: Accept-Encoding`, compressed or
  *   not, so a shared cache never serves one client's encoding to another.
  * - Left alone: HEAD, requests with `Range`, statuses without a body or
@@ -41,6 +48,8 @@ export interface CompressionOptions {
   brotliQuality?: number;
   /** Gzip level 1–9. Default 6, zlib's own. */
   gzipLevel?: number;
+  /** The coding chosen when the client likes both equally. Default gzip. */
+  prefer?: Coding;
 }
 
 /** A content coding this middleware produces. */
@@ -70,12 +79,16 @@ export function isCompressible(contentType: string | null): boolean {
  *
  * @example
  * ```ts
- * negotiateEncoding("gzip, deflate, br"); // "br"
- * negotiateEncoding("br;q=0, gzip");      // "gzip"
- * negotiateEncoding("*;q=0");             // null
+ * negotiateEncoding("gzip, deflate, br");       // "gzip"
+ * negotiateEncoding("gzip, deflate, br", "br"); // "br"
+ * negotiateEncoding("br, gzip;q=0.8");          // "br"
+ * negotiateEncoding("*;q=0");                   // null
  * ```
  */
-export function negotiateEncoding(header: string | null): Coding | null {
+export function negotiateEncoding(
+  header: string | null,
+  prefer: Coding = "gzip",
+): Coding | null {
   if (header === null) return null;
   let br: number | undefined;
   let gzip: number | undefined;
@@ -102,7 +115,8 @@ export function negotiateEncoding(header: string | null): Coding | null {
   const qBr = br ?? star ?? 0;
   const qGzip = gzip ?? star ?? 0;
   if (qBr <= 0 && qGzip <= 0) return null;
-  return qBr >= qGzip ? "br" : "gzip";
+  if (qBr === qGzip) return prefer;
+  return qBr > qGzip ? "br" : "gzip";
 }
 
 /**
@@ -122,6 +136,7 @@ export function compression<State>(
   const bufferBytes = Math.max(minBytes, options.bufferBytes ?? 64 * 1024);
   const brotliQuality = options.brotliQuality ?? 4;
   const gzipLevel = options.gzipLevel ?? 6;
+  const prefer = options.prefer ?? "gzip";
   const compress = (coding: Coding, bytes: Uint8Array): BodyInit =>
     (coding === "br"
       ? brotliCompressSync(bytes, {
@@ -151,7 +166,10 @@ export function compression<State>(
     const varied = withVary(res);
     const req = ctx.req;
     if (req.method === "HEAD" || req.headers.has("range")) return varied;
-    const coding = negotiateEncoding(req.headers.get("accept-encoding"));
+    const coding = negotiateEncoding(
+      req.headers.get("accept-encoding"),
+      prefer,
+    );
     if (coding === null) return varied;
     const length = headers.get("content-length");
     if (length !== null && Number(length) < minBytes) return varied;

@@ -44,8 +44,10 @@ function app(options?: CompressionOptions) {
     )
     .get("/no-content", () => new Response(null, { status: 204 }))
     // A fetched answer's headers are immutable.
-    .get("/frozen", () =>
-      fetch(`data:text/html;charset=utf-8,${encodeURIComponent(PAGE)}`))
+    .get(
+      "/frozen",
+      () => fetch(`data:text/html;charset=utf-8,${encodeURIComponent(PAGE)}`),
+    )
     .get("/stream", () => {
       // Three chunks a tick apart: a body that really streams.
       let i = 0;
@@ -89,7 +91,7 @@ async function decoded(res: Response): Promise<string> {
   ).text();
 }
 
-Deno.test("negotiateEncoding: prefers br, honours q and q=0, * and malformed q", () => {
+Deno.test("negotiateEncoding: highest q wins, gzip on a tie, q=0, * and malformed q", () => {
   const cases: [string | null, string | null][] = [
     [null, null],
     ["", null],
@@ -97,14 +99,16 @@ Deno.test("negotiateEncoding: prefers br, honours q and q=0, * and malformed q",
     ["gzip", "gzip"],
     ["x-gzip", "gzip"],
     ["br", "br"],
-    ["gzip, deflate, br", "br"],
-    ["gzip, deflate, br, zstd", "br"],
-    ["BR;Q=1, GZIP", "br"],
+    ["gzip, deflate, br", "gzip"],
+    ["gzip, deflate, br, zstd", "gzip"],
+    ["br, gzip;q=0.8", "br"],
+    ["BR;Q=1, GZIP;q=0.9", "br"],
     ["br;q=0, gzip", "gzip"],
     ["br;q=0.0, gzip;q=0", null],
     ["gzip;q=1, br;q=0.5", "gzip"],
-    ["gzip;q=0.5, br;q=0.5", "br"],
-    ["*", "br"],
+    ["gzip;q=0.5, br;q=0.5", "gzip"],
+    ["*", "gzip"],
+    ["*, gzip;q=0.5", "br"],
     ["*;q=0", null],
     ["*;q=0, gzip", "gzip"],
     ["br;q=0, *", "gzip"],
@@ -117,6 +121,8 @@ Deno.test("negotiateEncoding: prefers br, honours q and q=0, * and malformed q",
   for (const [header, want] of cases) {
     strictEqual(negotiateEncoding(header), want, `Accept-Encoding: ${header}`);
   }
+  strictEqual(negotiateEncoding("gzip, deflate, br", "br"), "br");
+  strictEqual(negotiateEncoding("gzip;q=1, br;q=0.9", "br"), "gzip");
 });
 
 Deno.test("isCompressible: text formats yes, binary formats and event streams no", () => {
@@ -147,7 +153,13 @@ Deno.test("isCompressible: text formats yes, binary formats and event streams no
 });
 
 Deno.test("compression: a page round-trips through br and gzip, with Vary", async () => {
-  for (const [accept, coding] of [["br, gzip", "br"], ["gzip", "gzip"]]) {
+  for (
+    const [accept, coding] of [
+      ["br", "br"],
+      ["gzip", "gzip"],
+      ["br, gzip", "gzip"],
+    ]
+  ) {
     const res = await get("/page", { "accept-encoding": accept });
     strictEqual(res.status, 200);
     strictEqual(res.headers.get("content-encoding"), coding);
@@ -251,6 +263,14 @@ Deno.test("compression: a body still streaming past the read-ahead is compressed
   // With the default read-ahead the same body arrives whole first.
   const whole = await get("/stream", { "accept-encoding": "gzip" });
   strictEqual(await decoded(whole), PAGE.repeat(3));
+});
+
+Deno.test("compression: `prefer` picks the coding on a tie", async () => {
+  const res = await get("/page", { "accept-encoding": "gzip, br" }, {}, {
+    prefer: "br",
+  });
+  strictEqual(res.headers.get("content-encoding"), "br");
+  strictEqual(await decoded(res), PAGE);
 });
 
 Deno.test("compression: minBytes decides what is tiny", async () => {

@@ -10,6 +10,7 @@
  * @module
  */
 import { freePort } from "../helpers/redis.ts";
+import { cpuSeconds } from "./cpu.ts";
 import { measureSessionValidation } from "./sessions.ts";
 import { measureStorm } from "./storm.ts";
 import { ensureWrk, wrk, type WrkResult } from "./wrk.ts";
@@ -54,15 +55,20 @@ try {
     ["c  SSR page with one island (/)", `${app}/`],
     ["d  anonymous SSR page with island (/login)", `${app}/login`],
     ["e  authenticated dashboard (/dashboard)", `${app}/dashboard`, { cookie }],
-    ["g  SSR page, client accepts br/gzip (/)", `${app}/`, {
-      "accept-encoding": "br, gzip",
+    // What Chromium and Firefox send.
+    ["g  SSR page, Accept-Encoding: gzip, deflate, br, zstd", `${app}/`, {
+      "accept-encoding": "gzip, deflate, br, zstd",
     }],
   ];
   const results = new Map<string, WrkResult>();
   for (const [name, url, headers] of scenarios) {
     if (!wanted(name[0])) continue;
     await wrk(url, { seconds: 1, connections, headers }); // warm-up (JIT, caches)
+    const pid = children[name[0] === "a" ? 0 : 1].pid;
+    const cpuBefore = cpuSeconds(pid);
     const r = await wrk(url, { seconds, connections, headers });
+    const cpuUs = (cpuSeconds(pid) - cpuBefore) * 1e6 /
+      (r.requestsPerSecond * seconds);
     if (r.non2xx > 0 || r.errors > 0) {
       throw new Error(
         `${name}: ${r.non2xx} non-2xx responses, ${r.errors} socket errors`,
@@ -72,7 +78,9 @@ try {
     console.log(
       `${name.padEnd(52)} ${
         r.requestsPerSecond.toFixed(0).padStart(7)
-      } req/s   p50 ${r.p50Ms.toFixed(2)} ms   p99 ${r.p99Ms.toFixed(2)} ms`,
+      } req/s   p50 ${r.p50Ms.toFixed(2)} ms   p99 ${
+        r.p99Ms.toFixed(2)
+      } ms   server CPU ${cpuUs.toFixed(0)} µs/req`,
     );
   }
   const rps = (k: string) => results.get(k)?.requestsPerSecond ?? NaN;
