@@ -1,10 +1,14 @@
-import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
 import { createUser } from "../db/users.ts";
 import { withTestDb } from "../db/testing.ts";
 import {
   configurePasswordHashing,
   DEFAULT_HASH_QUEUE,
+  dummyVerify,
+  hashingBusy,
   hashPassword,
+  QueueFullError,
+  verifyPassword,
 } from "./password.ts";
 import { defaultConcurrency } from "./hash_queue.ts";
 import { signIn, type SignInLimiter } from "./sign_in.ts";
@@ -37,6 +41,19 @@ async function withHashingFull(fn: () => Promise<void>): Promise<void> {
     });
   }
 }
+
+Deno.test("hashPassword, verifyPassword and dummyVerify all wait in the one bounded queue", async () => {
+  const stored = await hashPassword(PASSWORD);
+  await dummyVerify(); // make the dummy hash outside the test's queue
+  strictEqual(hashingBusy(), null);
+  await withHashingFull(async () => {
+    ok(hashingBusy() instanceof QueueFullError);
+    await rejects(hashPassword(PASSWORD), QueueFullError);
+    await rejects(verifyPassword(stored, PASSWORD), QueueFullError);
+    await rejects(dummyVerify(), QueueFullError);
+  });
+  strictEqual(await verifyPassword(stored, PASSWORD), true);
+});
 
 Deno.test("signIn: busy hashing is a 503 domain result, not counted against the account", async () => {
   await withTestDb(async (db) => {
