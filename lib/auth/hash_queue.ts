@@ -20,8 +20,9 @@
  *
  * @example
  * ```ts
+ * const queue = new WorkQueue({ concurrency: 1, maxQueued: 0 });
  * try {
- *   await queue.run(() => work());
+ *   await queue.run(() => Promise.resolve("done"));
  * } catch (err) {
  *   if (err instanceof QueueFullError) console.log(err.retryAfterSeconds);
  * }
@@ -69,7 +70,9 @@ const INITIAL_TASK_MS = 50;
  * @example
  * ```ts
  * const queue = new WorkQueue({ concurrency: 1, maxQueued: 32 });
- * const digest = await queue.run(() => hashPassword("correct horse battery"));
+ * const digest = await queue.run(() =>
+ *   crypto.subtle.digest("SHA-256", new TextEncoder().encode("hello"))
+ * );
  * ```
  */
 export class WorkQueue {

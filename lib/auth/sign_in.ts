@@ -156,6 +156,7 @@ export async function signIn(
  *
  * @example
  * ```ts
+ * import { QueueFullError } from "./password.ts";
  * const result = busy(new QueueFullError(2)); // { ok: false, status: 503, ... }
  * ```
  */
