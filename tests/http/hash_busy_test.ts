@@ -68,7 +68,7 @@ Deno.test("busy: simultaneous API sign-ins past the bound get 503 + Retry-After"
   }
 });
 
-Deno.test("busy: the sign-in form answers 503 with the page and a plain message", async () => {
+Deno.test("busy: the sign-in and sign-up forms answer 503 with the page and a plain message", async () => {
   const app = await startApp({ env: BUSY });
   try {
     const email = uniqueEmail("form");
@@ -85,6 +85,17 @@ Deno.test("busy: the sign-in form answers 503 with the page and a plain message"
       match(a.headers.get("content-type") ?? "", /text\/html/);
       match(a.text, /The server is busy checking other passwords/);
       match(a.text, /<form/, "the form is there to try again");
+    }
+    const signUps = await burst(4, () =>
+      new Client(app).post("/signup", {
+        form: { email: uniqueEmail("form-new"), password: PASSWORD },
+        headers: { accept: "text/html" },
+      }));
+    strictEqual(signUps.other.length, 0);
+    ok(signUps.busy.length >= 1);
+    for (const a of signUps.busy) {
+      assertRetryAfter(a);
+      match(a.text, /The server is busy checking other passwords/);
     }
   } finally {
     await app.stop();
