@@ -8,6 +8,7 @@ import { App, csp, csrf, staticFiles } from "fresh";
 import { dummyVerify } from "./lib/auth/password.ts";
 import { type Config, loadConfig, originPolicy } from "./lib/config.ts";
 import { apiJsonErrors } from "./lib/http/api_errors.ts";
+import { compression } from "./lib/http/compression.ts";
 import { clientIp } from "./lib/security/client_ip.ts";
 import { CSP_DIRECTIVES } from "./lib/security/csp_policy.ts";
 import { securityHeaders } from "./lib/security/headers.ts";
@@ -38,6 +39,8 @@ const WEBHOOK = "/api/stripe/webhook";
 const checkOrigin = csrf<State>({ origin: originPolicy(config) });
 
 export const app = new App<State>()
+  // Outermost, so it compresses the final answer (error pages included).
+  .use(compression())
   // The headers and the CSP come first, so that every answer carries them:
   // static files (an SVG opened directly is a document), 304s and refusals.
   .use(securityHeaders({ hsts: config.secureCookies }))

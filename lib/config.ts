@@ -42,6 +42,8 @@ export interface Config {
   trustedProxies: string;
   /** False only for load tests: every rate limit is off. */
   rateLimits: boolean;
+  /** Password hashes run at once, and how many may wait before sign-ins get 503. */
+  passwordHashing: { concurrency: number; maxQueued: number };
   /** Whether cookies get `Secure` and the `__Host-` prefix (APP_URL is https). */
   secureCookies: boolean;
 }
@@ -262,6 +264,15 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
   const trustedProxies = r.string("TRUSTED_PROXIES", "");
   const rateLimits =
     r.oneOf("RATE_LIMITS", ["on", "off"] as const, "on") === "on";
+  // Every core but one by default, so pages keep a core during a sign-in storm.
+  const cores = navigator.hardwareConcurrency;
+  const hashConcurrency = r.int(
+    "PASSWORD_HASH_THREADS",
+    Math.max(1, cores - 1),
+    1,
+    256,
+  );
+  const hashQueue = r.int("PASSWORD_HASH_QUEUE", 32, 0, 10_000);
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return {
     appUrl: appUrl!,
@@ -275,6 +286,7 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
     session: { durationDays, inactivityTimeoutDays, bindUserAgent },
     trustedProxies,
     rateLimits,
+    passwordHashing: { concurrency: hashConcurrency, maxQueued: hashQueue },
     secureCookies: appUrl!.protocol === "https:",
   };
 }

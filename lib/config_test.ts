@@ -1,4 +1,10 @@
-import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
+import {
+  deepStrictEqual,
+  match,
+  ok,
+  strictEqual,
+  throws,
+} from "node:assert/strict";
 import {
   ConfigError,
   loadConfig,
@@ -195,4 +201,27 @@ Deno.test("originPolicy: APP_URL alone when set; local names on the request's ow
     set("http://localhost:8000", at("http://localhost:8000/x")),
     false,
   );
+});
+
+Deno.test("loadConfig: password hashing bounds default to cores − 1 and 32, and are validated", () => {
+  const defaults = loadConfig({});
+  strictEqual(
+    defaults.passwordHashing.concurrency,
+    Math.max(1, navigator.hardwareConcurrency - 1),
+  );
+  strictEqual(defaults.passwordHashing.maxQueued, 32);
+  const set = loadConfig({
+    PASSWORD_HASH_THREADS: "3",
+    PASSWORD_HASH_QUEUE: "0",
+  });
+  deepStrictEqual(set.passwordHashing, { concurrency: 3, maxQueued: 0 });
+  try {
+    loadConfig({ PASSWORD_HASH_THREADS: "0", PASSWORD_HASH_QUEUE: "-1" });
+    throw new Error("expected a ConfigError");
+  } catch (err) {
+    ok(err instanceof ConfigError);
+    strictEqual(err.problems.length, 2);
+    match(err.problems.join("\n"), /PASSWORD_HASH_THREADS/);
+    match(err.problems.join("\n"), /PASSWORD_HASH_QUEUE/);
+  }
 });

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { configurePasswordHashing } from "./auth/password.ts";
 import { purgeExpiredSessions, type SessionDeps } from "./auth/session.ts";
 import { type Cache, createCache } from "./cache/mod.ts";
 import type { Config } from "./config.ts";
@@ -37,6 +38,7 @@ export interface Services {
  */
 export async function createServices(config: Config): Promise<Services> {
   const trustedProxies = parseTrustedProxies(config.trustedProxies);
+  configurePasswordHashing(config.passwordHashing);
   const db = openDatabase(config.databasePath);
   try {
     await migrate(db);

@@ -4,8 +4,11 @@
  * - Hashes are argon2id with OWASP's minimum recommended cost (19 MiB, 2
  *   passes, 1 lane), stored as PHC strings so the parameters travel with the
  *   hash and {@linkcode needsRehash} can upgrade old hashes on sign-in.
- * - The work runs on libuv's thread pool through `@node-rs/argon2`'s async
- *   napi calls, so a sign-in never stalls other requests.
+ * - The work runs off the main thread through `@node-rs/argon2`'s async
+ *   napi calls, and every hash and verify passes through one bounded FIFO
+ *   gate ({@linkcode configurePasswordHashing}, `hash_queue.ts`) so a storm
+ *   of sign-ins cannot take every core from the event loop: past the bound
+ *   the call rejects with {@linkcode QueueFullError} ("busy, retry later").
  * - Every password is normalised to Unicode NFC before it is counted,
  *   checked or hashed (as RFC 8265's OpaqueString profile does), so "é"
  *   typed as one code point on one keyboard and as "e" + combining accent on
@@ -23,6 +26,35 @@
 import { hash, verify } from "@node-rs/argon2";
 import type { Algorithm, Options } from "@node-rs/argon2";
 import { dictionary } from "@zxcvbn-ts/language-common";
+import {
+  defaultConcurrency,
+  QueueFullError,
+  WorkQueue,
+  type WorkQueueOptions,
+} from "./hash_queue.ts";
+
+export { QueueFullError };
+
+/** Default bound of waiting hashes: at ~25 ms a hash, under a second of wait. */
+export const DEFAULT_HASH_QUEUE = 32;
+
+let queue = new WorkQueue({
+  concurrency: defaultConcurrency(),
+  maxQueued: DEFAULT_HASH_QUEUE,
+});
+
+/**
+ * Sets how many hashes may run at once and how many may wait (start-up
+ * and tests; work already queued finishes under the old bounds).
+ *
+ * @example
+ * ```ts
+ * configurePasswordHashing({ concurrency: 1, maxQueued: 32 });
+ * ```
+ */
+export function configurePasswordHashing(options: WorkQueueOptions): void {
+  queue = new WorkQueue(options);
+}
 
 /**
  * Fewest code points (after NFC) a password may have.
@@ -87,10 +119,26 @@ function normalize(password: string): string {
 }
 
 /**
+ * Whether a hash or verify started now would be refused as busy: the
+ * refusal to return, or null. A caller checks this before doing work that
+ * a refusal would waste or count (a sign-in attempt against the account).
+ *
+ * @example
+ * ```ts
+ * const full = hashingBusy();
+ * if (full) console.log(`retry in ${full.retryAfterSeconds} s`);
+ * ```
+ */
+export function hashingBusy(): QueueFullError | null {
+  return queue.refusal();
+}
+
+/**
  * Hashes a password with argon2id, off the main thread.
  *
  * The caller validates first ({@linkcode validatePassword}); this function
- * hashes whatever it is given, after NFC normalisation.
+ * hashes whatever it is given, after NFC normalisation. Rejects with
+ * {@linkcode QueueFullError} when too many hashes are already waiting.
  *
  * @example
  * ```ts
@@ -99,15 +147,17 @@ function normalize(password: string): string {
  * ```
  */
 export function hashPassword(password: string): Promise<string> {
-  return hash(normalize(password), PARAMS);
+  const normalized = normalize(password);
+  return queue.run(() => hash(normalized, PARAMS));
 }
 
 /**
  * Checks a password against a stored PHC hash, off the main thread.
  *
- * Resolves to `false`, never rejects, for a wrong password and for a stored
- * value that is not a valid argon2 hash, so a corrupt row reads as "wrong
- * password" rather than a 500.
+ * Resolves to `false` for a wrong password and for a stored value that is
+ * not a valid argon2 hash, so a corrupt row reads as "wrong password"
+ * rather than a 500. Rejects only with {@linkcode QueueFullError}, when too
+ * many hashes are already waiting.
  *
  * @example
  * ```ts
@@ -129,11 +179,10 @@ export async function verifyPassword(
   password: string,
 ): Promise<boolean> {
   if (typeof hash !== "string" || typeof password !== "string") return false;
-  try {
-    return await verify(hash, normalize(password));
-  } catch {
-    return false;
-  }
+  const normalized = normalize(password);
+  // Only the library's errors mean "no match"; a full queue must reach the
+  // caller as "busy", not as a wrong password.
+  return await queue.run(() => verify(hash, normalized).catch(() => false));
 }
 
 /**
@@ -246,7 +295,9 @@ function randomPassword(): string {
  *
  * The hash it checks against is of a random password, made on first call
  * with the current parameters (so its cost tracks them); that first call
- * also pays for one hash. Call it once at start-up to warm it.
+ * also pays for one hash. Call it once at start-up to warm it. It waits in
+ * the same queue as a real verify, so the wait is the same too, and like
+ * one it rejects with {@linkcode QueueFullError} when the queue is full.
  *
  * @example
  * ```ts

@@ -16,8 +16,10 @@ import { validateEmail } from "./email_address.ts";
 import { PASSWORD_REQUIRED } from "./messages.ts";
 import {
   dummyVerify,
+  hashingBusy,
   hashPassword,
   needsRehash,
+  QueueFullError,
   verifyPassword,
 } from "./password.ts";
 import type { RequestMeta } from "./sign_up.ts";
@@ -39,7 +41,15 @@ export type SignInResult =
     error: string;
     details?: Record<string, string>;
   }
-  | { ok: false; status: 429; error: string; retryAfterSeconds: number };
+  | { ok: false; status: 429; error: string; retryAfterSeconds: number }
+  | {
+    ok: false;
+    status: 503;
+    /** Too many sign-ins at once: the password check was not even queued. */
+    reason: "busy";
+    error: string;
+    retryAfterSeconds: number;
+  };
 
 /** The one message for an unknown email and a wrong password alike. */
 export const INVALID_CREDENTIALS = "Invalid email or password";
@@ -79,6 +89,11 @@ export async function signIn(
     };
   }
 
+  // Refuse before the account limiter counts this as an attempt, so a user
+  // turned away during a storm is not locked out of their account for it.
+  const full = hashingBusy();
+  if (full) return busy(full);
+
   const wait = await limiter.blockedFor(email.value);
   if (wait > 0) {
     return {
@@ -93,10 +108,17 @@ export async function signIn(
   const user = getUserByEmail(db, email.value);
   const hash = user === null ? null : getPasswordHash(db, user.id);
   let valid = false;
-  if (hash === null) {
-    await dummyVerify();
-  } else {
-    valid = await verifyPassword(hash, password);
+  try {
+    if (hash === null) {
+      await dummyVerify();
+    } else {
+      valid = await verifyPassword(hash, password);
+    }
+  } catch (err) {
+    // Known and unknown emails share the queue, so "busy" says nothing
+    // about the account. Not a failed attempt: nothing was checked.
+    if (err instanceof QueueFullError) return busy(err);
+    throw err;
   }
 
   if (!valid || user === null || hash === null) {
@@ -120,8 +142,12 @@ export async function signIn(
   await limiter.succeeded(email.value);
   if (needsRehash(hash)) {
     // Parameters changed since this hash was made: upgrade it now that we
-    // hold the plain password.
-    updatePasswordHash(db, user.id, await hashPassword(password));
+    // hold the plain password. When hashing is busy, the next sign-in will.
+    const upgraded = await hashPassword(password).catch((err) => {
+      if (err instanceof QueueFullError) return null;
+      throw err;
+    });
+    if (upgraded !== null) updatePasswordHash(db, user.id, upgraded);
   }
   audit(db, {
     userId: user.id,
@@ -130,4 +156,26 @@ export async function signIn(
     userAgent: meta.userAgent,
   });
   return { ok: true, user };
+}
+
+/**
+ * The answer when password checks are queued past their bound.
+ *
+ * @example
+ * ```ts
+ * import { QueueFullError } from "./password.ts";
+ * const result = busy(new QueueFullError(2)); // { ok: false, status: 503, ... }
+ * ```
+ */
+export function busy(
+  err: QueueFullError,
+): Extract<SignInResult, { status: 503 }> {
+  return {
+    ok: false,
+    status: 503,
+    reason: "busy",
+    error:
+      `The server is busy checking other passwords; try again in ${err.retryAfterSeconds} seconds`,
+    retryAfterSeconds: err.retryAfterSeconds,
+  };
 }

@@ -6,11 +6,12 @@
 import { type Db } from "../db/connection.ts";
 import { audit } from "../db/audit.ts";
 import { createUser, DuplicateUserError, type User } from "../db/users.ts";
-import { hashPassword, validatePassword } from "./password.ts";
+import { hashPassword, QueueFullError, validatePassword } from "./password.ts";
 import {
   PASSWORD_CONTAINS_EMAIL_ERROR,
   passwordContainsEmail,
 } from "./password_email.ts";
+import { busy } from "./sign_in.ts";
 import { validateEmail } from "./email_address.ts";
 import { EMAIL_TAKEN } from "./messages.ts";
 import { freeUsername } from "./username.ts";
@@ -23,7 +24,8 @@ export type SignUpResult =
     status: 400 | 409;
     error: string;
     details?: Record<string, string>;
-  };
+  }
+  | ReturnType<typeof busy>;
 
 /** Who is asking, for the audit log. */
 export interface RequestMeta {
@@ -68,7 +70,13 @@ export async function signUp(
     };
   }
 
-  const passwordHash = await hashPassword(input.password);
+  let passwordHash: string;
+  try {
+    passwordHash = await hashPassword(input.password);
+  } catch (err) {
+    if (err instanceof QueueFullError) return busy(err);
+    throw err;
+  }
   try {
     const user = db.transaction(() => {
       const created = createUser(db, {

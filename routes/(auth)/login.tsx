@@ -61,7 +61,7 @@ export const handler = define.handlers<Data>({
     );
     if (!result.ok) {
       const fieldErrors = result.status === 400 ? result.details : undefined;
-      const headers = result.status === 429
+      const headers = "retryAfterSeconds" in result
         ? { "retry-after": String(result.retryAfterSeconds) }
         : undefined;
       return page({

@@ -36,11 +36,17 @@ export const handler = define.handlers<Data>({
     }
     const result = await signUp(ctx.state.services.db, input, requestMeta(ctx));
     if (!result.ok) {
+      const busy = result.status === 503;
       return page({
         email: input.email,
         error: result.error,
-        fieldErrors: result.details,
-      }, { status: result.status });
+        fieldErrors: busy ? undefined : result.details,
+      }, {
+        status: result.status,
+        headers: busy
+          ? { "retry-after": String(result.retryAfterSeconds) }
+          : undefined,
+      });
     }
     const cookie = await beginSession(ctx, result.user.id);
     return new Response(null, {

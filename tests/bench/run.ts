@@ -5,15 +5,21 @@
  *
  *   deno task bench            # default: 8 s per scenario, 32 connections
  *   BENCH_SECONDS=3 deno task bench
+ *   BENCH_ONLY=c,g,f deno task bench   # only these scenarios
  *
  * @module
  */
 import { freePort } from "../helpers/redis.ts";
+import { cpuSeconds } from "./cpu.ts";
 import { measureSessionValidation } from "./sessions.ts";
+import { measureStorm } from "./storm.ts";
 import { ensureWrk, wrk, type WrkResult } from "./wrk.ts";
 
 const seconds = Number(Deno.env.get("BENCH_SECONDS") ?? 8);
 const connections = Number(Deno.env.get("BENCH_CONNECTIONS") ?? 32);
+const only = Deno.env.get("BENCH_ONLY")?.split(",").map((s) => s.trim());
+const wanted = (letter: string) => only === undefined || only.includes(letter);
+const PASSWORD = "load-test passphrase 42";
 const deno = Deno.execPath();
 const root = new URL("../../", import.meta.url).pathname;
 
@@ -49,35 +55,74 @@ try {
     ["c  SSR page with one island (/)", `${app}/`],
     ["d  anonymous SSR page with island (/login)", `${app}/login`],
     ["e  authenticated dashboard (/dashboard)", `${app}/dashboard`, { cookie }],
+    // What Chromium and Firefox send.
+    ["g  SSR page, Accept-Encoding: gzip, deflate, br, zstd", `${app}/`, {
+      "accept-encoding": "gzip, deflate, br, zstd",
+    }],
   ];
-  const results: WrkResult[] = [];
+  const results = new Map<string, WrkResult>();
   for (const [name, url, headers] of scenarios) {
+    if (!wanted(name[0])) continue;
     await wrk(url, { seconds: 1, connections, headers }); // warm-up (JIT, caches)
+    const pid = children[name[0] === "a" ? 0 : 1].pid;
+    const cpuBefore = cpuSeconds(pid);
     const r = await wrk(url, { seconds, connections, headers });
+    const cpuUs = (cpuSeconds(pid) - cpuBefore) * 1e6 /
+      (r.requestsPerSecond * seconds);
     if (r.non2xx > 0 || r.errors > 0) {
       throw new Error(
         `${name}: ${r.non2xx} non-2xx responses, ${r.errors} socket errors`,
       );
     }
-    results.push(r);
+    results.set(name[0], r);
     console.log(
       `${name.padEnd(52)} ${
         r.requestsPerSecond.toFixed(0).padStart(7)
-      } req/s   p50 ${r.p50Ms.toFixed(2)} ms   p99 ${r.p99Ms.toFixed(2)} ms`,
+      } req/s   p50 ${r.p50Ms.toFixed(2)} ms   p99 ${
+        r.p99Ms.toFixed(2)
+      } ms   server CPU ${cpuUs.toFixed(0)} µs/req`,
     );
   }
-  const [a, b, c, d, e] = results.map((r) => r.requestsPerSecond);
+  const rps = (k: string) => results.get(k)?.requestsPerSecond ?? NaN;
+  const ratio = (x: string, y: string) => (rps(x) / rps(y)).toFixed(3);
   console.log(
-    `\nb/a = ${(b / a).toFixed(3)}   c/a = ${(c / a).toFixed(3)}   e/d = ${
-      (e / d).toFixed(3)
-    } (authenticated / anonymous)`,
+    `\nb/a = ${ratio("b", "a")}   c/a = ${ratio("c", "a")}   e/d = ${
+      ratio("e", "d")
+    } (authenticated / anonymous)   g/c = ${ratio("g", "c")} (compressed)`,
   );
-  const cost = await measureSessionValidation(5000);
-  console.log(
-    `session validation: ${cost.memoryUs.toFixed(1)} µs in-process cache, ${
-      cost.redisUs.toFixed(1)
-    } µs with Redis`,
-  );
+  if (wanted("f")) {
+    const r = await measureStorm(app, {
+      email: "bench@example.com",
+      password: PASSWORD,
+      seconds,
+      connections,
+      clients: 8,
+    });
+    if (r.calm.non2xx + r.calm.errors + r.storm.non2xx + r.storm.errors > 0) {
+      throw new Error("f: page requests failed during the storm");
+    }
+    const line = (label: string, w: WrkResult) =>
+      `${label.padEnd(52)} ${
+        w.requestsPerSecond.toFixed(0).padStart(7)
+      } req/s   p50 ${w.p50Ms.toFixed(2)} ms   p99 ${w.p99Ms.toFixed(2)} ms`;
+    console.log(line("f  GET / calm", r.calm));
+    console.log(line("f  GET / during 8-client sign-in storm", r.storm));
+    console.log(
+      `f  storm/calm = ${
+        (r.storm.requestsPerSecond / r.calm.requestsPerSecond).toFixed(3)
+      }   sign-ins ${r.signInsPerSecond.toFixed(1)}/s, refused ${
+        r.refusedPerSecond.toFixed(1)
+      }/s`,
+    );
+  }
+  if (wanted("s")) {
+    const cost = await measureSessionValidation(5000);
+    console.log(
+      `session validation: ${cost.memoryUs.toFixed(1)} µs in-process cache, ${
+        cost.redisUs.toFixed(1)
+      } µs with Redis`,
+    );
+  }
   console.log(
     `(${seconds} s per scenario, ${connections} connections, wrk -t1, ${Deno.build.target})`,
   );
@@ -100,7 +145,7 @@ async function signUp(app: string): Promise<string> {
     headers: { "content-type": "application/json", origin: app },
     body: JSON.stringify({
       email: "bench@example.com",
-      password: "load-test passphrase 42",
+      password: PASSWORD,
     }),
   });
   const setCookie = res.headers.get("set-cookie");

@@ -67,6 +67,8 @@ export async function wrk(
     seconds: number;
     connections: number;
     headers?: Record<string, string>;
+    /** A wrk Lua script (method, body, headers of every request). */
+    script?: string;
   },
 ): Promise<WrkResult> {
   const args = [
@@ -78,6 +80,7 @@ export async function wrk(
   for (const [k, v] of Object.entries(opts.headers ?? {})) {
     args.push("-H", `${k}: ${v}`);
   }
+  if (opts.script !== undefined) args.push("-s", opts.script);
   args.push(url);
   const out = await new Deno.Command("wrk", {
     args,

@@ -25,8 +25,8 @@ export const handler = define.handlers({
       requestMeta(ctx),
     );
     if (!result.ok) {
-      if (result.status === 429) {
-        return jsonError(429, result.error, undefined, {
+      if (result.status === 429 || result.status === 503) {
+        return jsonError(result.status, result.error, undefined, {
           "retry-after": String(result.retryAfterSeconds),
         });
       }

@@ -15,6 +15,11 @@ export const handler = define.handlers({
     if (input instanceof Response) return input;
     const result = await signUp(ctx.state.services.db, input, requestMeta(ctx));
     if (!result.ok) {
+      if (result.status === 503) {
+        return jsonError(503, result.error, undefined, {
+          "retry-after": String(result.retryAfterSeconds),
+        });
+      }
       return jsonError(result.status, result.error, result.details);
     }
     const cookie = await beginSession(ctx, result.user.id);

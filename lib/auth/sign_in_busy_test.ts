@@ -1,0 +1,104 @@
+import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
+import { createUser } from "../db/users.ts";
+import { withTestDb } from "../db/testing.ts";
+import {
+  configurePasswordHashing,
+  DEFAULT_HASH_QUEUE,
+  dummyVerify,
+  hashingBusy,
+  hashPassword,
+  QueueFullError,
+  verifyPassword,
+} from "./password.ts";
+import { defaultConcurrency } from "./hash_queue.ts";
+import { signIn, type SignInLimiter } from "./sign_in.ts";
+import { signUp } from "./sign_up.ts";
+
+const META = { ip: "192.0.2.1", userAgent: "test" };
+const PASSWORD = "Tulip orbit 7391 quartz!";
+
+function spyLimiter(): SignInLimiter & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    blockedFor: () => (calls.push("blockedFor"), Promise.resolve(0)),
+    failed: () => (calls.push("failed"), Promise.resolve()),
+    succeeded: () => (calls.push("succeeded"), Promise.resolve()),
+  };
+}
+
+/** Runs `fn` with one hashing slot, no queue, and that slot taken. */
+async function withHashingFull(fn: () => Promise<void>): Promise<void> {
+  configurePasswordHashing({ concurrency: 1, maxQueued: 0 });
+  const holder = hashPassword("holds the only slot");
+  try {
+    await fn();
+  } finally {
+    await holder;
+    configurePasswordHashing({
+      concurrency: defaultConcurrency(),
+      maxQueued: DEFAULT_HASH_QUEUE,
+    });
+  }
+}
+
+Deno.test("hashPassword, verifyPassword and dummyVerify all wait in the one bounded queue", async () => {
+  const stored = await hashPassword(PASSWORD);
+  await dummyVerify(); // make the dummy hash outside the test's queue
+  strictEqual(hashingBusy(), null);
+  await withHashingFull(async () => {
+    ok(hashingBusy() instanceof QueueFullError);
+    await rejects(hashPassword(PASSWORD), QueueFullError);
+    await rejects(verifyPassword(stored, PASSWORD), QueueFullError);
+    await rejects(dummyVerify(), QueueFullError);
+  });
+  strictEqual(await verifyPassword(stored, PASSWORD), true);
+});
+
+Deno.test("signIn: busy hashing is a 503 domain result, not counted against the account", async () => {
+  await withTestDb(async (db) => {
+    createUser(db, {
+      email: "ada@example.com",
+      username: "ada",
+      passwordHash: await hashPassword(PASSWORD),
+    });
+    await withHashingFull(async () => {
+      for (const email of ["ada@example.com", "nobody@example.com"]) {
+        const limiter = spyLimiter();
+        const result = await signIn(
+          db,
+          limiter,
+          { email, password: PASSWORD },
+          META,
+        );
+        ok(!result.ok && result.status === 503);
+        strictEqual(result.reason, "busy");
+        ok(result.retryAfterSeconds >= 1);
+        deepStrictEqual(limiter.calls, [], "no attempt counted");
+      }
+    });
+    // With the slot free again, the same sign-in succeeds.
+    const result = await signIn(db, spyLimiter(), {
+      email: "ada@example.com",
+      password: PASSWORD,
+    }, META);
+    strictEqual(result.ok, true);
+  });
+});
+
+Deno.test("signUp: busy hashing is a 503 domain result and creates nothing", async () => {
+  await withTestDb(async (db) => {
+    await withHashingFull(async () => {
+      const result = await signUp(db, {
+        email: "grace@example.com",
+        password: PASSWORD,
+      }, META);
+      ok(!result.ok && result.status === 503);
+      ok(result.retryAfterSeconds >= 1);
+    });
+    const count = db.prepare("SELECT count(*) AS n FROM users").get() as {
+      n: number;
+    };
+    strictEqual(count.n, 0);
+  });
+});
