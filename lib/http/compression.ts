@@ -5,12 +5,14 @@
  * - Negotiation follows RFC 9110 §12.5.3: `q=0` refuses a coding, `*`
  *   stands for codings not named, the highest q wins, and on a tie (every
  *   browser sends `gzip, deflate, br`) the server's preference: gzip.
- *   Measured on the 6 KB landing page (server CPU per call, this machine):
- *   gzip level 6 ≈ 45 µs for 2169 bytes, brotli quality 4 ≈ 130–160 µs
- *   for 2095 bytes, brotli quality 1 ≈ 100 µs for 2417 bytes. Brotli's
- *   edge is for files compressed once at high quality, as the build does
- *   for scripts and styles; per request, 3 % fewer bytes is not worth
- *   three times the CPU.
+ *   Measured on the 14.7 KB landing page (CPU per call, this machine):
+ *   gzip level 3 ≈ 55 µs for 4075 bytes, brotli quality 4 ≈ 186 µs for
+ *   3941 bytes, brotli quality 1 ≈ 84 µs for 4549 bytes. Brotli's edge is
+ *   for files compressed once at high quality, as the build does for
+ *   scripts and styles; per request, 3 % fewer bytes is not worth three
+ *   times the CPU. Compressing costs the server CPU (see
+ *   docs/benchmarks.md, scenario g), but it takes the page under the
+ *   ~14 KB a new TCP connection can send in its first round trip.
  * - Every compressible answer says `Vary: Accept-Encoding`, compressed or
  *   not, so a shared cache never serves one client's encoding to another.
  * - Left alone: HEAD, requests with `Range`, statuses without a body or
@@ -46,7 +48,11 @@ export interface CompressionOptions {
   bufferBytes?: number;
   /** Brotli quality 0–11. Default 4: most of q11's gain at a few % of its cost. */
   brotliQuality?: number;
-  /** Gzip level 1–9. Default 6, zlib's own. */
+  /**
+   * Gzip level 1–9. Default 3: on the 14.7 KB landing page (node:zlib in
+   * Deno, this machine) level 3 takes 55 µs for 4075 bytes, level 6 73 µs
+   * for 3967, level 1 41 µs for 5409.
+   */
   gzipLevel?: number;
   /** The coding chosen when the client likes both equally. Default gzip. */
   prefer?: Coding;
@@ -135,7 +141,7 @@ export function compression<State>(
   const minBytes = options.minBytes ?? 1024;
   const bufferBytes = Math.max(minBytes, options.bufferBytes ?? 64 * 1024);
   const brotliQuality = options.brotliQuality ?? 4;
-  const gzipLevel = options.gzipLevel ?? 6;
+  const gzipLevel = options.gzipLevel ?? 3;
   const prefer = options.prefer ?? "gzip";
   const compress = (coding: Coding, bytes: Uint8Array): BodyInit =>
     (coding === "br"
