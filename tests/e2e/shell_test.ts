@@ -20,6 +20,13 @@ import {
 } from "../helpers/auth.ts";
 
 const PUBLIC = ["/", "/login", "/signup", "/status", "/no/such/page"];
+/** The pages only a signed-in user reaches. */
+const ACCOUNT = [
+  "/dashboard",
+  "/settings",
+  "/settings/security",
+  "/settings/sessions",
+];
 const PHONE = { width: 375, height: 800 };
 const DESKTOP = { width: 1280, height: 800 };
 
@@ -144,15 +151,23 @@ Deno.test("Chromium: the app shell on phones and desktops", async (t) => {
     );
 
     await t.step(
-      "no horizontal overflow at 320 px on every public page, menu closed and open, light and dark",
+      "no horizontal overflow at 320 px on every page, signed in or not, menu closed and open, light and dark",
       async () => {
-        for (const theme of ["light", "dark"] as const) {
+        for (
+          const [theme, who] of [
+            ["light", undefined],
+            ["dark", undefined],
+            ["light", session],
+            ["dark", session],
+          ] as const
+        ) {
           const { context, page } = await open(browser, app, "/", {
             width: 320,
             theme,
+            session: who,
           });
           try {
-            for (const path of PUBLIC) {
+            for (const path of who ? ACCOUNT : PUBLIC) {
               await page.goto(app.origin + path);
               let l = await layout(page);
               ok(
