@@ -10,4 +10,6 @@ RUN deno install && deno task build && mkdir -p data && chown -R node:node /app
 USER node
 ENV HOSTNAME=0.0.0.0 PORT=8000 DATABASE_PATH=/app/data/islet.db
 EXPOSE 8000
-CMD ["deno", "run", "-A", "_fresh/server.js"]
+# What `deno task start` runs: deno serve on $HOSTNAME:$PORT (set above;
+# override with -e), exec'd so that deno gets the container's signals.
+CMD ["sh", "-c", "exec deno serve -A --host \"$HOSTNAME\" --port \"$PORT\" _fresh/server.js"]

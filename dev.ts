@@ -6,6 +6,7 @@
  */
 import { Builder } from "fresh/dev";
 import { tailwind } from "@fresh/plugin-tailwind";
+import { loadConfig } from "./lib/config.ts";
 
 const builder = new Builder();
 tailwind(builder);
@@ -13,5 +14,15 @@ tailwind(builder);
 if (Deno.args.includes("build")) {
   await builder.build();
 } else {
-  await builder.listen(() => import("./main.ts"));
+  await builder.listen(() => import("./main.ts"), devAddress());
+}
+
+/** HOSTNAME and PORT from the app's settings; main.ts reports invalid ones. */
+function devAddress(): { hostname?: string; port?: number } {
+  try {
+    const { hostname, port } = loadConfig();
+    return { hostname, port };
+  } catch {
+    return {};
+  }
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { App, csp, csrf, staticFiles } from "fresh";
+import { App, csp, staticFiles } from "fresh";
 import { dummyVerify } from "./lib/auth/password.ts";
 import { type Config, loadConfig, originPolicy } from "./lib/config.ts";
 import { apiJsonErrors } from "./lib/http/api_errors.ts";
@@ -13,6 +13,7 @@ import { clientIp } from "./lib/security/client_ip.ts";
 import { CSP_DIRECTIVES } from "./lib/security/csp_policy.ts";
 import { securityHeaders } from "./lib/security/headers.ts";
 import { noStoreForAccounts } from "./lib/security/no_store.ts";
+import { originCheck } from "./lib/security/origin_check.ts";
 import { friendlyOriginRefusal } from "./lib/web/origin_refused.tsx";
 import {
   ipRateLimitKey,
@@ -36,7 +37,7 @@ if (!config.rateLimits) {
 /** Paths exempt from origin checks and rate limits: Stripe signs its webhooks instead. */
 const WEBHOOK = "/api/stripe/webhook";
 // APP_URL's origin, or every local address of a first run without it.
-const checkOrigin = csrf<State>({ origin: originPolicy(config) });
+const checkOrigin = originCheck<State>(originPolicy(config));
 
 export const app = new App<State>()
   // Outermost, so it compresses the final answer (error pages included).
@@ -50,7 +51,7 @@ export const app = new App<State>()
   .use(apiJsonErrors("/api/"))
   .use(staticFiles())
   .use(friendlyOriginRefusal("/api/"))
-  // Plain upstream csrf() options; the webhook bypass is app code.
+  // The app's origin rule, then upstream csrf(); the webhook bypass is app code.
   .use((ctx) => ctx.url.pathname === WEBHOOK ? ctx.next() : checkOrigin(ctx))
   .use(async (ctx) => {
     ctx.state.services = services;

@@ -26,8 +26,6 @@ export interface Config {
   /** Address and port the server listens on. */
   hostname: string;
   port: number;
-  /** `development` relaxes nothing security-relevant; it only changes logs and caching. */
-  mode: "development" | "production";
   /** SQLite file. */
   databasePath: string;
   /** Redis server; unset means in-process cache and rate limits (one instance only). */
@@ -231,11 +229,6 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
     );
   }
   const port = r.int("PORT", 8000, 1, 65535);
-  const mode = r.oneOf(
-    "ISLET_ENV",
-    ["development", "production"] as const,
-    "production",
-  );
   const appUrlSet = r.optional("APP_URL") !== undefined;
   const appUrl = r.url("APP_URL", `http://localhost:${port}`);
   if (
@@ -280,7 +273,6 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
     originsFromAppUrl: appUrlSet,
     hostname,
     port,
-    mode,
     databasePath,
     redisUrl,
     session: { durationDays, inactivityTimeoutDays, bindUserAgent },

@@ -23,7 +23,8 @@ export { redactRedisUrl } from "./redis_support.ts";
  *
  * @example
  * ```ts
- * const cache = await createCache(Deno.env.get("REDIS_URL"));
+ * import { loadConfig } from "../config.ts";
+ * const cache = await createCache(loadConfig().redisUrl);
  * console.log(cache.status()); // "ok" with Redis, "in-process" without
  * ```
  */

@@ -1,25 +1,27 @@
 /**
  * `deno run -A lib/db/migrate_cli.ts`: applies pending migrations to the
- * database at `DATABASE_PATH` (default `data/islet.db`) and prints what it
- * did. Exits 1 with the failing migration named when one fails.
+ * database of the app's settings (`DATABASE_PATH`, read by lib/config.ts)
+ * and prints what it did. Exits 1 with the failing migration named when one fails.
  *
  * @module
  */
+import { type Config, loadConfig } from "../config.ts";
 import { openDatabase } from "./connection.ts";
 import { migrate } from "./migrate.ts";
 
 /**
- * Runs the migrations and returns the process exit code.
+ * Runs the migrations on the configured database and returns the process
+ * exit code.
  *
  * @example
  * ```ts
- * Deno.exit(await main({ DATABASE_PATH: "data/islet.db" }));
+ * Deno.exit(await main({ databasePath: "data/islet.db" }));
  * ```
  */
 export async function main(
-  env: Record<string, string | undefined> = Deno.env.toObject(),
+  config: Pick<Config, "databasePath">,
 ): Promise<number> {
-  const path = env.DATABASE_PATH?.trim() || "data/islet.db";
+  const path = config.databasePath;
   const db = openDatabase(path);
   try {
     const { applied, current } = await migrate(db);
@@ -44,4 +46,14 @@ function label(version: number): string {
   return String(version).padStart(4, "0");
 }
 
-if (import.meta.main) Deno.exit(await main());
+if (import.meta.main) {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    // A ConfigError lists every problem and never a secret.
+    console.error(error instanceof Error ? error.message : String(error));
+    Deno.exit(1);
+  }
+  Deno.exit(await main(config));
+}

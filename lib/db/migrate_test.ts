@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Db } from "./connection.ts";
 import { loadMigrations, migrate, MigrationError } from "./migrate.ts";
+import { loadConfig } from "../config.ts";
 import { main } from "./migrate_cli.ts";
 import { withTestDb } from "./testing.ts";
 
@@ -172,9 +173,9 @@ Deno.test("migrate CLI applies pending migrations to DATABASE_PATH", async () =>
   console.log = (...args: unknown[]) => lines.push(args.join(" "));
   try {
     const path = `${dir}/sub/cli.db`;
-    assert.equal(await main({ DATABASE_PATH: path }), 0);
+    assert.equal(await main(loadConfig({ DATABASE_PATH: path })), 0);
     assert.match(lines.join("\n"), /applied 0001/);
-    assert.equal(await main({ DATABASE_PATH: path }), 0);
+    assert.equal(await main(loadConfig({ DATABASE_PATH: path })), 0);
     assert.match(lines.join("\n"), /up to date/);
   } finally {
     console.log = log;

@@ -6,7 +6,7 @@
  */
 import type { BuildCache } from "./build_cache.ts";
 import { Context } from "./context.ts";
-import { HttpError } from "./error.ts";
+import { handleError, HttpError } from "./error.ts";
 import {
   type Command,
   compile,
@@ -30,7 +30,6 @@ import type {
   ResolvedConfig,
   Route,
 } from "./types.ts";
-import { handleError } from "./errors.ts";
 
 /** Options of `new App()`. */
 export interface AppOptions {

@@ -1,10 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  listenOptionsFromEnv,
-  ProdBuildCache,
-  type Snapshot,
-  startedByDenoServe,
-} from "./build_cache_prod.ts";
+import { ProdBuildCache, type Snapshot } from "./build_cache_prod.ts";
 
 function Counter() {
   return null;
@@ -152,61 +147,4 @@ Deno.test("ProdBuildCache: reads only listed files; small ones from memory, larg
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
-
-Deno.test("listenOptionsFromEnv: HOSTNAME and PORT validated", () => {
-  const env = (vars: Record<string, string>) => ({
-    get: (k: string) => vars[k],
-  });
-  assert.deepEqual(listenOptionsFromEnv({ port: 8000 }, env({})), {
-    hostname: "127.0.0.1",
-    port: 8000,
-  });
-  assert.deepEqual(listenOptionsFromEnv({}, env({})), {
-    hostname: "127.0.0.1",
-    port: undefined,
-  });
-  assert.deepEqual(
-    listenOptionsFromEnv({}, env({ HOSTNAME: "0.0.0.0", PORT: "3000" })),
-    { hostname: "0.0.0.0", port: 3000 },
-  );
-  assert.deepEqual(
-    listenOptionsFromEnv({}, env({ HOSTNAME: "[::1]", PORT: "0" })),
-    { hostname: "::1", port: 0 },
-  );
-  assert.equal(
-    listenOptionsFromEnv({}, env({ HOSTNAME: "web-1.internal" })).hostname,
-    "web-1.internal",
-  );
-  assert.equal(
-    listenOptionsFromEnv({}, env({ HOSTNAME: "  " })).hostname,
-    "127.0.0.1",
-  );
-  for (
-    const bad of [
-      "my host",
-      "a/b",
-      "x;rm -rf /",
-      "-lead",
-      "é.com",
-      "\u001b[31m",
-    ]
-  ) {
-    assert.throws(
-      () => listenOptionsFromEnv({}, env({ HOSTNAME: bad })),
-      /is not a host name or IP address/,
-      bad,
-    );
-  }
-  for (const bad of ["80a", "-1", "70000", "1e3"]) {
-    assert.throws(
-      () => listenOptionsFromEnv({}, env({ PORT: bad })),
-      /is not a port number/,
-      bad,
-    );
-  }
-});
-
-Deno.test("startedByDenoServe: false under deno test (null off Linux)", () => {
-  assert.equal(startedByDenoServe(), Deno.build.os === "linux" ? false : null);
 });

@@ -259,7 +259,7 @@ Deno.test("render: the Link header preloads the entry, its imports, the islands 
   ));
   await res.body?.cancel();
   const urls = res.headers.get("link")!.split(", ").map((part) => {
-    const m = part.match(/^<([^>]+)>; rel="modulepreload"$/);
+    const m = part.match(/^<([^>]+)>; rel="modulepreload"; as="script"$/);
     ok(m, part);
     return m[1];
   });

@@ -1,11 +1,12 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import { App, csrf } from "fresh";
+import { App } from "fresh";
+import { originCheck } from "../security/origin_check.ts";
 import { apiJsonErrors } from "./api_errors.ts";
 
 function app() {
   return new App()
     .use(apiJsonErrors("/api/"))
-    .use(csrf({ origin: "http://localhost" }))
+    .use(originCheck((origin) => origin === "http://localhost"))
     .get("/api/thing", () => Response.json({ success: true }))
     .get("/api/page", () =>
       new Response("<h1>Oops</h1>", {

@@ -1,8 +1,8 @@
 /**
  * The page a person sees when the origin check refuses their form: the
  * app's layout, status 403, what happened in plain words and a link back
- * to the form. Upstream `csrf()` answers a form post with plain text; API
- * and JSON callers keep their JSON answer.
+ * to the form. The origin check (lib/security/origin_check.ts) answers a
+ * form post with plain text; API and JSON callers keep their JSON answer.
  *
  * @module
  */
@@ -15,7 +15,7 @@ import type { State } from "../../utils.ts";
 /**
  * Turns a plain-text 403 for a page path (the origin check's answer to a
  * form post) into the refusal page in the app's layout. Put it just before
- * `csrf()`. Answers under `apiPrefix`, and JSON answers anywhere, pass
+ * the origin check. Answers under `apiPrefix`, and JSON answers anywhere, pass
  * unchanged.
  *
  * @example

@@ -9,7 +9,9 @@
  *
  * @module
  */
+import { dirname } from "node:path";
 import { freePort } from "../helpers/redis.ts";
+import { START_TASK } from "../helpers/server.ts";
 import { cpuSeconds } from "./cpu.ts";
 import { measureSessionValidation } from "./sessions.ts";
 import { measureStorm } from "./storm.ts";
@@ -35,7 +37,9 @@ try {
   children.push(
     spawn([deno, "run", "-A", "tests/bench/hello.ts", String(helloPort)], {}),
   );
-  children.push(spawn([deno, "run", "-A", "_fresh/server.js"], {
+  // `deno task start`'s command: deno serve on $HOSTNAME:$PORT.
+  children.push(spawn(["sh", "-c", `exec ${START_TASK}`], {
+    PATH: `${dirname(deno)}:${Deno.env.get("PATH") ?? ""}`,
     PORT: String(appPort),
     HOSTNAME: "127.0.0.1",
     DATABASE_PATH: `${dataDir}/bench.db`,

@@ -1,9 +1,11 @@
 /**
- * Run the production build (`_fresh/server.js`) as a real subprocess, so
- * HTTP and browser tests see exactly what `deno task start` serves.
+ * Run the production build (`_fresh/server.js`) as a real subprocess, by
+ * the command of `deno task start`, so HTTP and browser tests see exactly
+ * what it serves.
  *
  * @module
  */
+import { dirname } from "node:path";
 import { freePort } from "./redis.ts";
 
 /** A running app server. */
@@ -18,6 +20,10 @@ export interface TestServer {
 }
 
 const ROOT = new URL("../..", import.meta.url).pathname;
+/** The `start` task of deno.json, run through `sh` as `deno task` would. */
+export const START_TASK: string = JSON.parse(
+  Deno.readTextFileSync(`${ROOT}/deno.json`),
+).tasks.start;
 const READY_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 5_000;
 
@@ -78,12 +84,15 @@ export async function startServer(
 
   const port = freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "_fresh/server.js"],
+  // Exactly what `deno task start` runs (`deno serve` on $HOSTNAME:$PORT),
+  // with this deno first on PATH.
+  const path = `${dirname(Deno.execPath())}:${Deno.env.get("PATH") ?? ""}`;
+  const child = new Deno.Command("sh", {
+    args: ["-c", `exec ${START_TASK}`],
     cwd,
     env: opts.bareEnv
-      ? { ...denoEnv(), PORT: String(port), ...opts.env }
-      : { PORT: String(port), HOSTNAME: "127.0.0.1", ...opts.env },
+      ? { ...denoEnv(), PATH: path, PORT: String(port), ...opts.env }
+      : { PATH: path, PORT: String(port), HOSTNAME: "127.0.0.1", ...opts.env },
     clearEnv: opts.bareEnv === true,
     stdin: "null",
     stdout: "piped",

@@ -3,19 +3,22 @@
  * settings (all listed at once, secrets not echoed) and an unreachable Redis.
  */
 import { match, ok, strictEqual } from "node:assert/strict";
+import { dirname } from "node:path";
 import { freePort } from "../helpers/redis.ts";
+import { START_TASK } from "../helpers/server.ts";
 
 async function start(
   env: Record<string, string>,
 ): Promise<{ code: number; stderr: string }> {
   const dir = await Deno.makeTempDir({ prefix: "islet-startup-" });
   try {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "_fresh/server.js"],
+    const out = await new Deno.Command("sh", {
+      args: ["-c", `exec ${START_TASK}`],
       env: {
         DATABASE_PATH: `${dir}/t.db`,
         PORT: String(freePort()),
         NO_COLOR: "1",
+        PATH: `${dirname(Deno.execPath())}:${Deno.env.get("PATH") ?? ""}`,
         ...env,
       },
       stdout: "piped",
@@ -49,4 +52,11 @@ Deno.test("start-up: an unreachable REDIS_URL stops the app with a clear message
   strictEqual(code, 1);
   match(stderr, /Redis is unreachable/);
   ok(!stderr.includes("s3cret"), "the password is not printed");
+});
+
+Deno.test("start-up: a garbage HOSTNAME fails clearly", async () => {
+  // deno serve refuses it (--host) before the app's settings are read.
+  const { code, stderr } = await start({ HOSTNAME: "my host;rm -rf" });
+  ok(code !== 0);
+  match(stderr, /invalid host 'my host;rm -rf'/);
 });

@@ -8,7 +8,6 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { type App, setBuildCache } from "../app.ts";
 import type { FsRouteFile, IslandInfo } from "../build_cache.ts";
-import { listenOptionsFromEnv } from "../build_cache_prod.ts";
 import { MemoryBuildCache } from "./memory_cache.ts";
 import { type BuilderConfig, type BuildOutput, runBuild } from "./pipeline.ts";
 import type {
@@ -118,7 +117,7 @@ export class Builder<_State = unknown> {
 
   /**
    * Builds the project. By default a production build written to
-   * `_fresh/` (start it with `deno run -A _fresh/server.js`); with
+   * `_fresh/` (serve it with `deno serve -A _fresh/server.js`); with
    * `snapshot: "memory"` nothing is written and the returned function
    * applies the build to an app (for tests).
    *
@@ -165,8 +164,8 @@ export class Builder<_State = unknown> {
 
   /**
    * Development server: builds in memory, imports the app, serves it on
-   * `$HOSTNAME:$PORT` (default 127.0.0.1 and the first free port from
-   * 8000) and rebuilds the client and static files when islands/,
+   * `options.hostname` and `options.port` (as `app.listen()` does: without
+   * a port, the first free one from 8000) and rebuilds the client and static files when islands/,
    * static/, components/ or routes/ change. Server code changes need a
    * restart, which `deno run --watch` (the `dev` task) does.
    *
@@ -212,18 +211,8 @@ export class Builder<_State = unknown> {
         console.log(`Rebuilt client and static files (${next.buildId})`);
       },
     );
-    // Explicit options win over HOSTNAME/PORT, which are then not read.
-    const address = listenOptionsFromEnv(
-      { hostname: options.hostname, port: options.port },
-      {
-        get: (name) =>
-          (name === "HOSTNAME" ? options.hostname : options.port) === undefined
-            ? Deno.env.get(name)
-            : undefined,
-      },
-    );
     try {
-      await app.listen({ ...options, ...address });
+      await app.listen(options);
     } finally {
       watcher.close();
     }

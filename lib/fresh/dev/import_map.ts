@@ -24,7 +24,8 @@ export interface ImportMap {
   baseDir: string;
 }
 
-const CONFIG_NAMES = ["deno.json", "deno.jsonc"];
+/** The Deno config file names, in the order Deno looks for them. */
+export const CONFIG_NAMES = ["deno.json", "deno.jsonc"];
 
 /**
  * Finds the Deno config file in `root` or the nearest folder above it and

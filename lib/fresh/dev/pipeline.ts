@@ -6,6 +6,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { checkCompilerOptions } from "./check.ts";
 import { bundleClient } from "./esbuild.ts";
 import { loadImportMap } from "./import_map.ts";
 import { islandNames, scanIslands, scanRoutes } from "./scan.ts";
@@ -81,6 +82,7 @@ export async function runBuild(
   mode: "development" | "production",
   bootEntry: string = BOOT_ENTRY,
 ): Promise<BuildOutput> {
+  await checkCompilerOptions(config.root);
   const [routeScan, islandFiles, importMap] = await Promise.all([
     scanRoutes(config.routeDir),
     scanIslands(config.islandDir),

@@ -234,7 +234,10 @@ function preloadLinks(cache: BuildCache, used: Set<IslandInfo>): string {
     urls.add(info.file);
     for (const url of info.imports) urls.add(url);
   }
-  return [...urls].map((url) => `<${url}>; rel="modulepreload"`).join(", ");
+  // Upstream's form: each module URL-encoded, `as="script"`.
+  return [...urls].map((url) =>
+    `<${encodeURI(url)}>; rel="modulepreload"; as="script"`
+  ).join(", ");
 }
 
 const DOCTYPE = "<!DOCTYPE html>";
