@@ -23,6 +23,7 @@
  * @module
  */
 
+import { encodeHexLowerCase } from "@oslojs/encoding";
 import { hash, verify } from "@node-rs/argon2";
 import type { Algorithm, Options } from "@node-rs/argon2";
 import { dictionary } from "@zxcvbn-ts/language-common";
@@ -285,7 +286,7 @@ let dummyHash: Promise<string> | undefined;
 
 function randomPassword(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(24));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return encodeHexLowerCase(bytes);
 }
 
 /**

@@ -23,8 +23,8 @@ import {
   decodeCachedSession,
   encodeCachedSession,
 } from "./session_cache.ts";
+import { encodeHexLowerCase } from "@oslojs/encoding";
 import {
-  bytesToHex,
   constantTimeEqualHex,
   generateSessionToken,
   hashSecret,
@@ -105,7 +105,7 @@ function toSession(
 function fromDbRow(row: rows.SessionRow): CachedSessionRow {
   return {
     id: row.id,
-    secretHashHex: bytesToHex(row.secretHash),
+    secretHashHex: encodeHexLowerCase(row.secretHash),
     userId: row.userId,
     createdAt: row.createdAt,
     lastVerifiedAt: row.lastVerifiedAt,

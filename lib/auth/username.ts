@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { encodeHexLowerCase } from "@oslojs/encoding";
 import type { Db } from "../db/connection.ts";
 import { getUserByUsername, normalizeEmail } from "../db/users.ts";
 
@@ -77,10 +78,9 @@ export function freeUsername(db: Db, email: string): string {
   const base = usernameBase(email);
   if (getUserByUsername(db, base) === null) return base;
   for (let i = 0; i < 10; i++) {
-    const suffix = Array.from(
+    const suffix = encodeHexLowerCase(
       crypto.getRandomValues(new Uint8Array(3)),
-      (b) => b.toString(16).padStart(2, "0"),
-    ).join("");
+    );
     const candidate = `${base}-${suffix}`;
     if (getUserByUsername(db, candidate) === null) return candidate;
   }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { encodeHexLowerCase } from "@oslojs/encoding";
 import { TimeoutError } from "redis";
 
 /**
@@ -121,8 +122,7 @@ export function describeRedisUrl(
  */
 export async function sha1Hex(text: string): Promise<string> {
   const d = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0"))
-    .join("");
+  return encodeHexLowerCase(new Uint8Array(d));
 }
 
 /**

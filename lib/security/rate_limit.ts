@@ -10,6 +10,7 @@
  */
 
 import type { Context, Middleware } from "fresh";
+import { encodeHexLowerCase } from "@oslojs/encoding";
 import type { Cache, RateLimitResult } from "../cache/cache.ts";
 import { formatIp, parseIp } from "./client_ip.ts";
 
@@ -98,11 +99,7 @@ export async function rateLimitKey(
     "SHA-256",
     new TextEncoder().encode(key),
   );
-  const hex = Array.from(
-    new Uint8Array(digest),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
-  return `rl:${name}:#${hex}`;
+  return `rl:${name}:#${encodeHexLowerCase(new Uint8Array(digest))}`;
 }
 
 /**
