@@ -9,7 +9,8 @@
  */
 import { encodeHexLowerCase } from "@oslojs/encoding";
 import type { Db } from "../db/connection.ts";
-import { getUserByUsername, normalizeEmail } from "../db/users.ts";
+import { getUserByUsername } from "../db/users.ts";
+import { normalizeEmail } from "./email_rule.ts";
 
 /**
  * Longest username made from an email, before a `-xxxxxx` suffix.

@@ -11,6 +11,7 @@
 
 import type { Context, Middleware } from "fresh";
 import { encodeHexLowerCase } from "@oslojs/encoding";
+import { normalizeEmail } from "../auth/email_rule.ts";
 import type { Cache, RateLimitResult } from "../cache/cache.ts";
 import { formatIp, parseIp } from "./client_ip.ts";
 
@@ -242,19 +243,6 @@ export function rateLimitMiddleware<State = unknown>(
 }
 
 /**
- * The account key of an email: trimmed, Unicode-normalised, lowercase, so
- * `Alice@Example.com ` and `alice@example.com` share one counter.
- *
- * @example
- * ```ts
- * normaliseEmail(" Alice@Example.COM"); // "alice@example.com"
- * ```
- */
-export function normaliseEmail(email: string): string {
-  return email.normalize("NFKC").trim().toLowerCase();
-}
-
-/**
  * Per-account sign-in limit (5 failures / 15 minutes). Call it once per
  * attempt, BEFORE checking the password, and refuse with
  * {@linkcode tooManyRequests} when not allowed; call
@@ -286,7 +274,7 @@ export function signInAttempt(
   cache: Cache,
   email: string,
 ): Promise<RateLimitResult> {
-  return rateLimit(cache, RATE_LIMITS.signInAccount, normaliseEmail(email));
+  return rateLimit(cache, RATE_LIMITS.signInAccount, normalizeEmail(email));
 }
 
 /**
@@ -358,6 +346,6 @@ export function clearSignInFailures(
   return resetRateLimit(
     cache,
     RATE_LIMITS.signInAccount,
-    normaliseEmail(email),
+    normalizeEmail(email),
   );
 }

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { App } from "fresh";
+import { normalizeEmail } from "../auth/email_rule.ts";
 import { createMemoryCache } from "../cache/memory.ts";
 import { clientIp, parseTrustedProxies } from "./client_ip.ts";
 import {
   clearSignInFailures,
   ipRateLimitKey,
-  normaliseEmail,
   RATE_LIMITS,
   rateLimit,
   rateLimitKey,
@@ -150,7 +150,7 @@ Deno.test("sign-in per account: 5 failures per 15 minutes, any spelling of the e
   const c = clock(1_000_000_000);
   const cache = createMemoryCache({ now: c.now });
   try {
-    assert.equal(normaliseEmail("  Alice@Example.COM "), "alice@example.com");
+    assert.equal(normalizeEmail("  Alice@Example.COM "), "alice@example.com");
     const spellings = [
       "alice@example.com",
       "ALICE@example.com",
