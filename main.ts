@@ -9,6 +9,7 @@ import { dummyVerify } from "./lib/auth/password.ts";
 import { type Config, loadConfig, originPolicy } from "./lib/config.ts";
 import { apiJsonErrors } from "./lib/http/api_errors.ts";
 import { compression } from "./lib/http/compression.ts";
+import { pathIs } from "./lib/http/path.ts";
 import { clientIp } from "./lib/security/client_ip.ts";
 import { CSP_DIRECTIVES } from "./lib/security/csp_policy.ts";
 import { securityHeaders } from "./lib/security/headers.ts";
@@ -52,12 +53,12 @@ export const app = new App<State>()
   .use(staticFiles())
   .use(friendlyOriginRefusal("/api/"))
   // The app's origin rule, then upstream csrf(); the webhook bypass is app code.
-  .use((ctx) => ctx.url.pathname === WEBHOOK ? ctx.next() : checkOrigin(ctx))
+  .use((ctx) => pathIs(ctx, WEBHOOK) ? ctx.next() : checkOrigin(ctx))
   .use(async (ctx) => {
     ctx.state.services = services;
     ctx.state.clientIp = clientIp(ctx.req, ctx.info, services.trustedProxies);
     ctx.state.theme = themeFromCookie(ctx.req.headers.get("cookie"));
-    if (config.rateLimits && ctx.url.pathname !== WEBHOOK) {
+    if (config.rateLimits && !pathIs(ctx, WEBHOOK)) {
       // Default policy for every request that is not a static file: 100 a minute per address.
       const result = await rateLimit(
         services.cache,

@@ -2,11 +2,10 @@ import { useSignal } from "@preact/signals";
 import { Field, FormError, SubmitButton } from "../components/Field.tsx";
 import { EMAIL_TAKEN } from "../lib/auth/messages.ts";
 import {
-  checkSignUp,
-  PASSWORD_MAX as MAX,
-  PASSWORD_MIN as MIN,
-  shownErrors,
-} from "../lib/web/client/auth_checks.ts";
+  MAX_PASSWORD_LENGTH as MAX,
+  MIN_PASSWORD_LENGTH as MIN,
+} from "../lib/auth/limits.ts";
+import { checkSignUp, shownErrors } from "../lib/web/client/auth_checks.ts";
 import { focusFirstProblem, postJson } from "../lib/web/client/post_json.ts";
 
 interface Props {

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Theme } from "../utils.ts";
+import { readCookie } from "./http/cookie.ts";
 
 /** Cookie holding the theme; readable by the ThemeToggle island. */
 export const THEME_COOKIE = "theme";
@@ -33,14 +34,8 @@ export function isTheme(value: unknown): value is Theme {
  * ```
  */
 export function themeFromCookie(header: string | null): Theme {
-  if (header === null) return "system";
-  for (const part of header.split(";")) {
-    const eq = part.indexOf("=");
-    if (eq === -1 || part.slice(0, eq).trim() !== THEME_COOKIE) continue;
-    const value = part.slice(eq + 1).trim();
-    return isTheme(value) ? value : "system";
-  }
-  return "system";
+  const value = readCookie(header, THEME_COOKIE);
+  return isTheme(value) ? value : "system";
 }
 
 /** A year: the choice outlives the session, as a preference should. */

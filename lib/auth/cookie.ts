@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { readCookies } from "../http/cookie.ts";
 
 /** Cookie name over HTTPS. */
 export const SECURE_COOKIE_NAME = "__Host-session";
@@ -92,20 +93,12 @@ export function deleteSessionCookie(secure: boolean): string {
  * ```
  */
 export function readSessionToken(req: Request, secure: boolean): string | null {
-  const header = req.headers.get("cookie");
-  if (header === null) return null;
-  const name = sessionCookieName(secure);
-  for (const pair of header.split(";")) {
-    const eq = pair.indexOf("=");
-    if (eq === -1 || pair.slice(0, eq).trim() !== name) continue;
-    let value = pair.slice(eq + 1).trim();
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
-      value = value.slice(1, -1);
-    }
-    // First well-formed one wins: a duplicate may come from a stale path.
-    if (value.length <= MAX_TOKEN_LENGTH && TOKEN_CHARS.test(value)) {
-      return value;
-    }
-  }
-  return null;
+  const values = readCookies(
+    req.headers.get("cookie"),
+    sessionCookieName(secure),
+  );
+  // First well-formed one wins: a duplicate may come from a stale path.
+  return values.find((value) =>
+    value.length <= MAX_TOKEN_LENGTH && TOKEN_CHARS.test(value)
+  ) ?? null;
 }

@@ -4,8 +4,7 @@
  *
  * @module
  */
-import { normalizeEmail } from "../db/users.ts";
-import { emailProblem } from "./email_rule.ts";
+import { emailProblem, normalizeEmail } from "./email_rule.ts";
 
 /**
  * Checks and normalises an email address.

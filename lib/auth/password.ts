@@ -23,6 +23,7 @@
  * @module
  */
 
+import { encodeHexLowerCase } from "@oslojs/encoding";
 import { hash, verify } from "@node-rs/argon2";
 import type { Algorithm, Options } from "@node-rs/argon2";
 import { dictionary } from "@zxcvbn-ts/language-common";
@@ -32,6 +33,8 @@ import {
   WorkQueue,
   type WorkQueueOptions,
 } from "./hash_queue.ts";
+import { MIN_PASSWORD_LENGTH } from "./limits.ts";
+import { passwordLengthProblem } from "./password_rule.ts";
 
 export { QueueFullError };
 
@@ -55,27 +58,6 @@ let queue = new WorkQueue({
 export function configurePasswordHashing(options: WorkQueueOptions): void {
   queue = new WorkQueue(options);
 }
-
-/**
- * Fewest code points (after NFC) a password may have.
- *
- * @example
- * ```ts
- * `<input type="password" minlength="${MIN_PASSWORD_LENGTH}">`;
- * ```
- */
-export const MIN_PASSWORD_LENGTH = 8;
-
-/**
- * Most code points (after NFC) a password may have: long enough for any
- * passphrase, short enough that nobody feeds megabytes to the hasher.
- *
- * @example
- * ```ts
- * `Use ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters.`;
- * ```
- */
-export const MAX_PASSWORD_LENGTH = 128;
 
 // `Algorithm` is a `const enum` in an ambient .d.ts, which Deno's per-file
 // transpiler cannot inline, so the value is written out (2 = Argon2id).
@@ -264,19 +246,8 @@ export function validatePassword(password: unknown): PasswordValidation {
     return { ok: false, error: "Enter a password" };
   }
   const normalized = normalize(password);
-  const length = codePointLength(normalized);
-  if (length < MIN_PASSWORD_LENGTH) {
-    return {
-      ok: false,
-      error: `Password must be at least ${MIN_PASSWORD_LENGTH} characters`,
-    };
-  }
-  if (length > MAX_PASSWORD_LENGTH) {
-    return {
-      ok: false,
-      error: `Password must be at most ${MAX_PASSWORD_LENGTH} characters`,
-    };
-  }
+  const lengthProblem = passwordLengthProblem(normalized);
+  if (lengthProblem !== null) return { ok: false, error: lengthProblem };
   if (isCommon(normalized)) return { ok: false, error: COMMON_PASSWORD_ERROR };
   return { ok: true };
 }
@@ -285,7 +256,7 @@ let dummyHash: Promise<string> | undefined;
 
 function randomPassword(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(24));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return encodeHexLowerCase(bytes);
 }
 
 /**

@@ -4,12 +4,11 @@ import {
   COMMON_PASSWORD_ERROR,
   dummyVerify,
   hashPassword,
-  MAX_PASSWORD_LENGTH,
-  MIN_PASSWORD_LENGTH,
   needsRehash,
   validatePassword,
   verifyPassword,
 } from "./password.ts";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./limits.ts";
 
 const PHC_PREFIX = "$argon2id$v=19$m=19456,t=2,p=1$";
 

@@ -18,13 +18,14 @@ import type { Db } from "../db/connection.ts";
 import * as rows from "../db/sessions.ts";
 import { getUserById, type User } from "../db/users.ts";
 import {
+  cachedRow,
   type CachedSessionRow,
   cacheKey,
   decodeCachedSession,
   encodeCachedSession,
+  sessionFields,
 } from "./session_cache.ts";
 import {
-  bytesToHex,
   constantTimeEqualHex,
   generateSessionToken,
   hashSecret,
@@ -62,18 +63,14 @@ export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
 };
 
 /** A session as the app sees it (no secret material). Times are Unix ms. */
-export interface Session {
-  id: string;
-  userId: string;
-  createdAt: number;
-  lastVerifiedAt: number;
-  /** Absolute deadline; the cookie expires then too. */
+export interface Session extends rows.SessionFields {
+  /**
+   * Absolute deadline, shortened to the current setting when that is
+   * lower; the cookie expires then too.
+   */
   expiresAt: number;
   /** Idle deadline: `lastVerifiedAt` + inactivity timeout. */
   idleExpiresAt: number;
-  twoFactorVerified: boolean;
-  ip: string | null;
-  userAgent: string | null;
 }
 
 function nowOf(deps: SessionDeps): number {
@@ -85,34 +82,13 @@ function toSession(
   settings: SessionSettings,
 ): Session {
   return {
-    id: row.id,
-    userId: row.userId,
-    createdAt: row.createdAt,
-    lastVerifiedAt: row.lastVerifiedAt,
+    ...sessionFields(row),
     // A shortened setting applies to existing sessions too.
     expiresAt: Math.min(
       row.expiresAt,
       row.createdAt + settings.sessionDurationDays * DAY,
     ),
     idleExpiresAt: row.lastVerifiedAt + settings.inactivityTimeoutDays * DAY,
-    twoFactorVerified: row.twoFactorVerified,
-    ip: row.ip,
-    userAgent: row.userAgent,
-  };
-}
-
-/** A database row in the form the cache holds (hash as hex). */
-function fromDbRow(row: rows.SessionRow): CachedSessionRow {
-  return {
-    id: row.id,
-    secretHashHex: bytesToHex(row.secretHash),
-    userId: row.userId,
-    createdAt: row.createdAt,
-    lastVerifiedAt: row.lastVerifiedAt,
-    expiresAt: row.expiresAt,
-    twoFactorVerified: row.twoFactorVerified,
-    ip: row.ip,
-    userAgent: row.userAgent,
   };
 }
 
@@ -216,7 +192,7 @@ export async function validateSessionToken(
   if (row === null) {
     const found = rows.getSessionWithUser(db, parts.id);
     if (found === null) return null;
-    row = fromDbRow(found.row);
+    row = cachedRow(found.row);
     user = found.user;
   }
   if (!constantTimeEqualHex(hashSecretHex(parts.secret), row.secretHashHex)) {

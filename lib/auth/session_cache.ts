@@ -6,7 +6,8 @@
  *
  * @module
  */
-import type { SessionRow } from "../db/sessions.ts";
+import { encodeHexLowerCase } from "@oslojs/encoding";
+import type { SessionFields, SessionRow } from "../db/sessions.ts";
 
 /**
  * The cache key of a session.
@@ -28,9 +29,46 @@ export function cacheKey(sessionId: string): string {
  * lowercase hex (64 characters) rather than bytes, so a cache hit needs no
  * byte decoding and compares with `constantTimeEqualHex`.
  */
-export interface CachedSessionRow extends Omit<SessionRow, "secretHash"> {
+export interface CachedSessionRow extends SessionFields {
   /** Lowercase hex SHA-256 of the token's secret. */
   secretHashHex: string;
+}
+
+/**
+ * A database row in the form the cache holds (the hash as hex).
+ *
+ * @example
+ * ```ts
+ * import { getSession } from "../db/sessions.ts";
+ * import type { Db } from "../db/connection.ts";
+ * declare const db: Db;
+ * const row = getSession(db, "id");
+ * if (row !== null) cachedRow(row).secretHashHex; // 64 hex characters
+ * ```
+ */
+export function cachedRow(row: SessionRow): CachedSessionRow {
+  const { secretHash, ...fields } = row;
+  return { ...fields, secretHashHex: encodeHexLowerCase(secretHash) };
+}
+
+/**
+ * The non-secret fields of a row, whichever form its hash is in.
+ *
+ * @example
+ * ```ts
+ * declare const row: CachedSessionRow;
+ * "secretHashHex" in sessionFields(row); // false
+ * ```
+ */
+export function sessionFields(
+  row: SessionRow | CachedSessionRow,
+): SessionFields {
+  if ("secretHash" in row) {
+    const { secretHash: _secret, ...fields } = row;
+    return fields;
+  }
+  const { secretHashHex: _secret, ...fields } = row;
+  return fields;
 }
 
 /**
@@ -48,15 +86,8 @@ export interface CachedSessionRow extends Omit<SessionRow, "secretHash"> {
  */
 export function encodeCachedSession(row: CachedSessionRow): string {
   return JSON.stringify({
-    id: row.id,
+    ...sessionFields(row),
     secretHash: row.secretHashHex,
-    userId: row.userId,
-    createdAt: row.createdAt,
-    lastVerifiedAt: row.lastVerifiedAt,
-    expiresAt: row.expiresAt,
-    twoFactorVerified: row.twoFactorVerified,
-    ip: row.ip,
-    userAgent: row.userAgent,
   });
 }
 

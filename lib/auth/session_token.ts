@@ -128,25 +128,6 @@ export function hashSecretHex(secret: string): string {
 }
 
 /**
- * Lowercase hex of bytes (e.g. a stored secret hash, for
- * {@linkcode constantTimeEqualHex}).
- *
- * @example
- * ```ts
- * bytesToHex(new Uint8Array([0, 255])); // "00ff"
- * ```
- */
-export function bytesToHex(bytes: Uint8Array): string {
-  let out = "";
-  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]];
-  return out;
-}
-const HEX = Array.from(
-  { length: 256 },
-  (_, i) => i.toString(16).padStart(2, "0"),
-);
-
-/**
  * Compares two strings in time that depends only on their length (the
  * hex digests of {@linkcode hashSecretHex}), like
  * {@linkcode constantTimeEqual} for bytes.

@@ -24,11 +24,19 @@ import {
 } from "./password.ts";
 import type { RequestMeta } from "./sign_up.ts";
 
-/** Per-account failure counting (5 failures / 15 minutes by default). */
+/**
+ * Per-account failure counting (5 failures / 15 minutes by default). Each
+ * attempt counts as a failure up front, atomically, and a success clears
+ * the count: recording failures after the password check would let
+ * parallel guesses all pass the check before the first one is recorded.
+ */
 export interface SignInLimiter {
-  /** Seconds until the account may try again; 0 when it may now. */
+  /**
+   * Counts this attempt; returns the seconds until the account may try
+   * again, 0 when this attempt may go ahead.
+   */
   blockedFor(email: string): Promise<number>;
-  failed(email: string): Promise<void>;
+  /** Forgets the account's failures after a successful sign-in. */
   succeeded(email: string): Promise<void>;
 }
 
@@ -122,7 +130,6 @@ export async function signIn(
   }
 
   if (!valid || user === null || hash === null) {
-    await limiter.failed(email.value);
     audit(db, {
       userId: user?.id ?? null,
       event: "auth.sign_in_failed",

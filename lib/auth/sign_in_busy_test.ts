@@ -22,7 +22,6 @@ function spyLimiter(): SignInLimiter & { calls: string[] } {
   return {
     calls,
     blockedFor: () => (calls.push("blockedFor"), Promise.resolve(0)),
-    failed: () => (calls.push("failed"), Promise.resolve()),
     succeeded: () => (calls.push("succeeded"), Promise.resolve()),
   };
 }

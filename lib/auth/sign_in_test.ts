@@ -8,7 +8,6 @@ import { signIn, type SignInLimiter } from "./sign_in.ts";
 const meta = { ip: "203.0.113.1", userAgent: "test" };
 const limiter: SignInLimiter = {
   blockedFor: () => Promise.resolve(0),
-  failed: () => Promise.resolve(),
   succeeded: () => Promise.resolve(),
 };
 const PASSWORD = "Tulip orbit 7391 quartz!";

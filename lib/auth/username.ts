@@ -7,8 +7,10 @@
  *
  * @module
  */
+import { encodeHexLowerCase } from "@oslojs/encoding";
 import type { Db } from "../db/connection.ts";
-import { getUserByUsername, normalizeEmail } from "../db/users.ts";
+import { getUserByUsername } from "../db/users.ts";
+import { normalizeEmail } from "./email_rule.ts";
 
 /**
  * Longest username made from an email, before a `-xxxxxx` suffix.
@@ -77,10 +79,9 @@ export function freeUsername(db: Db, email: string): string {
   const base = usernameBase(email);
   if (getUserByUsername(db, base) === null) return base;
   for (let i = 0; i < 10; i++) {
-    const suffix = Array.from(
+    const suffix = encodeHexLowerCase(
       crypto.getRandomValues(new Uint8Array(3)),
-      (b) => b.toString(16).padStart(2, "0"),
-    ).join("");
+    );
     const candidate = `${base}-${suffix}`;
     if (getUserByUsername(db, candidate) === null) return candidate;
   }

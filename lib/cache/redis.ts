@@ -15,10 +15,12 @@ import type { EventEmitter } from "node:events";
 import { createClient, ErrorReply, TimeoutError } from "redis";
 import type { Cache, CacheStatus, RateLimitResult } from "./cache.ts";
 import { checkRateLimitArgs, createMemoryCache } from "./memory.ts";
+import { PendingDeletes } from "./redis_deletes.ts";
 import { Subscriptions } from "./redis_pubsub.ts";
 import {
   describeRedisUrl,
   RATE_LIMIT_LUA,
+  reconnection,
   sha1Hex,
   withTimeout,
 } from "./redis_support.ts";
@@ -63,248 +65,245 @@ export async function createRedisCache(
   url: string,
   options: RedisCacheOptions = {},
 ): Promise<Cache> {
-  const commandTimeout = options.commandTimeoutMs ?? 500;
-  const maxDelay = options.maxReconnectDelayMs ?? 2_000;
-  const startupTimeout = options.startupTimeoutMs ?? 5_000;
-  const { where, scrub } = describeRedisUrl(url);
-  const log = options.log ?? ((m: string) => console.warn(m));
-  const started = Date.now();
+  const cache = new RedisCache(url, options, await sha1Hex(RATE_LIMIT_LUA));
+  await cache.connect();
+  return cache;
+}
 
-  // One per connection: before its first success, give up after the
-  // start-up timeout; afterwards, retry for ever with capped backoff.
-  function socketOptions(name: string) {
-    let everReady = false;
-    return {
-      connectTimeout: options.connectTimeoutMs ?? 500,
-      reconnectStrategy: (retries: number, cause: Error) => {
-        if (!everReady && Date.now() - started >= startupTimeout) {
-          return new Error(
-            `cannot connect to Redis at ${where} (${name}) within ${startupTimeout} ms: ${
-              scrub(cause)
-            }`,
-          );
-        }
-        return Math.min(50 * 2 ** Math.min(retries, 10), maxDelay);
+type Client = ReturnType<typeof createClient>;
+
+/**
+ * Where the cache is in its life. "starting" until both connections are
+ * made (failures are reported once, by the rejected start-up); "up" while
+ * it serves; "lost" from the first connection error until both
+ * connections are ready again; "closed" for good.
+ */
+type Phase = "starting" | "up" | "lost" | "closed";
+
+// node-redis' EventEmitter typings do not reach Deno's checker.
+const events = (c: unknown) => c as EventEmitter;
+
+class RedisCache implements Cache {
+  #phase: Phase = "starting";
+  // After a timeout (a hung server, not a closed socket), Redis is skipped
+  // until then, so that every call does not wait the full timeout.
+  #suspendedUntil = 0;
+  readonly #client: Client;
+  readonly #subscriber: Client;
+  readonly #fallback = createMemoryCache();
+  readonly #pending: PendingDeletes;
+  readonly #subscriptions: Subscriptions;
+  readonly #timeoutMs: number;
+  readonly #sha: string;
+  readonly #where: string;
+  readonly #scrub: (e: unknown) => string;
+  readonly #log: (message: string) => void;
+
+  constructor(url: string, options: RedisCacheOptions, sha: string) {
+    this.#timeoutMs = options.commandTimeoutMs ?? 500;
+    this.#sha = sha;
+    ({ where: this.#where, scrub: this.#scrub } = describeRedisUrl(url));
+    this.#log = options.log ?? ((m: string) => console.warn(m));
+    const main = reconnection("commands", this.#where, this.#scrub, options);
+    const sub = reconnection("subscriber", this.#where, this.#scrub, options);
+    this.#client = createClient({
+      url,
+      disableOfflineQueue: true,
+      commandOptions: { timeout: this.#timeoutMs },
+      socket: main.socket,
+    });
+    this.#subscriber = this.#client.duplicate({ socket: sub.socket });
+    this.#subscriptions = new Subscriptions(this.#subscriber, this.#timeoutMs);
+    this.#pending = new PendingDeletes({
+      canSend: () => this.#up() && this.#phase !== "closed",
+      send: async (keys) => {
+        await this.#run(this.#client.del(keys));
       },
-      markReady: () => everReady = true,
-    };
+    });
+
+    const onError = (e: unknown) => this.#connectionLost(e);
+    events(this.#client).on("error", onError);
+    events(this.#subscriber).on("error", onError);
+    events(this.#client).on("ready", () => {
+      main.ready();
+      this.#suspendedUntil = 0;
+      this.#maybeBack();
+      void this.#pending.replay();
+    });
+    events(this.#subscriber).on("ready", () => {
+      sub.ready();
+      this.#maybeBack();
+      this.#subscriptions.onReady();
+    });
   }
-  const { markReady: mainReady, ...mainSocketOptions } = socketOptions(
-    "commands",
-  );
-  const { markReady: subReady, ...subSocketOptions } = socketOptions(
-    "subscriber",
-  );
 
-  const client = createClient({
-    url,
-    disableOfflineQueue: true,
-    commandOptions: { timeout: commandTimeout },
-    socket: mainSocketOptions,
-  });
-  const subscriber = client.duplicate({ socket: subSocketOptions });
+  /** Makes both connections, or fails start-up with one clear message. */
+  async connect(): Promise<void> {
+    try {
+      await Promise.all([this.#client.connect(), this.#subscriber.connect()]);
+    } catch (e) {
+      this.#phase = "closed";
+      this.#pending.stop();
+      for (const c of [this.#client, this.#subscriber]) {
+        if (c.isOpen) c.destroy();
+      }
+      await this.#fallback.close();
+      const m = this.#scrub(e);
+      throw new Error(
+        m.startsWith("cannot connect")
+          ? m
+          : `cannot connect to Redis at ${this.#where}: ${m}`,
+      );
+    }
+    this.#phase = "up";
+  }
 
-  const fallback = createMemoryCache();
-  const pendingDeletes = new Set<string>();
-  const subscriptions = new Subscriptions(subscriber, commandTimeout);
-  const sha = await sha1Hex(RATE_LIMIT_LUA);
-  // After a timeout (a hung server, not a closed socket), skip Redis for a
-  // moment so that every call does not wait the full timeout.
-  let suspendedUntil = 0;
-  let startedUp = false;
-  let lost = false;
-  let closed = false;
-  let replayTimer: ReturnType<typeof setTimeout> | undefined;
-
-  // node-redis' own timeout stops at the write; a hung server would keep
-  // the caller waiting for the reply.
-  const run = <T>(p: Promise<T>) => withTimeout(p, commandTimeout);
-  const up = () => client.isReady && Date.now() >= suspendedUntil;
-  const failed = (e: unknown) => {
-    if (e instanceof TimeoutError) suspendedUntil = Date.now() + 1_000;
-  };
-
-  const onError = (e: unknown) => {
-    // Start-up failures are reported once, by the rejected promise.
-    if (closed || lost || !startedUp) return;
-    lost = true;
-    log(
-      `cache: Redis at ${where} unreachable (${
-        scrub(e)
+  #connectionLost(e: unknown): void {
+    if (this.#phase !== "up") return;
+    this.#phase = "lost";
+    this.#log(
+      `cache: Redis at ${this.#where} unreachable (${
+        this.#scrub(e)
       }); running degraded until it returns`,
     );
-  };
-  // node-redis' EventEmitter typings do not reach Deno's checker.
-  const events = (c: unknown) => c as EventEmitter;
-  events(client).on("error", onError);
-  events(subscriber).on("error", onError);
-  events(client).on("ready", () => {
-    mainReady();
-    suspendedUntil = 0;
-    if (lost && subscriber.isReady) {
-      lost = false;
-      log(`cache: Redis at ${where} is back`);
-    }
-    void replayDeletes();
-  });
-  events(subscriber).on("ready", () => {
-    subReady();
-    if (lost && client.isReady) {
-      lost = false;
-      log(`cache: Redis at ${where} is back`);
-    }
-    subscriptions.onReady();
-  });
+  }
 
-  async function replayDeletes(): Promise<void> {
-    while (pendingDeletes.size > 0 && up() && !closed) {
-      const batch = [...pendingDeletes].slice(0, 500);
-      try {
-        await run(client.del(batch));
-        for (const k of batch) pendingDeletes.delete(k);
-      } catch (e) {
-        failed(e);
-        // The ready event will not fire again if the socket stayed up.
-        if (replayTimer === undefined && !closed) {
-          const t = setTimeout(() => {
-            replayTimer = undefined;
-            void replayDeletes();
-          }, 1_000);
-          Deno.unrefTimer(t);
-          replayTimer = t;
-        }
-        return;
-      }
+  #maybeBack(): void {
+    if (
+      this.#phase === "lost" && this.#client.isReady &&
+      this.#subscriber.isReady
+    ) {
+      this.#phase = "up";
+      this.#log(`cache: Redis at ${this.#where} is back`);
     }
   }
 
-  async function del(keys: string[]): Promise<void> {
+  #up(): boolean {
+    return this.#client.isReady && Date.now() >= this.#suspendedUntil;
+  }
+
+  /**
+   * One command, bounded in time (node-redis' own timeout stops at the
+   * write; a hung server would keep the caller waiting for the reply). A
+   * timeout suspends Redis for a second; the error is rethrown for the
+   * caller's fallback.
+   */
+  async #run<T>(p: Promise<T>): Promise<T> {
+    try {
+      return await withTimeout(p, this.#timeoutMs);
+    } catch (e) {
+      if (e instanceof TimeoutError) this.#suspendedUntil = Date.now() + 1_000;
+      throw e;
+    }
+  }
+
+  async get(key: string): Promise<string | null> {
+    if (this.#pending.has(key) || !this.#up()) return null;
+    try {
+      return await this.#run(this.#client.get(key));
+    } catch {
+      return null;
+    }
+  }
+
+  async set(key: string, value: string, ttlSeconds: number): Promise<void> {
+    if (!(ttlSeconds > 0)) {
+      throw new RangeError(`ttlSeconds must be > 0 (got ${ttlSeconds})`);
+    }
+    if (!this.#up()) return;
+    const expiration = {
+      type: "PX",
+      value: Math.ceil(ttlSeconds * 1000),
+    } as const;
+    await this.#run(this.#client.set(key, value, { expiration }))
+      .catch(() => {});
+  }
+
+  async delete(...keys: string[]): Promise<void> {
     if (keys.length === 0) return;
-    if (up() && pendingDeletes.size === 0) {
+    if (this.#up() && this.#pending.size === 0) {
       try {
-        await run(client.del(keys));
+        await this.#run(this.#client.del(keys));
         return;
-      } catch (e) {
-        failed(e);
+      } catch {
+        // Remembered below.
       }
     }
     // Remembered even when Redis seems up but older deletions are still
     // queued, so that the order of deletions does not matter.
-    for (const k of keys) pendingDeletes.add(k);
-    void replayDeletes();
+    this.#pending.add(keys);
   }
 
-  try {
-    await Promise.all([client.connect(), subscriber.connect()]);
-  } catch (e) {
-    closed = true;
-    for (const c of [client, subscriber]) if (c.isOpen) c.destroy();
-    await fallback.close();
-    const m = scrub(e);
-    throw new Error(
-      m.startsWith("cannot connect")
-        ? m
-        : `cannot connect to Redis at ${where}: ${m}`,
-    );
+  async rateLimit(
+    key: string,
+    limit: number,
+    windowMs: number,
+  ): Promise<RateLimitResult> {
+    checkRateLimitArgs(limit, windowMs);
+    if (!this.#up()) return this.#fallback.rateLimit(key, limit, windowMs);
+    const args = { keys: [key], arguments: [String(limit), String(windowMs)] };
+    try {
+      let reply: unknown;
+      try {
+        reply = await this.#run(this.#client.evalSha(this.#sha, args));
+      } catch (e) {
+        if (!(e instanceof ErrorReply && e.message.startsWith("NOSCRIPT"))) {
+          throw e;
+        }
+        reply = await this.#run(this.#client.eval(RATE_LIMIT_LUA, args));
+      }
+      const [allowed, remaining, retryAfterMs] = reply as [
+        number,
+        number,
+        number,
+      ];
+      return { allowed: allowed === 1, remaining, retryAfterMs };
+    } catch {
+      return this.#fallback.rateLimit(key, limit, windowMs);
+    }
   }
-  startedUp = true;
 
-  return {
-    async get(key) {
-      if (pendingDeletes.has(key) || !up()) return null;
+  async resetRateLimit(key: string): Promise<void> {
+    await this.#fallback.resetRateLimit(key);
+    await this.delete(key);
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    if (this.#up()) {
       try {
-        return await run(client.get(key));
-      } catch (e) {
-        failed(e);
-        return null;
+        await this.#run(this.#client.publish(channel, message));
+        return;
+      } catch {
+        // Delivered locally below.
       }
-    },
+    }
+    // Other instances cannot be told, but this one's subscribers can.
+    this.#subscriptions.deliverLocally(channel, message);
+  }
 
-    async set(key, value, ttlSeconds) {
-      if (!(ttlSeconds > 0)) {
-        throw new RangeError(`ttlSeconds must be > 0 (got ${ttlSeconds})`);
-      }
-      if (!up()) return;
-      try {
-        await run(
-          client.set(key, value, {
-            expiration: { type: "PX", value: Math.ceil(ttlSeconds * 1000) },
-          }),
-        );
-      } catch (e) {
-        failed(e);
-      }
-    },
+  subscribe(
+    channel: string,
+    onMessage: (message: string) => void,
+  ): Promise<() => Promise<void>> {
+    return this.#subscriptions.subscribe(channel, onMessage);
+  }
 
-    delete: (...keys) => del(keys),
+  status(): CacheStatus {
+    const ok = this.#up() && this.#subscriber.isReady &&
+      this.#pending.size === 0 && this.#phase !== "closed";
+    return ok ? "ok" : "degraded";
+  }
 
-    async rateLimit(key, limit, windowMs): Promise<RateLimitResult> {
-      checkRateLimitArgs(limit, windowMs);
-      if (!up()) return fallback.rateLimit(key, limit, windowMs);
-      const args = {
-        keys: [key],
-        arguments: [String(limit), String(windowMs)],
-      };
-      try {
-        let reply: unknown;
-        try {
-          reply = await run(client.evalSha(sha, args));
-        } catch (e) {
-          if (!(e instanceof ErrorReply && e.message.startsWith("NOSCRIPT"))) {
-            throw e;
-          }
-          reply = await run(client.eval(RATE_LIMIT_LUA, args));
-        }
-        const [allowed, remaining, retryAfterMs] = reply as [
-          number,
-          number,
-          number,
-        ];
-        return { allowed: allowed === 1, remaining, retryAfterMs };
-      } catch (e) {
-        failed(e);
-        return fallback.rateLimit(key, limit, windowMs);
-      }
-    },
-
-    async resetRateLimit(key) {
-      await fallback.resetRateLimit(key);
-      await del([key]);
-    },
-
-    async publish(channel, message) {
-      if (up()) {
-        try {
-          await run(client.publish(channel, message));
-          return;
-        } catch (e) {
-          failed(e);
-        }
-      }
-      // Other instances cannot be told, but this one's subscribers can.
-      subscriptions.deliverLocally(channel, message);
-    },
-
-    subscribe: (channel, onMessage) =>
-      subscriptions.subscribe(channel, onMessage),
-
-    status(): CacheStatus {
-      const ok = up() && subscriber.isReady && pendingDeletes.size === 0 &&
-        !closed;
-      return ok ? "ok" : "degraded";
-    },
-
-    async close() {
-      if (closed) return;
-      closed = true;
-      clearTimeout(replayTimer);
-      subscriptions.clear();
-      await fallback.close();
-      await Promise.all([client, subscriber].map((c) => {
-        if (!c.isOpen) return;
-        if (!c.isReady) return c.destroy();
-        return withTimeout(c.close(), commandTimeout).catch(() => c.destroy());
-      }));
-    },
-  };
+  async close(): Promise<void> {
+    if (this.#phase === "closed") return;
+    this.#phase = "closed";
+    this.#pending.stop();
+    this.#subscriptions.clear();
+    await this.#fallback.close();
+    await Promise.all([this.#client, this.#subscriber].map((c) => {
+      if (!c.isOpen) return;
+      if (!c.isReady) return c.destroy();
+      return withTimeout(c.close(), this.#timeoutMs).catch(() => c.destroy());
+    }));
+  }
 }

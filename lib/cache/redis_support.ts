@@ -5,6 +5,7 @@
  * @module
  */
 
+import { encodeHexLowerCase } from "@oslojs/encoding";
 import { TimeoutError } from "redis";
 
 /**
@@ -121,8 +122,7 @@ export function describeRedisUrl(
  */
 export async function sha1Hex(text: string): Promise<string> {
   const d = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0"))
-    .join("");
+  return encodeHexLowerCase(new Uint8Array(d));
 }
 
 /**
@@ -142,4 +142,61 @@ export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new TimeoutError()), ms);
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The timing options {@linkcode reconnection} reads (see `RedisCacheOptions`). */
+export interface ReconnectionOptions {
+  connectTimeoutMs?: number;
+  maxReconnectDelayMs?: number;
+  startupTimeoutMs?: number;
+}
+
+/**
+ * Socket options for one Redis connection, and the call that marks it
+ * ready: before its first success, it gives up after the start-up timeout;
+ * afterwards, it retries for ever with capped backoff.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from "redis";
+ * const { where, scrub } = describeRedisUrl("redis://127.0.0.1:6379");
+ * const main = reconnection("commands", where, scrub, { startupTimeoutMs: 5_000 });
+ * const client = createClient({ url: "redis://127.0.0.1:6379", socket: main.socket });
+ * client.on("ready", main.ready);
+ * ```
+ */
+export function reconnection(
+  name: string,
+  where: string,
+  scrub: (e: unknown) => string,
+  options: ReconnectionOptions,
+): {
+  socket: {
+    connectTimeout: number;
+    reconnectStrategy: (retries: number, cause: Error) => number | Error;
+  };
+  ready: () => void;
+} {
+  const started = Date.now();
+  const startupTimeout = options.startupTimeoutMs ?? 5_000;
+  const maxDelay = options.maxReconnectDelayMs ?? 2_000;
+  let everReady = false;
+  return {
+    socket: {
+      connectTimeout: options.connectTimeoutMs ?? 500,
+      reconnectStrategy: (retries: number, cause: Error) => {
+        if (!everReady && Date.now() - started >= startupTimeout) {
+          return new Error(
+            `cannot connect to Redis at ${where} (${name}) within ${startupTimeout} ms: ${
+              scrub(cause)
+            }`,
+          );
+        }
+        return Math.min(50 * 2 ** Math.min(retries, 10), maxDelay);
+      },
+    },
+    ready: () => {
+      everReady = true;
+    },
+  };
 }

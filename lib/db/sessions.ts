@@ -9,11 +9,12 @@ import type { SQLOutputValue } from "node:sqlite";
 import type { Db } from "./connection.ts";
 import { type User, userColumns, userFromArray } from "./users.ts";
 
-/** A stored session. */
-export interface SessionRow {
+/**
+ * The fields of a session that are not secret: one list for the row, its
+ * cached copy (lib/auth/session_cache.ts) and the app's `Session`.
+ */
+export interface SessionFields {
   id: string;
-  /** SHA-256 of the token's secret part (32 bytes). */
-  secretHash: Uint8Array;
   userId: string;
   createdAt: number;
   lastVerifiedAt: number;
@@ -22,6 +23,12 @@ export interface SessionRow {
   twoFactorVerified: boolean;
   ip: string | null;
   userAgent: string | null;
+}
+
+/** A stored session. */
+export interface SessionRow extends SessionFields {
+  /** SHA-256 of the token's secret part (32 bytes). */
+  secretHash: Uint8Array;
 }
 
 const COLUMNS =

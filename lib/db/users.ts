@@ -6,6 +6,7 @@
  * @module
  */
 import type { SQLOutputValue } from "node:sqlite";
+import { normalizeEmail } from "../auth/email_rule.ts";
 import type { Db } from "./connection.ts";
 
 /** Subscription tiers, as the `users.subscription_tier` CHECK allows. */
@@ -124,19 +125,6 @@ export function toUser(
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };
-}
-
-/**
- * The stored form of an e-mail address: trimmed and lower-cased. Applied by
- * every function here that takes an address, so callers need not.
- *
- * @example
- * ```ts
- * normalizeEmail("  Ada@Example.COM "); // "ada@example.com"
- * ```
- */
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
 }
 
 /** Input of {@linkcode createUser}. */

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { normalizeEmail } from "../auth/email_rule.ts";
 import { audit, listAuditForUser } from "./audit.ts";
 import { getUserByOAuthAccount, linkOAuthAccount } from "./oauth_accounts.ts";
 import { withTestDb } from "./testing.ts";
@@ -17,7 +18,6 @@ import {
   getUserByStripeCustomerId,
   getUserByUsername,
   markEmailVerified,
-  normalizeEmail,
   updateBilling,
   updatePasswordHash,
 } from "./users.ts";

@@ -1,6 +1,5 @@
 /**
- * The rate-limit policies of design.md as data, the 429 answer, and a Fresh
- * middleware. Counting is the cache's job (`Cache.rateLimit`: a Lua script
+ * The rate-limit policies of design.md as data, and the 429 answer. Counting is the cache's job (`Cache.rateLimit`: a Lua script
  * in Redis, or in process), so limits hold across instances.
  *
  * Stripe webhooks have no policy on purpose: they are checked by signature,
@@ -9,7 +8,8 @@
  * @module
  */
 
-import type { Context, Middleware } from "fresh";
+import { encodeHexLowerCase } from "@oslojs/encoding";
+import { normalizeEmail } from "../auth/email_rule.ts";
 import type { Cache, RateLimitResult } from "../cache/cache.ts";
 import { formatIp, parseIp } from "./client_ip.ts";
 
@@ -98,11 +98,7 @@ export async function rateLimitKey(
     "SHA-256",
     new TextEncoder().encode(key),
   );
-  const hex = Array.from(
-    new Uint8Array(digest),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
-  return `rl:${name}:#${hex}`;
+  return `rl:${name}:#${encodeHexLowerCase(new Uint8Array(digest))}`;
 }
 
 /**
@@ -193,71 +189,6 @@ export function tooManyRequests(
 }
 
 /**
- * Options of {@linkcode rateLimitMiddleware}.
- *
- * @example
- * ```ts
- * import type { Cache } from "../cache/cache.ts";
- * import type { State } from "../../utils.ts";
- * declare const cache: Cache;
- * const options: RateLimitMiddlewareOptions<State> = {
- *   cache,
- *   policy: RATE_LIMITS.api,
- *   key: (ctx) => ctx.state.user?.id ?? ipRateLimitKey(ctx.state.clientIp),
- * };
- * ```
- */
-export interface RateLimitMiddlewareOptions<State> {
-  cache: Cache;
-  policy: RateLimitPolicy | PolicyName;
-  /** Who is counted, e.g. `(ctx) => ipRateLimitKey(clientIp(ctx.req, ctx.info, proxies))`. */
-  key: (ctx: Context<State>) => string | Promise<string>;
-  /** Replaces the default error text of the 429 body. */
-  message?: string;
-}
-
-/**
- * A middleware that counts every request it sees under `policy` and
- * answers 429 once the limit is reached.
- *
- * @example
- * ```ts
- * import { App } from "fresh";
- * import { createMemoryCache } from "../cache/memory.ts";
- * import { clientIp, parseTrustedProxies } from "./client_ip.ts";
- * const cache = createMemoryCache();
- * const proxies = parseTrustedProxies("10.0.0.0/8");
- * const app = new App().use(rateLimitMiddleware({
- *   cache,
- *   policy: RATE_LIMITS.default,
- *   key: (ctx) => ipRateLimitKey(clientIp(ctx.req, ctx.info, proxies)),
- * }));
- * ```
- */
-export function rateLimitMiddleware<State = unknown>(
-  options: RateLimitMiddlewareOptions<State>,
-): Middleware<State> {
-  const { cache, policy, key, message } = options;
-  return async (ctx) => {
-    const result = await rateLimit(cache, policy, await key(ctx));
-    return result.allowed ? ctx.next() : tooManyRequests(result, message);
-  };
-}
-
-/**
- * The account key of an email: trimmed, Unicode-normalised, lowercase, so
- * `Alice@Example.com ` and `alice@example.com` share one counter.
- *
- * @example
- * ```ts
- * normaliseEmail(" Alice@Example.COM"); // "alice@example.com"
- * ```
- */
-export function normaliseEmail(email: string): string {
-  return email.normalize("NFKC").trim().toLowerCase();
-}
-
-/**
  * Per-account sign-in limit (5 failures / 15 minutes). Call it once per
  * attempt, BEFORE checking the password, and refuse with
  * {@linkcode tooManyRequests} when not allowed; call
@@ -289,7 +220,7 @@ export function signInAttempt(
   cache: Cache,
   email: string,
 ): Promise<RateLimitResult> {
-  return rateLimit(cache, RATE_LIMITS.signInAccount, normaliseEmail(email));
+  return rateLimit(cache, RATE_LIMITS.signInAccount, normalizeEmail(email));
 }
 
 /**
@@ -307,8 +238,7 @@ export function signInAttempt(
  *   const wait = await signInBlockedFor(cache, email);
  *   if (wait > 0) return `Too many attempts, try again in ${wait} seconds`;
  *   if (!(await passwordMatches(email, password))) {
- *     await recordSignInFailure(cache, email);
- *     return "Wrong email or password";
+ *     return "Wrong email or password"; // already counted
  *   }
  *   await clearSignInFailures(cache, email);
  *   return "Signed in";
@@ -321,26 +251,6 @@ export async function signInBlockedFor(
 ): Promise<number> {
   const r = await signInAttempt(cache, email);
   return r.allowed ? 0 : Math.max(1, Math.ceil(r.retryAfterMs / 1000));
-}
-
-/**
- * Does nothing, on purpose: {@linkcode signInBlockedFor} already counted
- * the attempt as a failure, atomically. Kept so that callers read as
- * check / failed / succeeded, and so that nobody adds a second count.
- *
- * @example
- * ```ts
- * import type { Cache } from "../cache/cache.ts";
- * declare const cache: Cache;
- * declare const passwordMatched: boolean;
- * if (!passwordMatched) await recordSignInFailure(cache, "alice@example.com");
- * ```
- */
-export function recordSignInFailure(
-  _cache: Cache,
-  _email: string,
-): Promise<void> {
-  return Promise.resolve();
 }
 
 /**
@@ -361,6 +271,6 @@ export function clearSignInFailures(
   return resetRateLimit(
     cache,
     RATE_LIMITS.signInAccount,
-    normaliseEmail(email),
+    normalizeEmail(email),
   );
 }

@@ -1,16 +1,12 @@
 import assert from "node:assert/strict";
-import { App } from "fresh";
+import { normalizeEmail } from "../auth/email_rule.ts";
 import { createMemoryCache } from "../cache/memory.ts";
-import { clientIp, parseTrustedProxies } from "./client_ip.ts";
 import {
   clearSignInFailures,
   ipRateLimitKey,
-  normaliseEmail,
   RATE_LIMITS,
   rateLimit,
   rateLimitKey,
-  rateLimitMiddleware,
-  recordSignInFailure,
   resetRateLimit,
   signInAttempt,
   signInBlockedFor,
@@ -150,7 +146,7 @@ Deno.test("sign-in per account: 5 failures per 15 minutes, any spelling of the e
   const c = clock(1_000_000_000);
   const cache = createMemoryCache({ now: c.now });
   try {
-    assert.equal(normaliseEmail("  Alice@Example.COM "), "alice@example.com");
+    assert.equal(normalizeEmail("  Alice@Example.COM "), "alice@example.com");
     const spellings = [
       "alice@example.com",
       "ALICE@example.com",
@@ -202,12 +198,11 @@ Deno.test("sign-in per account: success clears; parallel guesses cannot overtake
   }
 });
 
-Deno.test("sign-in API as lib/web/auth.ts uses it: blockedFor counts, failed adds nothing", async () => {
+Deno.test("sign-in API as lib/web/auth.ts uses it: blockedFor counts every attempt", async () => {
   const cache = createMemoryCache();
   try {
     for (let i = 0; i < 5; i++) {
       assert.equal(await signInBlockedFor(cache, "erin@example.com"), 0);
-      await recordSignInFailure(cache, "erin@example.com");
     }
     const wait = await signInBlockedFor(cache, "Erin@example.com");
     assert.ok(wait >= 1 && wait <= 2 * 15 * 60, `${wait}`);
@@ -225,57 +220,6 @@ Deno.test("sign-in API as lib/web/auth.ts uses it: blockedFor counts, failed add
       await rateLimitKey("auth", "1.2.3.4"),
       await rateLimitKey(RATE_LIMITS.auth, "1.2.3.4"),
     );
-  } finally {
-    await cache.close();
-  }
-});
-
-Deno.test("rateLimitMiddleware: limits by the key, answers 429 with Retry-After", async () => {
-  const cache = createMemoryCache();
-  const proxies = parseTrustedProxies("127.0.0.1");
-  const app = new App()
-    .use(rateLimitMiddleware({
-      cache,
-      policy: { name: "test", limit: 2, windowMs: 60_000 },
-      key: (ctx) => ipRateLimitKey(clientIp(ctx.req, ctx.info, proxies)),
-    }))
-    .get("/", () => new Response("ok"));
-  const handler = app.handler();
-  const info = (hostname: string) =>
-    ({
-      remoteAddr: { transport: "tcp", hostname, port: 1 },
-      completed: Promise.resolve(),
-    }) as Deno.ServeHandlerInfo;
-  const get = (ip: string, xff?: string) =>
-    handler(
-      new Request("http://localhost/", {
-        headers: xff ? { "x-forwarded-for": xff } : {},
-      }),
-      info(ip),
-    );
-  try {
-    for (let i = 0; i < 2; i++) {
-      const res = await get("203.0.113.1");
-      assert.equal(res.status, 200);
-      await res.body?.cancel();
-    }
-    const refused = await get("203.0.113.1");
-    assert.equal(refused.status, 429);
-    assert.ok(Number(refused.headers.get("retry-after")) >= 1);
-    assert.match(
-      (await refused.json()).error,
-      /^Too many requests, try again in \d+ seconds$/,
-    );
-    // A spoofed header from an untrusted peer changes nothing.
-    const spoofed = await get("203.0.113.1", "198.51.100.1");
-    assert.equal(spoofed.status, 429);
-    await spoofed.body?.cancel();
-    // Behind the trusted proxy, clients are told apart.
-    for (const client of ["198.51.100.1", "198.51.100.2"]) {
-      const res = await get("127.0.0.1", client);
-      assert.equal(res.status, 200, client);
-      await res.body?.cancel();
-    }
   } finally {
     await cache.close();
   }

@@ -18,7 +18,6 @@ import {
   ipRateLimitKey,
   type PolicyName,
   rateLimit,
-  recordSignInFailure,
   signInBlockedFor,
   tooManyRequests,
 } from "../security/rate_limit.ts";
@@ -93,13 +92,11 @@ export function accountLimiter(services: Services): SignInLimiter {
   if (!services.config.rateLimits) {
     return {
       blockedFor: () => Promise.resolve(0),
-      failed: async () => {},
       succeeded: async () => {},
     };
   }
   return {
     blockedFor: (email) => signInBlockedFor(services.cache, email),
-    failed: (email) => recordSignInFailure(services.cache, email),
     succeeded: (email) => clearSignInFailures(services.cache, email),
   };
 }

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { readCookie } from "../http/cookie.ts";
 import { type DeviceIds, deviceLabelOf } from "./device.ts";
 
 /** A notice to show once. */
@@ -202,15 +203,4 @@ export function takeFlash(
       "cache-control": "no-store",
     },
   };
-}
-
-function readCookie(header: string | null, name: string): string | null {
-  if (header === null) return null;
-  for (const pair of header.split(";")) {
-    const eq = pair.indexOf("=");
-    if (eq !== -1 && pair.slice(0, eq).trim() === name) {
-      return pair.slice(eq + 1).trim();
-    }
-  }
-  return null;
 }

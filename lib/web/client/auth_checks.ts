@@ -1,7 +1,7 @@
 /**
  * The checks the sign-in and sign-up islands run before posting, with the
- * server's own rules and words (lib/auth/email_rule.ts, messages.ts, the
- * password length), so a problem reads the same with and without
+ * server's own rules and words (lib/auth/email_rule.ts, password_rule.ts,
+ * messages.ts), so a problem reads the same with and without
  * JavaScript. The server checks again, and has the last word. Runs in the
  * browser.
  *
@@ -9,11 +9,7 @@
  */
 import { emailProblem } from "../../auth/email_rule.ts";
 import { PASSWORD_REQUIRED } from "../../auth/messages.ts";
-
-/** Password length bounds, as lib/auth/password.ts enforces them. */
-export const PASSWORD_MIN = 8;
-/** See {@linkcode PASSWORD_MIN}. */
-export const PASSWORD_MAX = 128;
+import { passwordLengthProblem } from "../../auth/password_rule.ts";
 
 /** What the user typed. */
 export interface Credentials {
@@ -53,12 +49,8 @@ export function checkSignUp(input: Credentials): Record<string, string> {
   const problems: Record<string, string> = {};
   const email = emailProblem(input.email);
   if (email !== null) problems.email = email;
-  const length = [...input.password.normalize("NFC")].length;
-  if (length < PASSWORD_MIN) {
-    problems.password = `Password must be at least ${PASSWORD_MIN} characters`;
-  } else if (length > PASSWORD_MAX) {
-    problems.password = `Password must be at most ${PASSWORD_MAX} characters`;
-  }
+  const password = passwordLengthProblem(input.password);
+  if (password !== null) problems.password = password;
   return problems;
 }
 

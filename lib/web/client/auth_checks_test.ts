@@ -17,7 +17,6 @@ const NO_LIMITER: SignInLimiter = {
   blockedFor: () => {
     throw new Error("the server accepted what the client refused");
   },
-  failed: () => Promise.resolve(),
   succeeded: () => Promise.resolve(),
 };
 
