@@ -198,12 +198,15 @@ export function tooManyRequests(
  * @example
  * ```ts
  * import type { Cache } from "../cache/cache.ts";
- * import type { State } from "../../utils.ts";
+ * import type { State } from "../web/state.ts";
  * declare const cache: Cache;
  * const options: RateLimitMiddlewareOptions<State> = {
  *   cache,
  *   policy: RATE_LIMITS.api,
- *   key: (ctx) => ctx.state.user?.id ?? ipRateLimitKey(ctx.state.clientIp),
+ *   key: (ctx) =>
+ *     ctx.state.auth.kind === "signed_in"
+ *       ? ctx.state.auth.user.id
+ *       : ipRateLimitKey(ctx.state.clientIp),
  * };
  * ```
  */

@@ -10,7 +10,7 @@ import { Head } from "fresh/runtime";
 import type { Middleware } from "fresh";
 import { themeFromCookie } from "../theme.ts";
 import { safeNext } from "./safe_next.ts";
-import type { State } from "../../utils.ts";
+import type { State } from "./state.ts";
 
 /**
  * Turns a plain-text 403 for a page path (the origin check's answer to a
@@ -21,7 +21,7 @@ import type { State } from "../../utils.ts";
  * @example
  * ```ts
  * import { App, csrf } from "fresh";
- * import type { State } from "../../utils.ts";
+ * import type { State } from "./state.ts";
  * const app = new App<State>()
  *   .use(friendlyOriginRefusal())
  *   .use(csrf({ origin: ["http://localhost:8000"] }));
