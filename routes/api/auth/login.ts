@@ -1,4 +1,3 @@
-import { bodyErrorResponse } from "../../../lib/http/body.ts";
 import { jsonOk } from "../../../lib/http/json.ts";
 import { signInAction } from "../../../lib/web/auth_actions.ts";
 import { failureJson } from "../../../lib/web/failure_answer.ts";
@@ -8,8 +7,7 @@ import { define } from "../../../utils.ts";
 /** Signs in with email and password; a new session on every sign-in. */
 export const handler = define.handlers({
   async POST(ctx) {
-    const outcome = await signInAction(ctx).catch(bodyErrorResponse);
-    if (outcome instanceof Response) return outcome;
+    const outcome = await signInAction(ctx);
     if (!outcome.ok) return failureJson(outcome);
     return jsonOk({ user: userJson(outcome.user) }, 200, {
       "set-cookie": outcome.cookie,

@@ -1,4 +1,3 @@
-import { bodyErrorResponse } from "../../../lib/http/body.ts";
 import { jsonOk } from "../../../lib/http/json.ts";
 import { signUpAction } from "../../../lib/web/auth_actions.ts";
 import { failureJson } from "../../../lib/web/failure_answer.ts";
@@ -8,8 +7,7 @@ import { define } from "../../../utils.ts";
 /** Creates an account and signs it in. JSON or form-encoded input. */
 export const handler = define.handlers({
   async POST(ctx) {
-    const outcome = await signUpAction(ctx).catch(bodyErrorResponse);
-    if (outcome instanceof Response) return outcome;
+    const outcome = await signUpAction(ctx);
     if (!outcome.ok) return failureJson(outcome);
     return jsonOk({ user: userJson(outcome.user) }, 201, {
       "set-cookie": outcome.cookie,
