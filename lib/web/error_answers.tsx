@@ -165,7 +165,7 @@ async function errorPage(
   const form = ctx.req.method !== "GET" && ctx.req.method !== "HEAD";
   const body = status === 403 && form
     ? <OriginRefused back={safeNext(ctx.url.pathname, "/")} />
-    : <StatusPage status={status} />;
+    : <StatusPage error={err ?? new HttpError(status)} />;
   try {
     const page = await ctx.render(body, { status });
     page.headers.set("cache-control", "no-store");

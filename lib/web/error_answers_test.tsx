@@ -221,3 +221,20 @@ Deno.test("errorAnswers: an error thrown before the route still gets the headers
   }
   strictEqual(errors.length, 2, "each 500 is logged once");
 });
+
+Deno.test("errorAnswers: a PublicError thrown on a page says its message on the error page", async () => {
+  const handler = new App<State>()
+    .use(errorAnswers("/api/"))
+    .use(() => {
+      throw new PublicError(400, "That form did not say what to do.");
+    })
+    .handler();
+  const res = await handler(
+    new Request("http://localhost/settings/sessions", { method: "POST" }),
+  );
+  strictEqual(res.status, 400);
+  match(res.headers.get("content-type") ?? "", /^text\/html/);
+  const text = await res.text();
+  match(text, /This request could not be completed/);
+  match(text, /That form did not say what to do\./);
+});

@@ -6,7 +6,9 @@
  *
  * @module
  */
+import { HttpError } from "fresh";
 import { Head } from "fresh/runtime";
+import { PublicError } from "../http/public_error.ts";
 
 interface ErrorPageProps {
   status: number;
@@ -49,15 +51,18 @@ export function ErrorPage({ status, title, heading, message }: ErrorPageProps) {
 }
 
 /**
- * The error page for a status: "not found" for 404, "something went
- * wrong" from 500, "could not be completed" for any other 4xx.
+ * The error page for a thrown value: "not found" for 404, "something went
+ * wrong" from 500, "could not be completed" for any other 4xx, which says
+ * a `PublicError`'s own message when there is one.
  *
  * @example
  * ```tsx
- * const body = <StatusPage status={404} />;
+ * import { HttpError } from "fresh";
+ * const body = <StatusPage error={new HttpError(404)} />;
  * ```
  */
-export function StatusPage({ status }: { status: number }) {
+export function StatusPage({ error }: { error: unknown }) {
+  const status = error instanceof HttpError ? error.status : 500;
   if (status === 404) {
     return (
       <ErrorPage
@@ -80,7 +85,9 @@ export function StatusPage({ status }: { status: number }) {
       <ErrorPage
         status={status}
         title="This request could not be completed"
-        message="Please check what you sent and try again."
+        message={error instanceof PublicError
+          ? error.message
+          : "Please check what you sent and try again."}
       />
     );
 }

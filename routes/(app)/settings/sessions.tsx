@@ -6,7 +6,8 @@ import {
   endOtherSessions,
 } from "../../../lib/auth/end_sessions.ts";
 import { listUserSessions, type Session } from "../../../lib/auth/session.ts";
-import { asBodyError, BodyError, readInput } from "../../../lib/http/body.ts";
+import { readInput } from "../../../lib/http/body.ts";
+import { PublicError } from "../../../lib/http/public_error.ts";
 import { requestMeta } from "../../../lib/web/auth.ts";
 import {
   formatRelativeTime,
@@ -49,10 +50,8 @@ export const handler = define.handlers<Data>({
   async POST(ctx) {
     const { services } = ctx.state;
     const { user, session } = requireSignedIn(ctx.state);
-    const input = await readInput(ctx.req).catch(asBodyError);
-    if (input instanceof BodyError) {
-      return new Response(input.message, { status: input.status });
-    }
+    // A malformed body or a crafted form is a 400 page (lib/web/error_answers.tsx).
+    const input = await readInput(ctx.req);
     let flash: Flash;
     if (input.action === "end-others") {
       const count = await endOtherSessions(
@@ -66,9 +65,10 @@ export const handler = define.handlers<Data>({
       // The page offers no button for this device (Sign out does that);
       // the API's DELETE of the current session is that sign-out.
       if (input.id === session.id) {
-        return new Response("Use Sign out to end this device's session", {
-          status: 400,
-        });
+        throw new PublicError(
+          400,
+          "Use Sign out to end this device's session.",
+        );
       }
       const ended = await endOneSession(
         services.sessions,
@@ -80,7 +80,7 @@ export const handler = define.handlers<Data>({
         ? { kind: "session_gone" }
         : { kind: "session_ended", device: deviceIds(ended.userAgent) };
     } else {
-      return new Response("Unknown action", { status: 400 });
+      throw new PublicError(400, "That form did not say what to do.");
     }
     return new Response(null, {
       status: 303,
