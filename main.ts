@@ -7,7 +7,6 @@
 import { App, csp, staticFiles } from "fresh";
 import { dummyVerify } from "./lib/auth/password.ts";
 import { type Config, loadConfig, originPolicy } from "./lib/config.ts";
-import { apiJsonErrors } from "./lib/http/api_errors.ts";
 import { compression } from "./lib/http/compression.ts";
 import { pathIs } from "./lib/http/path.ts";
 import { clientIp } from "./lib/security/client_ip.ts";
@@ -15,7 +14,7 @@ import { CSP_DIRECTIVES } from "./lib/security/csp_policy.ts";
 import { securityHeaders } from "./lib/security/headers.ts";
 import { noStoreForAccounts } from "./lib/security/no_store.ts";
 import { originCheck } from "./lib/security/origin_check.ts";
-import { friendlyOriginRefusal } from "./lib/web/origin_refused.tsx";
+import { errorAnswers } from "./lib/web/error_answers.tsx";
 import {
   ipRateLimitKey,
   rateLimit,
@@ -48,10 +47,10 @@ export const app = new App<State>()
   .use(securityHeaders({ hsts: config.secureCookies }))
   .use(csp({ useNonce: true, csp: CSP_DIRECTIVES }))
   .use(noStoreForAccounts())
-  // Errors made outside the API handlers (CSRF 403, 405, 404) keep the JSON shape.
-  .use(apiJsonErrors("/api/"))
+  // Every error, thrown or returned, becomes JSON under /api/ and the
+  // error page elsewhere, inside the headers above.
+  .use(errorAnswers("/api/"))
   .use(staticFiles())
-  .use(friendlyOriginRefusal("/api/"))
   // The app's origin rule, then upstream csrf(); the webhook bypass is app code.
   .use((ctx) => pathIs(ctx, WEBHOOK) ? ctx.next() : checkOrigin(ctx))
   .use(async (ctx) => {

@@ -1,26 +1,21 @@
 /**
- * The app's shared state type and its typed `define` helpers.
+ * The app's shared state type and its typed `define` helpers. The types
+ * live in `lib/web/state.ts`; this root module re-exports them.
  *
  * @module
  */
 import { createDefine } from "fresh";
-import type { Session } from "./lib/auth/session.ts";
-import type { User } from "./lib/db/users.ts";
-import type { Services } from "./lib/services.ts";
+import type { State } from "./lib/web/state.ts";
 
-/** Colour scheme the visitor chose; "system" follows the OS. */
-export type Theme = "system" | "light" | "dark";
-
-/** What middlewares put on `ctx.state` for handlers and pages. */
-export interface State {
-  theme: Theme;
-  services: Services;
-  /** The client's address (socket, or X-Forwarded-For from trusted proxies). */
-  clientIp: string;
-  /** The signed-in user and their session, or null. */
-  user: User | null;
-  session: Session | null;
-}
+export type {
+  AuthState,
+  SecondFactorPending,
+  SignedIn,
+  SignedOut,
+  State,
+  Theme,
+} from "./lib/web/state.ts";
+export { isSignedIn, requireSignedIn } from "./lib/web/state.ts";
 
 /** Typed `define.handlers`, `define.page`, `define.middleware`. */
 export const define = createDefine<State>();

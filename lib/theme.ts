@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Theme } from "../utils.ts";
+import type { Theme } from "./web/state.ts";
 import { readCookie } from "./http/cookie.ts";
 
 /** Cookie holding the theme; readable by the ThemeToggle island. */

@@ -1,7 +1,7 @@
 import { asset } from "fresh/runtime";
 import { Footer } from "../components/Footer.tsx";
 import { Header } from "../components/Header.tsx";
-import { define } from "../utils.ts";
+import { define, isSignedIn } from "../utils.ts";
 
 export default define.page(function App({ Component, state, url }) {
   return (
@@ -27,7 +27,7 @@ export default define.page(function App({ Component, state, url }) {
         </a>
         <Header
           theme={state.theme ?? "system"}
-          signedIn={state.user != null}
+          signedIn={isSignedIn(state)}
           path={url.pathname}
           next={url.pathname + url.search}
         />

@@ -4,17 +4,17 @@ import {
   sessionCookieName,
 } from "../lib/auth/cookie.ts";
 import { validateSessionToken } from "../lib/auth/session.ts";
+import { SIGNED_OUT } from "../lib/web/state.ts";
 import { define } from "../utils.ts";
 
 /**
- * Puts the signed-in user and session on `ctx.state` (or null), and clears
+ * Puts who is asking on `ctx.state.auth` (signed in or out), and clears
  * a session cookie that no longer names a live session.
  */
 export default define.middleware(async (ctx) => {
   const { services } = ctx.state;
   const secure = services.config.secureCookies;
-  ctx.state.user = null;
-  ctx.state.session = null;
+  ctx.state.auth = SIGNED_OUT;
   const token = readSessionToken(ctx.req, secure);
   if (token === null) return ctx.next();
 
@@ -22,8 +22,11 @@ export default define.middleware(async (ctx) => {
     userAgent: ctx.req.headers.get("user-agent"),
   });
   if (found !== null) {
-    ctx.state.user = found.user;
-    ctx.state.session = found.session;
+    ctx.state.auth = {
+      kind: "signed_in",
+      user: found.user,
+      session: found.session,
+    };
     return ctx.next();
   }
   const res = await ctx.next();

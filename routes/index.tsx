@@ -1,5 +1,5 @@
 import { asset, Head } from "fresh/runtime";
-import { define } from "../utils.ts";
+import { define, isSignedIn } from "../utils.ts";
 
 // Only what runs today (README, "Status"); the rest is listed as planned.
 const FOR_PEOPLE = [
@@ -51,7 +51,7 @@ const CODE =
   "rounded bg-slate-100 px-1 py-0.5 font-mono text-[0.9em] dark:bg-slate-800";
 
 export default define.page(function Home({ state }) {
-  const signedIn = state.user != null;
+  const signedIn = isSignedIn(state);
   return (
     <>
       <Head>

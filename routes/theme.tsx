@@ -1,5 +1,5 @@
 import { page } from "fresh";
-import { ErrorPage } from "../components/ErrorPage.tsx";
+import { ErrorPage } from "../lib/web/error_page.tsx";
 import { asBodyError, BodyError, readInput } from "../lib/http/body.ts";
 import { chooseTheme } from "../lib/theme.ts";
 import { safeNext } from "../lib/web/auth.ts";

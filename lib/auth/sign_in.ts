@@ -23,6 +23,7 @@ import {
   verifyPassword,
 } from "./password.ts";
 import type { RequestMeta } from "./sign_up.ts";
+import { type Failure, failure } from "./outcome.ts";
 
 /**
  * Per-account failure counting (5 failures / 15 minutes by default). Each
@@ -43,21 +44,7 @@ export interface SignInLimiter {
 /** Outcome of {@linkcode signIn}. */
 export type SignInResult =
   | { ok: true; user: User }
-  | {
-    ok: false;
-    status: 400 | 401;
-    error: string;
-    details?: Record<string, string>;
-  }
-  | { ok: false; status: 429; error: string; retryAfterSeconds: number }
-  | {
-    ok: false;
-    status: 503;
-    /** Too many sign-ins at once: the password check was not even queued. */
-    reason: "busy";
-    error: string;
-    retryAfterSeconds: number;
-  };
+  | Failure<"invalid" | "wrong_credentials" | "rate_limited" | "busy">;
 
 /** The one message for an unknown email and a wrong password alike. */
 export const INVALID_CREDENTIALS = "Invalid email or password";
@@ -69,6 +56,7 @@ export const INVALID_CREDENTIALS = "Invalid email or password";
  * ```ts
  * import { createSession, type SessionDeps } from "./session.ts";
  * import type { RequestMeta } from "./sign_up.ts";
+import { type Failure, failure } from "./outcome.ts";
  * declare const deps: SessionDeps;
  * declare const limiter: SignInLimiter;
  * const meta: RequestMeta = { ip: "203.0.113.9", userAgent: "Mozilla/5.0" };
@@ -89,12 +77,9 @@ export async function signIn(
     const details: Record<string, string> = {};
     if (!email.ok) details.email = email.error;
     if (password === "") details.password = PASSWORD_REQUIRED;
-    return {
-      ok: false,
-      status: 400,
-      error: "Please correct the highlighted fields",
+    return failure("invalid", "Please correct the highlighted fields", {
       details,
-    };
+    });
   }
 
   // Refuse before the account limiter counts this as an attempt, so a user
@@ -104,13 +89,11 @@ export async function signIn(
 
   const wait = await limiter.blockedFor(email.value);
   if (wait > 0) {
-    return {
-      ok: false,
-      status: 429,
-      error:
-        `Too many failed sign-ins for this account; try again in ${wait} seconds`,
-      retryAfterSeconds: wait,
-    };
+    return failure(
+      "rate_limited",
+      `Too many failed sign-ins for this account; try again in ${wait} seconds`,
+      { retryAfterSeconds: wait, by: "account" },
+    );
   }
 
   const user = getUserByEmail(db, email.value);
@@ -143,7 +126,7 @@ export async function signIn(
           : "wrong_password",
       },
     });
-    return { ok: false, status: 401, error: INVALID_CREDENTIALS };
+    return failure("wrong_credentials", INVALID_CREDENTIALS);
   }
 
   await limiter.succeeded(email.value);
@@ -166,23 +149,18 @@ export async function signIn(
 }
 
 /**
- * The answer when password checks are queued past their bound.
+ * The refusal when password checks are queued past their bound.
  *
  * @example
  * ```ts
  * import { QueueFullError } from "./password.ts";
- * const result = busy(new QueueFullError(2)); // { ok: false, status: 503, ... }
+ * const result = busy(new QueueFullError(2)); // { ok: false, reason: "busy", ... }
  * ```
  */
-export function busy(
-  err: QueueFullError,
-): Extract<SignInResult, { status: 503 }> {
-  return {
-    ok: false,
-    status: 503,
-    reason: "busy",
-    error:
-      `The server is busy checking other passwords; try again in ${err.retryAfterSeconds} seconds`,
-    retryAfterSeconds: err.retryAfterSeconds,
-  };
+export function busy(err: QueueFullError): Failure<"busy"> {
+  return failure(
+    "busy",
+    `The server is busy checking other passwords; try again in ${err.retryAfterSeconds} seconds`,
+    { retryAfterSeconds: err.retryAfterSeconds },
+  );
 }

@@ -12,6 +12,7 @@ import {
   passwordContainsEmail,
 } from "./password_email.ts";
 import { busy } from "./sign_in.ts";
+import { type Failure, failure } from "./outcome.ts";
 import { validateEmail } from "./email_address.ts";
 import { EMAIL_TAKEN } from "./messages.ts";
 import { freeUsername } from "./username.ts";
@@ -19,13 +20,7 @@ import { freeUsername } from "./username.ts";
 /** Outcome of {@linkcode signUp}. */
 export type SignUpResult =
   | { ok: true; user: User }
-  | {
-    ok: false;
-    status: 400 | 409;
-    error: string;
-    details?: Record<string, string>;
-  }
-  | ReturnType<typeof busy>;
+  | Failure<"invalid" | "taken" | "busy">;
 
 /** Who is asking, for the audit log. */
 export interface RequestMeta {
@@ -62,12 +57,9 @@ export async function signUp(
     details.password = PASSWORD_CONTAINS_EMAIL_ERROR;
   }
   if (Object.keys(details).length > 0 || !email.ok) {
-    return {
-      ok: false,
-      status: 400,
-      error: "Please correct the highlighted fields",
+    return failure("invalid", "Please correct the highlighted fields", {
       details,
-    };
+    });
   }
 
   let passwordHash: string;
@@ -95,12 +87,9 @@ export async function signUp(
     return { ok: true, user };
   } catch (err) {
     if (err instanceof DuplicateUserError && err.field === "email") {
-      return {
-        ok: false,
-        status: 409,
-        error: "An account with this email already exists",
+      return failure("taken", "An account with this email already exists", {
         details: { email: EMAIL_TAKEN },
-      };
+      });
     }
     throw err;
   }

@@ -2,6 +2,7 @@ import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { withTestDb } from "../db/testing.ts";
 import { PASSWORD_CONTAINS_EMAIL_ERROR } from "./password_email.ts";
 import { signUp } from "./sign_up.ts";
+import { failureStatus } from "../web/failure_answer.ts";
 
 const meta = { ip: "203.0.113.1", userAgent: "test" };
 
@@ -18,7 +19,7 @@ Deno.test("signUp refuses a password that contains the email, short local parts 
       const result = await signUp(db, { email, password }, meta);
       strictEqual(result.ok, false, `${email} / ${password}`);
       if (!result.ok) {
-        strictEqual(result.status, 400);
+        strictEqual(failureStatus(result), 400);
         deepStrictEqual(result.details, {
           password: PASSWORD_CONTAINS_EMAIL_ERROR,
         });

@@ -5,10 +5,15 @@
  * @module
  */
 
-/** A 4xx the caller should answer with. */
-export class BodyError extends Error {
-  constructor(readonly status: 400 | 413 | 415, message: string) {
-    super(message);
+import { PublicError } from "./public_error.ts";
+
+/**
+ * A 4xx the caller should answer with. Left to propagate, the app's error
+ * answer says it (JSON under `/api/`); a page may catch it to re-render.
+ */
+export class BodyError extends PublicError {
+  constructor(override readonly status: 400 | 413 | 415, message: string) {
+    super(status, message);
     this.name = "BodyError";
   }
 }
@@ -123,24 +128,4 @@ async function readBounded(req: Request, maxBytes: number): Promise<string> {
 export function asBodyError(err: unknown): BodyError {
   if (err instanceof BodyError) return err;
   throw err;
-}
-
-/**
- * Turns a {@linkcode BodyError} into its JSON 4xx answer; anything else is
- * rethrown.
- *
- * @example
- * ```ts
- * async function post(req: Request): Promise<Response> {
- *   const input = await readInput(req).catch(bodyErrorResponse);
- *   if (input instanceof Response) return input; // 400/413/415 with the JSON error shape
- *   return Response.json({ success: true, email: input.email });
- * }
- * ```
- */
-export function bodyErrorResponse(err: unknown): Response {
-  const bad = asBodyError(err);
-  return Response.json({ success: false, error: bad.message }, {
-    status: bad.status,
-  });
 }

@@ -34,23 +34,25 @@ export function touchesSession(headers: Headers): boolean {
 
 /**
  * Sets `Cache-Control: no-store` on every answer that sets or clears a
- * session cookie or answers a signed-in request (`ctx.state.user`, set by
- * the session middleware further in). Put it before the static files.
+ * session cookie or answers a request with an auth state other than signed
+ * out (`ctx.state.auth`, set by the session middleware further in). Put it before the static files.
  *
  * @example
  * ```ts
  * import { App, staticFiles } from "fresh";
- * const app = new App<{ user: unknown }>()
+ * const app = new App<{ auth?: { kind: string } }>()
  *   .use(noStoreForAccounts())
  *   .use(staticFiles());
  * ```
  */
 export function noStoreForAccounts<
-  State extends { user?: unknown },
+  State extends { auth?: { kind: string } },
 >(): Middleware<State> {
   return async (ctx) => {
     const res = await ctx.next();
-    const signedIn = ctx.state.user !== null && ctx.state.user !== undefined;
+    // A half-finished sign-in (second factor pending) is private too.
+    const kind = ctx.state.auth?.kind;
+    const signedIn = kind !== undefined && kind !== "signed_out";
     if (!signedIn && !touchesSession(res.headers)) return res;
     try {
       res.headers.set("cache-control", "no-store");

@@ -17,10 +17,12 @@ Deno.test("touchesSession: either session cookie name, set or cleared; nothing e
 });
 
 Deno.test("noStoreForAccounts: signed-in requests and session cookies, even on immutable redirects", async () => {
-  const app = new App<{ user?: unknown }>()
+  const app = new App<{ auth?: { kind: string } }>()
     .use(noStoreForAccounts())
     .use((ctx) => {
-      if (ctx.url.searchParams.has("user")) ctx.state.user = { id: "u" };
+      if (ctx.url.searchParams.has("user")) {
+        ctx.state.auth = { kind: "signed_in" };
+      }
       return ctx.next();
     })
     .get(

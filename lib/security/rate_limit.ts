@@ -12,6 +12,7 @@ import { encodeHexLowerCase } from "@oslojs/encoding";
 import { normalizeEmail } from "../auth/email_rule.ts";
 import type { Cache, RateLimitResult } from "../cache/cache.ts";
 import { formatIp, parseIp } from "./client_ip.ts";
+import { jsonError } from "../http/json.ts";
 
 /**
  * A limit: at most `limit` hits per `windowMs` per key.
@@ -178,13 +179,9 @@ export function tooManyRequests(
 ): Response {
   const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
   const error = message ?? `Too many requests, try again in ${seconds} seconds`;
-  return new Response(JSON.stringify({ success: false, error }), {
-    status: 429,
-    headers: {
-      "content-type": "application/json; charset=utf-8",
-      "retry-after": String(seconds),
-      "cache-control": "no-store",
-    },
+  return jsonError(429, error, undefined, {
+    "retry-after": String(seconds),
+    "cache-control": "no-store",
   });
 }
 

@@ -10,16 +10,15 @@ import { createSession, invalidateSession } from "../auth/session.ts";
 import type { SignInLimiter } from "../auth/sign_in.ts";
 import type { RequestMeta } from "../auth/sign_up.ts";
 import { audit } from "../db/audit.ts";
-import { jsonError } from "../http/json.ts";
+import { type Failure, failure } from "../auth/outcome.ts";
 import type { Services } from "../services.ts";
-import type { State } from "../../utils.ts";
+import type { State } from "./state.ts";
 import {
   clearSignInFailures,
   ipRateLimitKey,
   type PolicyName,
   rateLimit,
   signInBlockedFor,
-  tooManyRequests,
 } from "../security/rate_limit.ts";
 
 // Kept here too: the routes import it with the other sign-in helpers.
@@ -31,7 +30,7 @@ export { safeNext } from "./safe_next.ts";
  * @example
  * ```ts
  * import type { Context } from "fresh";
- * import type { State } from "../../utils.ts";
+ * import type { State } from "./state.ts";
  * declare const ctx: Context<State>;
  * const meta = requestMeta(ctx); // { ip: "203.0.113.9", userAgent: "Mozilla/5.0 …" }
  * ```
@@ -45,25 +44,22 @@ export function requestMeta(ctx: Context<State>): RequestMeta {
 }
 
 /**
- * Counts the request against a policy keyed by client IP; the 429 answer
- * when over the limit, null otherwise (or when limits are off).
+ * Counts the request against a policy keyed by client IP: the refusal when
+ * over the limit, null otherwise (or when limits are off).
  *
  * @example
  * ```ts
  * import type { Context } from "fresh";
- * import type { State } from "../../utils.ts";
+ * import type { State } from "./state.ts";
  * declare const ctx: Context<State>;
- * async function handler(): Promise<Response> {
- *   const refused = await limitByIp(ctx, "auth");
- *   if (refused) return refused;
- *   return new Response("not limited");
- * }
+ * const refused = await limitByIp(ctx, "auth");
+ * if (refused) console.log(refused.retryAfterSeconds); // 42
  * ```
  */
 export async function limitByIp(
   ctx: Context<State>,
   policy: PolicyName,
-): Promise<Response | null> {
+): Promise<Failure<"rate_limited"> | null> {
   const { services } = ctx.state;
   if (!services.config.rateLimits) return null;
   const result = await rateLimit(
@@ -71,7 +67,13 @@ export async function limitByIp(
     policy,
     ipRateLimitKey(ctx.state.clientIp),
   );
-  return result.allowed ? null : tooManyRequests(result);
+  if (result.allowed) return null;
+  const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
+  return failure(
+    "rate_limited",
+    `Too many requests, try again in ${seconds} seconds`,
+    { retryAfterSeconds: seconds, by: "network" },
+  );
 }
 
 /**
@@ -81,7 +83,7 @@ export async function limitByIp(
  * ```ts
  * import { signIn } from "../auth/sign_in.ts";
  * import type { Context } from "fresh";
- * import type { State } from "../../utils.ts";
+ * import type { State } from "./state.ts";
  * declare const ctx: Context<State>;
  * const { services } = ctx.state;
  * const input = { email: "ada@example.com", password: "correct horse battery" };
@@ -110,7 +112,7 @@ export function accountLimiter(services: Services): SignInLimiter {
  * ```ts
  * import type { User } from "../db/users.ts";
  * import type { Context } from "fresh";
- * import type { State } from "../../utils.ts";
+ * import type { State } from "./state.ts";
  * declare const ctx: Context<State>;
  * declare const user: User;
  * const cookie = await beginSession(ctx, user.id);
@@ -122,8 +124,9 @@ export async function beginSession(
   userId: string,
 ): Promise<string> {
   const { services } = ctx.state;
-  if (ctx.state.session !== null) {
-    await invalidateSession(services.sessions, ctx.state.session.id);
+  const auth = ctx.state.auth;
+  if (auth.kind === "signed_in") {
+    await invalidateSession(services.sessions, auth.session.id);
   }
   const meta = requestMeta(ctx);
   const { token, session } = await createSession(services.sessions, userId, {
@@ -139,40 +142,20 @@ export async function beginSession(
  * @example
  * ```ts
  * import type { Context } from "fresh";
- * import type { State } from "../../utils.ts";
+ * import type { State } from "./state.ts";
  * declare const ctx: Context<State>;
  * await endSession(ctx);
  * ```
  */
 export async function endSession(ctx: Context<State>): Promise<void> {
-  const { services, session, user } = ctx.state;
-  if (session === null) return;
-  await invalidateSession(services.sessions, session.id);
+  const { services, auth } = ctx.state;
+  if (auth.kind !== "signed_in") return;
+  await invalidateSession(services.sessions, auth.session.id);
   const meta = requestMeta(ctx);
   audit(services.db, {
-    userId: user?.id ?? null,
+    userId: auth.user.id,
     event: "auth.sign_out",
     ip: meta.ip,
     userAgent: meta.userAgent,
   });
-}
-
-/**
- * The 401 JSON answer for an endpoint that needs a signed-in user, or null
- * when there is one.
- *
- * @example
- * ```ts
- * import type { Context } from "fresh";
- * import type { State } from "../../utils.ts";
- * declare const ctx: Context<State>;
- * function handler(): Response {
- *   const denied = requireUser(ctx);
- *   if (denied) return denied;
- *   return Response.json({ user: ctx.state.user!.id });
- * }
- * ```
- */
-export function requireUser(ctx: Context<State>): Response | null {
-  return ctx.state.user === null ? jsonError(401, "Sign in to continue") : null;
 }

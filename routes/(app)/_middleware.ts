@@ -1,6 +1,6 @@
 import { readSessionToken } from "../../lib/auth/cookie.ts";
 import { flashCookie } from "../../lib/web/flash.ts";
-import { define } from "../../utils.ts";
+import { define, isSignedIn } from "../../utils.ts";
 
 /**
  * Pages of this group need a signed-in user; others are sent to sign in
@@ -9,7 +9,7 @@ import { define } from "../../utils.ts";
  * page; the root middleware clears that cookie.
  */
 export default define.middleware((ctx) => {
-  if (ctx.state.user !== null) return ctx.next();
+  if (isSignedIn(ctx.state)) return ctx.next();
   const next = ctx.url.pathname + ctx.url.search;
   const secure = ctx.state.services.config.secureCookies;
   const headers = new Headers({

@@ -1,7 +1,7 @@
 import { page } from "fresh";
 import { Head } from "fresh/runtime";
 import { listUserSessions } from "../../lib/auth/session.ts";
-import { define } from "../../utils.ts";
+import { define, requireSignedIn } from "../../utils.ts";
 
 interface Data {
   sessionCount: number;
@@ -13,10 +13,11 @@ const DAY = 86_400_000;
 
 export const handler = define.handlers<Data>({
   GET(ctx) {
-    const { services, user } = ctx.state;
+    const { services } = ctx.state;
+    const { user } = requireSignedIn(ctx.state);
     return page({
-      sessionCount: listUserSessions(services.sessions, user!.id).length,
-      firstRun: Date.now() - user!.createdAt < DAY,
+      sessionCount: listUserSessions(services.sessions, user.id).length,
+      firstRun: Date.now() - user.createdAt < DAY,
     }, { headers: { "cache-control": "no-store" } });
   },
 });
@@ -25,7 +26,7 @@ const LINK =
   "font-medium text-indigo-700 underline hover:no-underline dark:text-indigo-300";
 
 export default define.page<typeof handler>(function Dashboard({ data, state }) {
-  const user = state.user!;
+  const { user } = requireSignedIn(state);
   const devices = data.sessionCount === 1
     ? "1 device is"
     : `${data.sessionCount} devices are`;

@@ -1,19 +1,14 @@
 import { page } from "fresh";
 import { Head } from "fresh/runtime";
-import { signIn } from "../../lib/auth/sign_in.ts";
-import { asBodyError, BodyError, readInput } from "../../lib/http/body.ts";
-import {
-  accountLimiter,
-  beginSession,
-  limitByIp,
-  requestMeta,
-  safeNext,
-} from "../../lib/web/auth.ts";
+import { asBodyError, BodyError } from "../../lib/http/body.ts";
+import { safeNext } from "../../lib/web/auth.ts";
+import { signInAction } from "../../lib/web/auth_actions.ts";
+import { failureHeaders, failureStatus } from "../../lib/web/failure_answer.ts";
 import { takeFlash } from "../../lib/web/flash.ts";
 import { AuthCard } from "../../components/AuthCard.tsx";
 import { Notice } from "../../components/Notice.tsx";
 import LoginForm from "../../islands/LoginForm.tsx";
-import { define } from "../../utils.ts";
+import { define, isSignedIn } from "../../utils.ts";
 
 interface Data {
   next: string;
@@ -27,7 +22,7 @@ interface Data {
 export const handler = define.handlers<Data>({
   GET(ctx) {
     const next = safeNext(ctx.url.searchParams.get("next"));
-    if (ctx.state.user !== null) return ctx.redirect(next, 303);
+    if (isSignedIn(ctx.state)) return ctx.redirect(next, 303);
     const flash = takeFlash(ctx.req, ctx.state.services.config.secureCookies, [
       "signed_out",
       "session_expired",
@@ -37,44 +32,24 @@ export const handler = define.handlers<Data>({
   // The same form without JavaScript: errors re-render the page.
   async POST(ctx) {
     const next = safeNext(ctx.url.searchParams.get("next"));
-    const refused = await limitByIp(ctx, "auth");
-    if (refused) {
+    const outcome = await signInAction(ctx).catch(asBodyError);
+    if (outcome instanceof BodyError) {
+      return page({ next, error: outcome.message }, { status: outcome.status });
+    }
+    if (!outcome.ok) {
+      const error = outcome.by === "network"
+        ? "Too many attempts from your network; wait a few minutes and try again"
+        : outcome.error;
       return page({
         next,
-        error:
-          "Too many attempts from your network; wait a few minutes and try again",
-      }, {
-        status: 429,
-        headers: { "retry-after": refused.headers.get("retry-after") ?? "60" },
-      });
+        email: outcome.email,
+        error,
+        fieldErrors: outcome.details,
+      }, { status: failureStatus(outcome), headers: failureHeaders(outcome) });
     }
-    const input = await readInput(ctx.req).catch(asBodyError);
-    if (input instanceof BodyError) {
-      return page({ next, error: input.message }, { status: input.status });
-    }
-    const { services } = ctx.state;
-    const result = await signIn(
-      services.db,
-      accountLimiter(services),
-      input,
-      requestMeta(ctx),
-    );
-    if (!result.ok) {
-      const fieldErrors = result.status === 400 ? result.details : undefined;
-      const headers = "retryAfterSeconds" in result
-        ? { "retry-after": String(result.retryAfterSeconds) }
-        : undefined;
-      return page({
-        next,
-        email: input.email,
-        error: result.error,
-        fieldErrors,
-      }, { status: result.status, headers });
-    }
-    const cookie = await beginSession(ctx, result.user.id);
     return new Response(null, {
       status: 303,
-      headers: { location: next, "set-cookie": cookie },
+      headers: { location: next, "set-cookie": outcome.cookie },
     });
   },
 });

@@ -1,11 +1,11 @@
 import { page } from "fresh";
 import { Head } from "fresh/runtime";
-import { signUp } from "../../lib/auth/sign_up.ts";
-import { asBodyError, BodyError, readInput } from "../../lib/http/body.ts";
-import { beginSession, limitByIp, requestMeta } from "../../lib/web/auth.ts";
+import { asBodyError, BodyError } from "../../lib/http/body.ts";
+import { signUpAction } from "../../lib/web/auth_actions.ts";
+import { failureHeaders, failureStatus } from "../../lib/web/failure_answer.ts";
 import { AuthCard } from "../../components/AuthCard.tsx";
 import SignupForm from "../../islands/SignupForm.tsx";
-import { define } from "../../utils.ts";
+import { define, isSignedIn } from "../../utils.ts";
 
 interface Data {
   email?: string;
@@ -15,43 +15,28 @@ interface Data {
 
 export const handler = define.handlers<Data>({
   GET(ctx) {
-    if (ctx.state.user !== null) return ctx.redirect("/dashboard", 303);
+    if (isSignedIn(ctx.state)) return ctx.redirect("/dashboard", 303);
     return page({});
   },
   // The same form without JavaScript: errors re-render the page.
   async POST(ctx) {
-    const refused = await limitByIp(ctx, "auth") ??
-      await limitByIp(ctx, "registration");
-    if (refused) {
+    const outcome = await signUpAction(ctx).catch(asBodyError);
+    if (outcome instanceof BodyError) {
+      return page({ error: outcome.message }, { status: outcome.status });
+    }
+    if (!outcome.ok) {
+      const error = outcome.by === "network"
+        ? "Too many sign-ups from your network; try again later"
+        : outcome.error;
       return page({
-        error: "Too many sign-ups from your network; try again later",
-      }, {
-        status: 429,
-        headers: { "retry-after": refused.headers.get("retry-after") ?? "60" },
-      });
+        email: outcome.email,
+        error,
+        fieldErrors: outcome.details,
+      }, { status: failureStatus(outcome), headers: failureHeaders(outcome) });
     }
-    const input = await readInput(ctx.req).catch(asBodyError);
-    if (input instanceof BodyError) {
-      return page({ error: input.message }, { status: input.status });
-    }
-    const result = await signUp(ctx.state.services.db, input, requestMeta(ctx));
-    if (!result.ok) {
-      const busy = result.status === 503;
-      return page({
-        email: input.email,
-        error: result.error,
-        fieldErrors: busy ? undefined : result.details,
-      }, {
-        status: result.status,
-        headers: busy
-          ? { "retry-after": String(result.retryAfterSeconds) }
-          : undefined,
-      });
-    }
-    const cookie = await beginSession(ctx, result.user.id);
     return new Response(null, {
       status: 303,
-      headers: { location: "/dashboard", "set-cookie": cookie },
+      headers: { location: "/dashboard", "set-cookie": outcome.cookie },
     });
   },
 });

@@ -15,6 +15,8 @@ import {
   startApp,
   uniqueEmail,
 } from "../helpers/auth.ts";
+import { sessionCookieName } from "../../lib/auth/cookie.ts";
+import { generateSessionToken } from "../../lib/auth/session_token.ts";
 import { readAppMap } from "./fuzz.ts";
 import { findLeak } from "./fuzz_run.ts";
 
@@ -252,6 +254,43 @@ Deno.test("headers: error pages (500) carry the headers and the CSP too", async 
   } finally {
     lock.exec("ROLLBACK");
     lock.close();
+    await app.stop();
+  }
+});
+
+Deno.test("headers: a 500 from a middleware before the route (the session lookup) carries the headers and the CSP", async () => {
+  const app = await startApp();
+  // With the sessions table gone, looking up any session cookie throws in
+  // routes/_middleware.ts, before a route handler runs.
+  const db = new DatabaseSync(app.dbPath);
+  try {
+    db.exec("PRAGMA busy_timeout = 5000");
+    db.exec("ALTER TABLE sessions RENAME TO sessions_gone");
+    const cookie = `${
+      sessionCookieName(false)
+    }=${generateSessionToken().token}`;
+    const samples: Sample[] = [];
+    for (
+      const [name, path] of [["500 page", "/dashboard"], [
+        "500 JSON",
+        "/api/auth/me",
+      ]]
+    ) {
+      const res = await fetch(`${app.url}${path}`, {
+        headers: { cookie, "x-forwarded-for": nextIp() },
+      });
+      samples.push({ name, status: 500, res, text: await res.text() });
+    }
+    for (const s of samples) assertSecurityHeaders(s, false);
+    match(samples[0].res.headers.get("content-type") ?? "", /^text\/html/);
+    match(samples[0].text, /Something went wrong/);
+    match(
+      samples[1].res.headers.get("content-type") ?? "",
+      /application\/json/,
+    );
+    strictEqual(JSON.parse(samples[1].text).success, false);
+  } finally {
+    db.close();
     await app.stop();
   }
 });

@@ -1,12 +1,12 @@
 import { Head } from "fresh/runtime";
 import { formatUtcDate } from "../../../lib/web/date_time.ts";
-import { define } from "../../../utils.ts";
+import { define, requireSignedIn } from "../../../utils.ts";
 
 const TERM = "text-sm text-slate-600 dark:text-slate-300";
 
 /** Settings, Account: who you are here. */
 export default define.page(function AccountSettings({ state }) {
-  const user = state.user!;
+  const { user } = requireSignedIn(state);
   return (
     <section aria-labelledby="account-title">
       <Head>

@@ -1,11 +1,11 @@
 import { Head } from "fresh/runtime";
-import { define } from "../../../utils.ts";
+import { define, requireSignedIn } from "../../../utils.ts";
 
 const LINK = "font-medium text-indigo-700 underline dark:text-indigo-300";
 
 /** Settings, Security: how this account signs in, as it stands today. */
 export default define.page(function SecuritySettings({ state }) {
-  const user = state.user!;
+  const { user } = requireSignedIn(state);
   return (
     <section aria-labelledby="security-title">
       <Head>

@@ -6,7 +6,8 @@ import {
   endOtherSessions,
 } from "../../../lib/auth/end_sessions.ts";
 import { listUserSessions, type Session } from "../../../lib/auth/session.ts";
-import { asBodyError, BodyError, readInput } from "../../../lib/http/body.ts";
+import { readInput } from "../../../lib/http/body.ts";
+import { PublicError } from "../../../lib/http/public_error.ts";
 import { requestMeta } from "../../../lib/web/auth.ts";
 import {
   formatRelativeTime,
@@ -15,7 +16,7 @@ import {
 import { deviceIds, distinctDeviceLabels } from "../../../lib/web/device.ts";
 import { type Flash, flashCookie, takeFlash } from "../../../lib/web/flash.ts";
 import LocalTime from "../../../islands/LocalTime.tsx";
-import { define } from "../../../utils.ts";
+import { define, requireSignedIn } from "../../../utils.ts";
 
 interface Data {
   /** The current session first, then the others, most recent first. */
@@ -28,16 +29,17 @@ const PATH = "/settings/sessions";
 
 export const handler = define.handlers<Data>({
   GET(ctx) {
-    const { services, user, session } = ctx.state;
+    const { services } = ctx.state;
+    const { user, session } = requireSignedIn(ctx.state);
     const flash = takeFlash(ctx.req, services.config.secureCookies, [
       "others_ended",
       "session_ended",
       "session_gone",
     ]);
-    const all = listUserSessions(services.sessions, user!.id);
+    const all = listUserSessions(services.sessions, user.id);
     const sessions = [
-      ...all.filter((s) => s.id === session!.id),
-      ...all.filter((s) => s.id !== session!.id),
+      ...all.filter((s) => s.id === session.id),
+      ...all.filter((s) => s.id !== session.id),
     ];
     return page({ sessions, notice: flash.message, now: Date.now() }, {
       headers: { ...flash.headers, "cache-control": "no-store" },
@@ -46,29 +48,31 @@ export const handler = define.handlers<Data>({
   // Plain forms, so this works without JavaScript. Post/redirect/get: the
   // outcome travels in a flash cookie, and a reload does not post again.
   async POST(ctx) {
-    const { services, user, session } = ctx.state;
-    const input = await readInput(ctx.req).catch(asBodyError);
-    if (input instanceof BodyError) {
-      return new Response(input.message, { status: input.status });
-    }
+    const { services } = ctx.state;
+    const { user, session } = requireSignedIn(ctx.state);
+    // A malformed body or a crafted form is a 400 page (lib/web/error_answers.tsx).
+    const input = await readInput(ctx.req);
     let flash: Flash;
     if (input.action === "end-others") {
       const count = await endOtherSessions(
         services.sessions,
-        user!.id,
-        session!.id,
+        user.id,
+        session.id,
         requestMeta(ctx),
       );
       flash = { kind: "others_ended", count };
     } else if (input.action === "end" && typeof input.id === "string") {
-      if (input.id === session!.id) {
-        return new Response("Use Sign out to end this device's session", {
-          status: 400,
-        });
+      // The page offers no button for this device (Sign out does that);
+      // the API's DELETE of the current session is that sign-out.
+      if (input.id === session.id) {
+        throw new PublicError(
+          400,
+          "Use Sign out to end this device's session.",
+        );
       }
       const ended = await endOneSession(
         services.sessions,
-        user!.id,
+        user.id,
         input.id,
         requestMeta(ctx),
       );
@@ -76,7 +80,7 @@ export const handler = define.handlers<Data>({
         ? { kind: "session_gone" }
         : { kind: "session_ended", device: deviceIds(ended.userAgent) };
     } else {
-      return new Response("Unknown action", { status: 400 });
+      throw new PublicError(400, "That form did not say what to do.");
     }
     return new Response(null, {
       status: 303,
@@ -109,7 +113,7 @@ function When({ ms, now }: { ms: number; now: number }) {
 export default define.page<typeof handler>(function SessionsSettings(
   { data, state },
 ) {
-  const current = state.session!.id;
+  const current = requireSignedIn(state).session.id;
   const { sessions, now } = data;
   const labels = distinctDeviceLabels(sessions.map((s) => s.userAgent));
   const others = sessions.length - 1;

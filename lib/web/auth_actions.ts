@@ -1,0 +1,96 @@
+/**
+ * Sign-up and sign-in as whole requests, written once: the rate limits,
+ * the body, the domain action and the new session. The page (plain form
+ * post) and the JSON endpoint are thin adapters over these; each only
+ * says the outcome in its own way.
+ *
+ * @module
+ */
+import type { Context } from "fresh";
+import type { Failure } from "../auth/outcome.ts";
+import { signIn } from "../auth/sign_in.ts";
+import { signUp } from "../auth/sign_up.ts";
+import type { User } from "../db/users.ts";
+import { readInput } from "../http/body.ts";
+import {
+  accountLimiter,
+  beginSession,
+  limitByIp,
+  requestMeta,
+} from "./auth.ts";
+import type { State } from "./state.ts";
+
+/** A signed-in user and the Set-Cookie value of their new session. */
+export interface Started {
+  ok: true;
+  user: User;
+  cookie: string;
+}
+
+/** A refusal, with the email that was sent (to fill the form again). */
+export type Refused = Failure & { email?: string };
+
+/**
+ * Signs in from the request: the network limit, then the body (a
+ * malformed one throws `BodyError`), the credentials and a new session.
+ *
+ * @example
+ * ```ts
+ * import type { Context } from "fresh";
+ * import type { State } from "./state.ts";
+ * declare const ctx: Context<State>;
+ * const outcome = await signInAction(ctx);
+ * if (outcome.ok) console.log(outcome.cookie);
+ * else console.log(outcome.reason); // "wrong_credentials", "rate_limited", …
+ * ```
+ */
+export async function signInAction(
+  ctx: Context<State>,
+): Promise<Started | Refused> {
+  const limited = await limitByIp(ctx, "auth");
+  if (limited) return limited;
+  const input = await readInput(ctx.req);
+  const { services } = ctx.state;
+  const result = await signIn(
+    services.db,
+    accountLimiter(services),
+    input,
+    requestMeta(ctx),
+  );
+  if (!result.ok) return { ...result, email: input.email };
+  return {
+    ok: true,
+    user: result.user,
+    cookie: await beginSession(ctx, result.user.id),
+  };
+}
+
+/**
+ * Creates an account from the request and signs it in: the network and
+ * registration limits, then the body (a malformed one throws `BodyError`),
+ * the new user and their first session.
+ *
+ * @example
+ * ```ts
+ * import type { Context } from "fresh";
+ * import type { State } from "./state.ts";
+ * declare const ctx: Context<State>;
+ * const outcome = await signUpAction(ctx);
+ * if (!outcome.ok && outcome.reason === "taken") console.log(outcome.details);
+ * ```
+ */
+export async function signUpAction(
+  ctx: Context<State>,
+): Promise<Started | Refused> {
+  const limited = await limitByIp(ctx, "auth") ??
+    await limitByIp(ctx, "registration");
+  if (limited) return limited;
+  const input = await readInput(ctx.req);
+  const result = await signUp(ctx.state.services.db, input, requestMeta(ctx));
+  if (!result.ok) return { ...result, email: input.email };
+  return {
+    ok: true,
+    user: result.user,
+    cookie: await beginSession(ctx, result.user.id),
+  };
+}
