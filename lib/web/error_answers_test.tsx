@@ -1,15 +1,17 @@
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
-import { App, csp, csrf, HttpError } from "fresh";
+import { App, csp, HttpError } from "fresh";
 import { BodyError } from "../http/body.ts";
 import { PublicError } from "../http/public_error.ts";
 import { securityHeaders } from "../security/headers.ts";
+import { originCheck } from "../security/origin_check.ts";
 import { errorAnswers, errorJson } from "./error_answers.tsx";
 import type { State } from "./state.ts";
 
 function app() {
   return new App<State>()
     .use(errorAnswers("/api/"))
-    .use(csrf({ origin: "http://localhost" }))
+    // The app's origin rule (it runs upstream csrf() after its own checks).
+    .use(originCheck<State>((origin) => origin === "http://localhost"))
     // Like routes/_500.tsx: the framework's error page for thrown errors.
     .onError((ctx) =>
       new Response("<h1>Error page</h1>", {
