@@ -1,28 +1,15 @@
 /**
- * The Islet application. Served by the Builder in development (`deno task
- * dev`) and by the generated `_fresh/server.js` in production.
+ * The Islet application, built once from the environment. Served by the
+ * Builder in development (`deno task dev`) and by the generated
+ * `_fresh/server.js` in production; tests build it in process from
+ * `app.ts` instead.
  *
  * @module
  */
-import { App, csp, staticFiles } from "fresh";
+import { createApp } from "./app.ts";
 import { dummyVerify } from "./lib/auth/password.ts";
-import { type Config, loadConfig, originPolicy } from "./lib/config.ts";
-import { compression } from "./lib/http/compression.ts";
-import { pathIs } from "./lib/http/path.ts";
-import { clientIp } from "./lib/security/client_ip.ts";
-import { CSP_DIRECTIVES } from "./lib/security/csp_policy.ts";
-import { securityHeaders } from "./lib/security/headers.ts";
-import { noStoreForAccounts } from "./lib/security/no_store.ts";
-import { originCheck } from "./lib/security/origin_check.ts";
-import { errorAnswers } from "./lib/web/error_answers.tsx";
-import {
-  ipRateLimitKey,
-  rateLimit,
-  tooManyRequests,
-} from "./lib/security/rate_limit.ts";
+import { type Config, loadConfig } from "./lib/config.ts";
 import { createServices, type Services } from "./lib/services.ts";
-import { themeFromCookie } from "./lib/theme.ts";
-import type { State } from "./utils.ts";
 
 const { config, services } = await startOrExit();
 // Sign-in with an unknown email verifies against a dummy hash made on first
@@ -34,41 +21,7 @@ if (!config.rateLimits) {
   );
 }
 
-/** Paths exempt from origin checks and rate limits: Stripe signs its webhooks instead. */
-const WEBHOOK = "/api/stripe/webhook";
-// APP_URL's origin, or every local address of a first run without it.
-const checkOrigin = originCheck<State>(originPolicy(config));
-
-export const app = new App<State>()
-  // Outermost, so it compresses the final answer (error pages included).
-  .use(compression())
-  // The headers and the CSP come first, so that every answer carries them:
-  // static files (an SVG opened directly is a document), 304s and refusals.
-  .use(securityHeaders({ hsts: config.secureCookies }))
-  .use(csp({ useNonce: true, csp: CSP_DIRECTIVES }))
-  .use(noStoreForAccounts())
-  // Every error, thrown or returned, becomes JSON under /api/ and the
-  // error page elsewhere, inside the headers above.
-  .use(errorAnswers("/api/"))
-  .use(staticFiles())
-  // The app's origin rule, then upstream csrf(); the webhook bypass is app code.
-  .use((ctx) => pathIs(ctx, WEBHOOK) ? ctx.next() : checkOrigin(ctx))
-  .use(async (ctx) => {
-    ctx.state.services = services;
-    ctx.state.clientIp = clientIp(ctx.req, ctx.info, services.trustedProxies);
-    ctx.state.theme = themeFromCookie(ctx.req.headers.get("cookie"));
-    if (config.rateLimits && !pathIs(ctx, WEBHOOK)) {
-      // Default policy for every request that is not a static file: 100 a minute per address.
-      const result = await rateLimit(
-        services.cache,
-        "default",
-        ipRateLimitKey(ctx.state.clientIp),
-      );
-      if (!result.allowed) return tooManyRequests(result);
-    }
-    return ctx.next();
-  })
-  .fsRoutes();
+export const app = createApp(services);
 
 /**
  * Reads the config and opens the database and cache; a problem there

@@ -24,7 +24,7 @@ import {
   type AuthApp,
   Client,
   PASSWORD,
-  startApp,
+  startServedApp,
   uniqueEmail,
 } from "../helpers/auth.ts";
 
@@ -213,7 +213,7 @@ async function signedInUser(app: AuthApp) {
 }
 
 Deno.test("axe-core: no WCAG 2.1 A/AA or best-practice violation on any page, light and dark", async (t) => {
-  const app = await startApp();
+  const app = await startServedApp();
   // The app's origin (APP_URL's default): the origin check needs the
   // browser there.
   const base = app.origin;
@@ -384,7 +384,7 @@ async function themedPage(
 }
 
 Deno.test("Chromium: sign in with the keyboard alone, skip link first, focus always visible, light and dark", async (t) => {
-  const app = await startApp();
+  const app = await startServedApp();
   const base = app.origin;
   const browser = await launchBrowser();
   try {
@@ -458,7 +458,7 @@ Deno.test("Chromium: sign in with the keyboard alone, skip link first, focus alw
 });
 
 Deno.test("Chromium: every Tab stop on every page shows a focus indicator, every text field a visible edge, light and dark", async (t) => {
-  const app = await startApp();
+  const app = await startServedApp();
   const base = app.origin;
   const browser = await launchBrowser();
   try {

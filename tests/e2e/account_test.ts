@@ -6,14 +6,14 @@
  */
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { launchBrowser, trackErrors } from "../helpers/browser.ts";
-import { Client, startApp, uniqueEmail } from "../helpers/auth.ts";
+import { Client, startServedApp, uniqueEmail } from "../helpers/auth.ts";
 import { formatUtcDateTime } from "../../lib/web/date_time.ts";
 
 const FIREFOX =
   "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0";
 
 Deno.test("Chromium: a notice shows once and not again on reload; sign-out says so", async () => {
-  const app = await startApp();
+  const app = await startServedApp();
   const base = app.origin;
   const browser = await launchBrowser();
   try {
@@ -116,7 +116,7 @@ Deno.test("Chromium: a notice shows once and not again on reload; sign-out says 
 });
 
 Deno.test("Chromium: a taken email reads the same with and without JavaScript, with a 'Sign in instead' link", async () => {
-  const app = await startApp();
+  const app = await startServedApp();
   const base = app.origin;
   const browser = await launchBrowser();
   try {

@@ -10,7 +10,7 @@
  * discovers one only after another has arrived.
  */
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
-import { startApp } from "../helpers/auth.ts";
+import { startServedApp } from "../helpers/auth.ts";
 
 /** 20 KB, counted in decimal kilobytes: the stricter reading. */
 const BUDGET_BYTES = 20_000;
@@ -112,7 +112,7 @@ async function pageModules(
 }
 
 Deno.test(`the public pages' JavaScript is at most ${BUDGET_BYTES} bytes gzipped`, async (t) => {
-  const app = await startApp();
+  const app = await startServedApp();
   try {
     for (const path of PAGES) {
       await t.step(path, async () => {

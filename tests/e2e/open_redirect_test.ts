@@ -10,7 +10,12 @@
 import { strictEqual } from "node:assert/strict";
 import { safeNext } from "../../lib/web/safe_next.ts";
 import { launchBrowser, trackErrors } from "../helpers/browser.ts";
-import { Client, PASSWORD, startApp, uniqueEmail } from "../helpers/auth.ts";
+import {
+  Client,
+  PASSWORD,
+  startServedApp,
+  uniqueEmail,
+} from "../helpers/auth.ts";
 
 /** Raw query strings after `next=`, as an attacker would write the link. */
 const NASTY = [
@@ -25,7 +30,7 @@ const NASTY = [
 ];
 
 Deno.test("Chromium: a hostile next= never takes a signed-in browser off the site", async () => {
-  const app = await startApp({ env: { RATE_LIMITS: "off" } });
+  const app = await startServedApp({ env: { RATE_LIMITS: "off" } });
   const base = app.origin; // http://localhost:<port>, the app's own origin
   const browser = await launchBrowser();
   try {

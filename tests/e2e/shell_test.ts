@@ -15,7 +15,7 @@ import {
 import {
   type AuthApp,
   Client,
-  startApp,
+  startServedApp,
   uniqueEmail,
 } from "../helpers/auth.ts";
 
@@ -117,7 +117,7 @@ async function signedIn(app: AuthApp) {
 }
 
 Deno.test("Chromium: the app shell on phones and desktops", async (t) => {
-  const app = await startApp();
+  const app = await startServedApp();
   const browser = await launchBrowser();
   try {
     const session = await signedIn(app);

@@ -1,17 +1,19 @@
 /**
- * HTTP clients for the auth tests: the built app on its own temp database,
- * and a "browser" made of fetch with a hand-kept session cookie, its own
- * client address (X-Forwarded-For from a trusted proxy) and user agent.
+ * HTTP clients for the auth tests: the app on its own temp database (built
+ * in process, or the served build where the test needs a real server), and
+ * a "browser" made of fetch with a hand-kept session cookie, its own client
+ * address (X-Forwarded-For from a trusted proxy) and user agent.
  *
  * @module
  */
 import { ok, strictEqual } from "node:assert/strict";
+import type { BuildFiles } from "../security/fuzz.ts";
+import { buildApp } from "./app.ts";
 import { startServer, type TestServer } from "./server.ts";
 
 /** A running app with its own scratch directory. */
 export interface AuthApp {
-  server: TestServer;
-  /** Where requests go: `http://127.0.0.1:<port>`. */
+  /** The base of request URLs: `http://127.0.0.1:<port>`. */
   url: string;
   /** The `Origin` the app accepts (its APP_URL's origin). */
   origin: string;
@@ -19,15 +21,29 @@ export interface AuthApp {
   cookieName: string;
   /** The SQLite file. */
   dbPath: string;
-  /** Stops the server and removes the scratch directory (if it owns one). */
+  /** A request to the app; `path` is relative to {@linkcode AuthApp.url}. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** What the app printed so far. */
+  logs(): string;
+  /** Stops the app; its database file stays, to be read. */
+  close(): Promise<void>;
+  /** Stops the app and removes the scratch directory (if it owns one). */
   stop(): Promise<void>;
+  /** The build's routes and files, for an app built in process. */
+  files?: BuildFiles;
+  /** The server process, for an app from {@linkcode startServedApp}. */
+  server?: TestServer;
 }
 
+/** The environment every test app starts with: the test is the proxy. */
+const BASE_ENV = { TRUSTED_PROXIES: "127.0.0.1" };
+
 /**
- * Starts the built app. Every client address is taken from
- * `X-Forwarded-For` (the test process is the "trusted proxy"), so each
- * {@linkcode Client} is rate-limited on its own, as separate people are.
- * APP_URL defaults to the app's own `http://localhost:<port>`.
+ * Builds the app in process (tests/helpers/app.ts). Every client address
+ * is taken from `X-Forwarded-For` (the test process is the "trusted
+ * proxy"), so each {@linkcode Client} is rate-limited on its own, as
+ * separate people are. APP_URL defaults to the app's own
+ * `http://localhost:<port>`.
  *
  * @example
  * ```ts
@@ -42,6 +58,39 @@ export interface AuthApp {
 export async function startApp(
   opts: { env?: Record<string, string>; dbPath?: string } = {},
 ): Promise<AuthApp> {
+  const app = await buildApp({
+    env: { ...BASE_ENV, ...opts.env },
+    dbPath: opts.dbPath,
+  });
+  return {
+    ...appUrls(app.url, app.port, opts.env),
+    dbPath: app.config.databasePath,
+    fetch: app.fetch,
+    files: app.files,
+    logs: app.logs,
+    close: app.close,
+    stop: app.stop,
+  };
+}
+
+/**
+ * Starts the built app (`_fresh/server.js`) as {@linkcode startApp} builds
+ * it in process: for what only a real server shows (raw sockets, two
+ * processes on one Redis).
+ *
+ * @example
+ * ```ts
+ * const app = await startServedApp({ env: { RATE_LIMITS: "off" } });
+ * try {
+ *   console.log(app.server?.port);
+ * } finally {
+ *   await app.stop();
+ * }
+ * ```
+ */
+export async function startServedApp(
+  opts: { env?: Record<string, string>; dbPath?: string } = {},
+): Promise<AuthApp> {
   const dir = opts.dbPath === undefined
     ? await Deno.makeTempDir({ prefix: "islet-auth-" })
     : undefined;
@@ -49,30 +98,33 @@ export async function startApp(
   let server: TestServer;
   try {
     server = await startServer({
-      env: {
-        DATABASE_PATH: dbPath,
-        TRUSTED_PROXIES: "127.0.0.1",
-        ...opts.env,
-      },
+      env: { DATABASE_PATH: dbPath, ...BASE_ENV, ...opts.env },
     });
   } catch (err) {
     if (dir) await Deno.remove(dir, { recursive: true });
     throw err;
   }
-  // Without APP_URL the app assumes http://localhost:<PORT>.
-  const appUrl = new URL(
-    opts.env?.APP_URL ?? `http://localhost:${server.port}`,
-  );
   return {
+    ...appUrls(server.url, server.port, opts.env),
     server,
-    url: server.url,
-    origin: appUrl.origin,
-    cookieName: appUrl.protocol === "https:" ? "__Host-session" : "session",
     dbPath,
+    fetch: (path, init) => fetch(server.url + path, init),
+    logs: server.logs,
+    close: server.stop,
     async stop() {
       await server.stop();
       if (dir) await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
+  };
+}
+
+// Without APP_URL the app assumes http://localhost:<PORT>.
+function appUrls(url: string, port: number, env?: Record<string, string>) {
+  const appUrl = new URL(env?.APP_URL ?? `http://localhost:${port}`);
+  return {
+    url,
+    origin: appUrl.origin,
+    cookieName: appUrl.protocol === "https:" ? "__Host-session" : "session",
   };
 }
 
@@ -176,7 +228,7 @@ export class Client {
     const cookie = opts.cookie === undefined ? this.cookie : opts.cookie;
     if (cookie) headers.cookie = cookie;
     Object.assign(headers, opts.headers);
-    const res = await fetch(this.app.url + path, {
+    const res = await this.app.fetch(path, {
       method,
       headers,
       body,

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { Client, startApp, uniqueEmail } from "./auth.ts";
+import { Client, startServedApp, uniqueEmail } from "./auth.ts";
 import { launchBrowser } from "./browser.ts";
 
 const out = Deno.args[0] ?? "/tmp/shots";
@@ -14,7 +14,7 @@ const paths = Deno.args.length > 1
   ? Deno.args.slice(1)
   : ["/", "/login", "/signup", "/status", "/no/such/page"];
 await Deno.mkdir(out, { recursive: true });
-const app = await startApp();
+const app = await startServedApp();
 let session: { name: string; value: string } | undefined;
 if (Deno.env.get("SIGNED_IN")) {
   const me = new Client(app);

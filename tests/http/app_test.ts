@@ -1,9 +1,22 @@
 /**
- * The built app over real HTTP: CSP nonces, health JSON, not-found page,
- * CSRF refusal, static file caching.
+ * The app as a client sees it: CSP nonces, health JSON, not-found page,
+ * CSRF refusal (built in process), and static file caching (the served
+ * build: its client files and precompressed static files).
  */
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
+import { buildApp, type InProcessApp } from "../helpers/app.ts";
 import { startServer, type TestServer } from "../helpers/server.ts";
+
+async function withApp(
+  fn: (app: InProcessApp) => Promise<void>,
+): Promise<void> {
+  const app = await buildApp();
+  try {
+    await fn(app);
+  } finally {
+    await app.stop();
+  }
+}
 
 async function withServer(
   fn: (server: TestServer) => Promise<void>,
@@ -21,8 +34,8 @@ async function withServer(
 }
 
 Deno.test("built app: every script on / carries the nonce of the CSP header", async () => {
-  await withServer(async ({ url }) => {
-    const res = await fetch(`${url}/`);
+  await withApp(async (app) => {
+    const res = await app.fetch("/");
     strictEqual(res.status, 200);
     const csp = res.headers.get("content-security-policy") ?? "";
     const nonce = csp.match(/'nonce-([A-Za-z0-9+/=]+)'/)?.[1];
@@ -44,15 +57,15 @@ Deno.test("built app: every script on / carries the nonce of the CSP header", as
     strictEqual(res.headers.get("x-frame-options"), "DENY");
     strictEqual(res.headers.get("x-content-type-options"), "nosniff");
     // A second request gets a different nonce.
-    const again = await fetch(`${url}/`);
+    const again = await app.fetch("/");
     await again.body?.cancel();
     ok(!again.headers.get("content-security-policy")!.includes(nonce));
   });
 });
 
 Deno.test("built app: /api/health answers JSON with status and checks", async () => {
-  await withServer(async ({ url }) => {
-    const res = await fetch(`${url}/api/health`);
+  await withApp(async (app) => {
+    const res = await app.fetch("/api/health");
     strictEqual(res.status, 200);
     match(res.headers.get("content-type") ?? "", /application\/json/);
     const body = await res.json();
@@ -62,8 +75,8 @@ Deno.test("built app: /api/health answers JSON with status and checks", async ()
 });
 
 Deno.test("built app: an unknown path is the 404 page with status 404", async () => {
-  await withServer(async ({ url }) => {
-    const res = await fetch(`${url}/no/such/page`);
+  await withApp(async (app) => {
+    const res = await app.fetch("/no/such/page");
     strictEqual(res.status, 404);
     match(res.headers.get("content-type") ?? "", /text\/html/);
     const html = await res.text();
@@ -73,8 +86,8 @@ Deno.test("built app: an unknown path is the 404 page with status 404", async ()
 });
 
 Deno.test("built app: a cross-origin POST is refused with 403 JSON", async () => {
-  await withServer(async ({ url }) => {
-    const res = await fetch(`${url}/api/health`, {
+  await withApp(async (app) => {
+    const res = await app.fetch("/api/health", {
       method: "POST",
       headers: { origin: "https://evil.example", accept: "application/json" },
     });
@@ -84,7 +97,7 @@ Deno.test("built app: a cross-origin POST is refused with 403 JSON", async () =>
     strictEqual(typeof body.error, "string");
     // The Stripe webhook is exempt: its signature is the check (the route
     // itself comes with billing, so today it is simply not found).
-    const hook = await fetch(`${url}/api/stripe/webhook`, {
+    const hook = await app.fetch("/api/stripe/webhook", {
       method: "POST",
       headers: { origin: "https://evil.example", accept: "application/json" },
     });
@@ -94,7 +107,7 @@ Deno.test("built app: a cross-origin POST is refused with 403 JSON", async () =>
 });
 
 Deno.test("built app: malformed paths never give a 500", async () => {
-  await withServer(async ({ url }) => {
+  await withApp(async (app) => {
     for (
       const path of [
         "/%",
@@ -105,7 +118,7 @@ Deno.test("built app: malformed paths never give a 500", async () => {
         "/api/health/%E0%A4%A",
       ]
     ) {
-      const res = await fetch(`${url}${path}`);
+      const res = await app.fetch(path);
       await res.body?.cancel();
       ok(res.status < 500, `${path} gave ${res.status}`);
     }

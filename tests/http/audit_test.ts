@@ -33,7 +33,7 @@ Deno.test("auth: sign-up, sign-in, failed sign-in, sign-out and ending a session
     strictEqual(ended.status, 200, ended.text);
     strictEqual((await alice.post("/api/auth/logout")).status, 200);
   } finally {
-    await app.server.stop();
+    await app.close();
   }
   const db = new DatabaseSync(app.dbPath);
   try {

@@ -11,7 +11,7 @@ import {
   type AuthApp,
   Client,
   PASSWORD,
-  startApp,
+  startServedApp,
   uniqueEmail,
 } from "../helpers/auth.ts";
 
@@ -28,9 +28,9 @@ function formSignUp(
 }
 
 Deno.test("first run: sign-up works from every local address of the port", async () => {
-  const app = await startApp({ env: { HOSTNAME: "127.0.0.1" } });
+  const app = await startServedApp({ env: { HOSTNAME: "127.0.0.1" } });
   try {
-    const port = app.server.port;
+    const port = app.server!.port;
     for (
       const origin of [
         `http://127.0.0.1:${port}`,
@@ -49,9 +49,9 @@ Deno.test("first run: sign-up works from every local address of the port", async
 });
 
 Deno.test("first run: other origins get a refusal page in the layout, API callers JSON", async () => {
-  const app = await startApp({ env: { HOSTNAME: "127.0.0.1" } });
+  const app = await startServedApp({ env: { HOSTNAME: "127.0.0.1" } });
   try {
-    const port = app.server.port;
+    const port = app.server!.port;
     for (
       const origin of [
         `http://127.0.0.1:${port + 1}`,
@@ -101,11 +101,11 @@ Deno.test("first run: other origins get a refusal page in the layout, API caller
 });
 
 Deno.test("with APP_URL set, only its origin is accepted", async () => {
-  const app = await startApp({
+  const app = await startServedApp({
     env: { HOSTNAME: "127.0.0.1", APP_URL: "http://app.example:8080" },
   });
   try {
-    const port = app.server.port;
+    const port = app.server!.port;
     for (
       const origin of [`http://127.0.0.1:${port}`, `http://localhost:${port}`]
     ) {
@@ -118,7 +118,7 @@ Deno.test("with APP_URL set, only its origin is accepted", async () => {
 });
 
 Deno.test("sign-up without JavaScript: session cookie, 303 to /dashboard, which then loads", async () => {
-  const app = await startApp();
+  const app = await startServedApp();
   try {
     const email = uniqueEmail("nojs");
     const browser = new Client(app);

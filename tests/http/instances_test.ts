@@ -8,7 +8,7 @@ import {
   assertJsonError,
   type AuthApp,
   Client,
-  startApp,
+  startServedApp,
   uniqueEmail,
 } from "../helpers/auth.ts";
 import { startRedis } from "../helpers/redis.ts";
@@ -46,8 +46,8 @@ Deno.test("instances: a session ended on instance A is refused by instance B at 
   let a: AuthApp | undefined;
   let b: AuthApp | undefined;
   try {
-    a = await startApp({ env, dbPath });
-    b = await startApp({ env, dbPath });
+    a = await startServedApp({ env, dbPath });
+    b = await startServedApp({ env, dbPath });
     strictEqual((await health(a)).cache, "ok");
     strictEqual((await health(b)).cache, "ok");
 
@@ -103,7 +103,7 @@ Deno.test("instances: with Redis stopped the app keeps signing people in, report
   const redis = await startRedis();
   let app: AuthApp | undefined;
   try {
-    app = await startApp({ env: { REDIS_URL: redis.url } });
+    app = await startServedApp({ env: { REDIS_URL: redis.url } });
     strictEqual((await health(app)).cache, "ok");
     const email = uniqueEmail();
     const alice = new Client(app);
@@ -143,7 +143,7 @@ Deno.test("instances: with Redis stopped the app keeps signing people in, report
       statuses.push(r.status);
     }
     strictEqual(statuses.at(-1), 429, statuses.join(","));
-    ok(!/\b500\b|Uncaught/.test(app.server.logs()), app.server.logs());
+    ok(!/\b500\b|Uncaught/.test(app.logs()), app.logs());
 
     await redis.restart();
     const took = await waitForCache(app, "ok");

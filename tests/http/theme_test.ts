@@ -11,7 +11,7 @@ function post(
   body: string,
   headers: Record<string, string> = {},
 ) {
-  return fetch(`${app.url}/theme`, {
+  return app.fetch("/theme", {
     method: "POST",
     redirect: "manual",
     headers: {
@@ -55,7 +55,7 @@ Deno.test("POST /theme sets the theme cookie and returns to the page it came fro
       strictEqual(res.headers.get("location"), "/", next);
     }
     // The page then renders in the chosen theme.
-    const page = await fetch(`${app.url}/status`, {
+    const page = await app.fetch("/status", {
       headers: { cookie: "theme=dark" },
     });
     match(await page.text(), /<html lang="en" data-theme="dark"/);
@@ -85,7 +85,7 @@ Deno.test("POST /theme refuses an unknown theme, a bad body and another origin, 
         match(html, /The theme was not changed/);
       }
     }
-    const get = await fetch(`${app.url}/theme`, { redirect: "manual" });
+    const get = await app.fetch("/theme", { redirect: "manual" });
     await get.body?.cancel();
     strictEqual(get.status, 303);
     ok(get.headers.get("location")?.endsWith("/"));

@@ -28,18 +28,23 @@ export interface AppMap {
   allow?: Record<string, string[]>;
 }
 
+/** A build's file routes (paths under routes/) and the URL paths of its files. */
+export interface BuildFiles {
+  routes: string[];
+  statics: string[];
+}
+
 /**
- * The app's URL paths from `_fresh/snapshot.json`: route groups dropped,
- * `index` is the directory, `[id]` becomes `:id`; `_` files are not routes.
+ * The routes and files of the disk build, from `_fresh/snapshot.json`.
  *
  * @example
  * ```ts
- * const map = readAppMap(); // { routes: ["/dashboard", "/api/health", ...], statics: [...] }
+ * snapshotFiles().routes; // ["(app)/dashboard.tsx", "api/health.ts", ...]
  * ```
  */
-export function readAppMap(
+export function snapshotFiles(
   root = new URL("../..", import.meta.url).pathname,
-): AppMap {
+): BuildFiles {
   const snapshot = JSON.parse(
     Deno.readTextFileSync(`${root}/_fresh/snapshot.json`),
   ) as {
@@ -48,8 +53,25 @@ export function readAppMap(
     clientEntry?: string;
     islands?: { chunk: string }[];
   };
+  const statics = Object.keys(snapshot.staticFiles);
+  if (snapshot.clientEntry) statics.push(snapshot.clientEntry);
+  for (const island of snapshot.islands ?? []) statics.push(island.chunk);
+  return { routes: snapshot.routes, statics: [...new Set(statics)] };
+}
+
+/**
+ * The app's URL paths from a build (by default `_fresh/`'s): route groups
+ * dropped, `index` is the directory, `[id]` becomes `:id`; `_` files are
+ * not routes.
+ *
+ * @example
+ * ```ts
+ * const map = readAppMap(); // { routes: ["/dashboard", "/api/health", ...], statics: [...] }
+ * ```
+ */
+export function readAppMap(build: BuildFiles = snapshotFiles()): AppMap {
   const routes = new Set<string>();
-  for (const file of snapshot.routes) {
+  for (const file of build.routes) {
     const name = file.split("/").pop()!;
     if (name.startsWith("_")) continue;
     const path = "/" + file
@@ -59,10 +81,7 @@ export function readAppMap(
       .replace(/\[\.{3}([^\]]+)\]|\[([^\]]+)\]/g, (_, a, b) => `:${a ?? b}`);
     routes.add(path.replace(/\/$/, "") || "/");
   }
-  const statics = Object.keys(snapshot.staticFiles);
-  if (snapshot.clientEntry) statics.push(snapshot.clientEntry);
-  for (const island of snapshot.islands ?? []) statics.push(island.chunk);
-  return { routes: [...routes].sort(), statics };
+  return { routes: [...routes].sort(), statics: [...build.statics] };
 }
 
 export const METHODS = [

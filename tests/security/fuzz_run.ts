@@ -70,12 +70,15 @@ function clientSide(err: unknown): string | null {
   return null;
 }
 
+/** How requests reach the app: `path` is the path and query. */
+export type Send = (path: string, init: RequestInit) => Promise<Response>;
+
 /**
  * Sends one request and checks its answer, recording into `tally`.
  * `index` and `seed` go into failure messages so the case can be re-run.
  */
 export async function sendAndCheck(
-  base: string,
+  send: Send,
   r: FuzzRequest,
   tally: Tally,
   where: string,
@@ -85,7 +88,7 @@ export async function sendAndCheck(
     tally.failures.push(`${where}: ${why}\n    ${describe(r)}`);
   let res: Response;
   try {
-    res = await fetch(base + r.path, {
+    res = await send(r.path, {
       method: r.method,
       headers: r.headers,
       body: r.body.body,
@@ -108,7 +111,7 @@ export async function sendAndCheck(
     return;
   }
   const type = res.headers.get("content-type") ?? "";
-  const pathname = new URL(base + r.path).pathname;
+  const pathname = new URL("http://x" + r.path).pathname;
   if (
     pathname.startsWith("/api/") && res.status >= 400 && r.method !== "HEAD"
   ) {
@@ -159,13 +162,13 @@ export async function runBatched<T>(
  * the fuzz mostly reaches handlers rather than the 405.
  */
 export async function probeMethods(
-  base: string,
+  send: Send,
   map: AppMap,
   cookie: string | null,
 ): Promise<void> {
   map.allow = {};
   for (const route of map.routes) {
-    const res = await fetch(base + route.replace(/:[^/]+/g, "x"), {
+    const res = await send(route.replace(/:[^/]+/g, "x"), {
       method: "OPTIONS",
       headers: cookie ? { cookie } : {},
       redirect: "manual",

@@ -86,7 +86,7 @@ function assertSecurityHeaders(s: Sample, hsts: boolean): void {
 
 /** One of every kind of answer; `limited` adds the 429 (rate limits on). */
 async function samples(app: AuthApp): Promise<Sample[]> {
-  const map = readAppMap();
+  const map = readAppMap(app.files);
   const out: Sample[] = [];
   const ip = nextIp();
   const take = async (
@@ -97,7 +97,7 @@ async function samples(app: AuthApp): Promise<Sample[]> {
   ) => {
     const headers = new Headers(init.headers);
     if (!headers.has("x-forwarded-for")) headers.set("x-forwarded-for", ip);
-    const res = await fetch(app.url + path, {
+    const res = await app.fetch(path, {
       ...init,
       headers,
       redirect: "manual",
@@ -155,7 +155,7 @@ async function samples(app: AuthApp): Promise<Sample[]> {
   // The auth policy allows 11 requests in 5 minutes from one address.
   let last = 0;
   for (let i = 0; i < 12 && last !== 429; i++) {
-    const res = await fetch(`${app.url}/api/auth/login`, {
+    const res = await app.fetch("/api/auth/login", {
       method: "POST",
       headers: { ...json, "x-forwarded-for": ip },
       body: "{}",
@@ -233,12 +233,12 @@ Deno.test("headers: error pages (500) carry the headers and the CSP too", async 
       password: "Tulip orbit 7391 quartz!",
     };
     const [page, api] = await Promise.all([
-      fetch(`${app.url}/signup`, {
+      app.fetch("/signup", {
         method: "POST",
         headers: form,
         body: new URLSearchParams(body).toString(),
       }),
-      fetch(`${app.url}/api/auth/register`, {
+      app.fetch("/api/auth/register", {
         method: "POST",
         headers: json,
         body: JSON.stringify({ ...body, email: uniqueEmail("locked") }),

@@ -8,7 +8,7 @@
  * @module
  */
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
-import { Client, startApp, uniqueEmail } from "../helpers/auth.ts";
+import { Client, startServedApp, uniqueEmail } from "../helpers/auth.ts";
 import { utf8Bytes } from "./fuzz.ts";
 import { badLogLines, databaseProblems, findLeak } from "./fuzz_run.ts";
 
@@ -184,17 +184,17 @@ async function sendRaw(port: number, c: RawCase): Promise<string> {
 }
 
 Deno.test("raw HTTP: malformed requests fetch cannot send never get a 5xx", async () => {
-  const app = await startApp({ env: { RATE_LIMITS: "off" } });
+  const app = await startServedApp({ env: { RATE_LIMITS: "off" } });
   try {
     const alice = new Client(app);
     const email = uniqueEmail("raw");
     await alice.register(email);
-    const host = `127.0.0.1:${app.server.port}`;
+    const host = `127.0.0.1:${app.server!.port}`;
     const failures: string[] = [];
     const seen: string[] = [];
     const list = cases(host, `Cookie: ${alice.cookie}`);
     for (const c of list) {
-      const answer = await sendRaw(app.server.port, c);
+      const answer = await sendRaw(app.server!.port, c);
       // The final answer: after any interim 1xx (Expect: 100-continue).
       const status = [...answer.matchAll(/^HTTP\/1\.[01] (\d{3})/gm)]
         .map((m) => m[1]).find((s) => !s.startsWith("1"));
@@ -214,8 +214,8 @@ Deno.test("raw HTTP: malformed requests fetch cannot send never get a 5xx", asyn
     strictEqual(res.status, 200);
     await res.body?.cancel();
     await new Client(app).login(email);
-    await app.server.stop();
-    const log = app.server.logs();
+    await app.close();
+    const log = app.logs();
     deepStrictEqual(badLogLines(log), [], log.slice(-4000));
     deepStrictEqual(databaseProblems(app.dbPath), []);
     ok(list.length >= 30);

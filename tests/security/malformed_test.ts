@@ -68,7 +68,7 @@ async function assertStillServing(
   app: AuthApp,
   email: string,
 ): Promise<void> {
-  const health = await fetch(`${app.url}/api/health`, {
+  const health = await app.fetch("/api/health", {
     headers: { "x-forwarded-for": nextIp() },
   });
   strictEqual(health.status, 200, "GET /api/health after the fuzz");
@@ -82,7 +82,7 @@ async function assertStillServing(
 }
 
 function assertClean(tally: Tally, app: AuthApp): void {
-  const log = app.server.logs();
+  const log = app.logs();
   deepStrictEqual(
     badLogLines(log),
     [],
@@ -97,13 +97,13 @@ function assertClean(tally: Tally, app: AuthApp): void {
 
 Deno.test("fuzz: no malformed request gets a 5xx (rate limits off)", async () => {
   const started = performance.now();
-  const map = readAppMap();
-  ok(map.routes.length >= 8, `routes from the build: ${map.routes}`);
   const app = await startApp({ env: { RATE_LIMITS: "off" } });
+  const map = readAppMap(app.files);
+  ok(map.routes.length >= 8, `routes from the build: ${map.routes}`);
   const tally = newTally();
   try {
     const ctx = await fuzzUser(app);
-    await probeMethods(app.url, map, ctx.validCookie);
+    await probeMethods(app.fetch, map, ctx.validCookie);
     console.log(`routes: ${JSON.stringify(map.allow)}`);
     const rng = new Rng(seed);
     // All requests are made up front, so they depend on the seed alone.
@@ -115,7 +115,7 @@ Deno.test("fuzz: no malformed request gets a 5xx (rate limits off)", async () =>
     await runBatched(
       requests,
       WIDTH,
-      (r, i) => sendAndCheck(app.url, r, tally, `#${i}`),
+      (r, i) => sendAndCheck(app.fetch, r, tally, `#${i}`),
       // A fuzzed sign-out or "end other sessions" may end the real session:
       // sign in again so the signed-in handlers keep being reached.
       async () => {
@@ -139,7 +139,7 @@ Deno.test("fuzz: no malformed request gets a 5xx (rate limits off)", async () =>
       "the fuzz reached handlers, the CSRF check and the not-found page",
     );
     await assertStillServing(app, ctx.email);
-    await app.server.stop();
+    await app.close();
     assertClean(tally, app);
     deepStrictEqual(databaseProblems(app.dbPath), []);
   } finally {
@@ -148,12 +148,12 @@ Deno.test("fuzz: no malformed request gets a 5xx (rate limits off)", async () =>
 });
 
 Deno.test("fuzz: with rate limits on, refusals are 429s with Retry-After, never 5xx", async () => {
-  const map = readAppMap();
   const app = await startApp();
+  const map = readAppMap(app.files);
   const tally = newTally();
   try {
     const ctx = await fuzzUser(app);
-    await probeMethods(app.url, map, ctx.validCookie);
+    await probeMethods(app.fetch, map, ctx.validCookie);
     const rng = new Rng(seed ^ 0x5a5a5a5a);
     const requests = Array.from({ length: LIMITED_REQUESTS }, () => {
       const r = nextRequest(rng, map, ctx);
@@ -164,7 +164,7 @@ Deno.test("fuzz: with rate limits on, refusals are 429s with Retry-After, never 
     await runBatched(
       requests,
       WIDTH,
-      (r, i) => sendAndCheck(app.url, r, tally, `limited #${i}`),
+      (r, i) => sendAndCheck(app.fetch, r, tally, `limited #${i}`),
     );
     console.log(`limited pass (seed ${seed}):\n  ${summary(tally)}`);
     ok(
@@ -177,7 +177,7 @@ Deno.test("fuzz: with rate limits on, refusals are 429s with Retry-After, never 
     const email = uniqueEmail("limited");
     await fresh.register(email);
     await assertStillServing(app, email);
-    await app.server.stop();
+    await app.close();
     assertClean(tally, app);
     deepStrictEqual(databaseProblems(app.dbPath), []);
   } finally {

@@ -1,0 +1,249 @@
+/**
+ * The app built in process, as Fresh's own tests build theirs: the same
+ * middleware chain and file routes as the production server (`createApp`
+ * from `app.ts`), an in-memory build of the routes and islands, its own
+ * SQLite file and cache, and a `fetch` that calls the handler directly.
+ * No port, no subprocess: what only the served build shows (build output,
+ * static files, start-up errors, raw sockets) is tested in
+ * `tests/helpers/server.ts`'s way instead.
+ *
+ * @module
+ */
+import * as path from "node:path";
+import { App } from "fresh";
+import { Builder } from "fresh/dev";
+// Only to list the files of the in-memory build (see buildFiles below).
+import { getBuildCache } from "../../lib/fresh/app.ts";
+import { createApp } from "../../app.ts";
+import { dummyVerify } from "../../lib/auth/password.ts";
+import { type Config, loadConfig } from "../../lib/config.ts";
+import { createServices, type Services } from "../../lib/services.ts";
+import type { State } from "../../utils.ts";
+import type { BuildFiles } from "../security/fuzz.ts";
+
+const ROOT = new URL("../..", import.meta.url).pathname;
+/** The port the in-process app believes it serves on (PORT in its config). */
+const PORT = 8000;
+
+/** An app built in process, answering through {@linkcode InProcessApp.fetch}. */
+export interface InProcessApp {
+  /** `http://127.0.0.1:<PORT>`: the base of the request URLs it is given. */
+  url: string;
+  /** The PORT in its config: first-run origins are the local ones of it. */
+  port: number;
+  config: Config;
+  services: Services;
+  /** Its build's file routes and files (static/ and the client chunks). */
+  files: BuildFiles;
+  /**
+   * Calls the handler with `path` (or a full URL) as a server would:
+   * the client address is `remoteAddr` (default 127.0.0.1), redirects
+   * are followed unless `redirect: "manual"` (as `fetch` does).
+   */
+  fetch(
+    path: string,
+    init?: RequestInit & { remoteAddr?: string },
+  ): Promise<Response>;
+  /** The warnings and errors printed since it was built. */
+  logs(): string;
+  /** Closes its services; the database file stays, to be read. */
+  close(): Promise<void>;
+  /** Closes it and removes its scratch directory (if it owns one). */
+  stop(): Promise<void>;
+}
+
+type Snapshot = { apply: (app: App<State>) => void; files: BuildFiles };
+
+// One build per test module: the routes and islands do not change while
+// tests run, and building is the slow part. No Tailwind: stylesheets are
+// the served build's business (tests/http/app_test.ts).
+let snapshot: Promise<Snapshot> | undefined;
+function build(): Promise<Snapshot> {
+  snapshot ??= (async () => {
+    const apply = await new Builder({ root: ROOT }).build({
+      snapshot: "memory",
+      mode: "production",
+    });
+    return { apply, files: await buildFiles(apply) };
+  })();
+  return snapshot;
+}
+
+/**
+ * What a disk build lists in its snapshot (the fuzz and header tests
+ * sample every route and file): file routes, the files of static/ and
+ * every client chunk.
+ */
+async function buildFiles(apply: Snapshot["apply"]): Promise<BuildFiles> {
+  let routes: string[] = [];
+  const files = new Set<string>();
+  const walk = async (dir: string) => {
+    for await (const e of Deno.readDir(dir)) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory) await walk(full);
+      else if (e.isFile) {
+        files.add("/" + path.relative(`${ROOT}static`, full));
+      }
+    }
+  };
+  await walk(`${ROOT}static`);
+  const probe = new App<State>();
+  apply(probe);
+  probe.get("/", (ctx) => {
+    const cache = getBuildCache(ctx);
+    if (cache === null) throw new Error("the build was not applied");
+    routes = cache.fsRoutes.map((r) => r.path);
+    for (const f of [cache.clientEntry, ...cache.clientEntryImports]) {
+      files.add(f);
+    }
+    for (const island of cache.islands.values()) {
+      for (const f of [island.file, ...island.imports]) files.add(f);
+    }
+    return new Response();
+  });
+  await probe.handler()(new Request("http://localhost/"));
+  return { routes, statics: [...files] };
+}
+
+/**
+ * Builds the app in process on a temp database. `env` is read as the
+ * server would read its environment (over this process's), with
+ * `DATABASE_PATH`, `PORT` and `HOSTNAME` set for it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const app = await buildApp({ env: { RATE_LIMITS: "off" } });
+ * try {
+ *   const res = await app.fetch("/api/health");
+ *   assert.equal(res.status, 200);
+ *   await res.body?.cancel();
+ * } finally {
+ *   await app.stop();
+ * }
+ * ```
+ */
+export async function buildApp(
+  opts: { env?: Record<string, string>; dbPath?: string } = {},
+): Promise<InProcessApp> {
+  const { apply, files } = await build();
+  const dir = opts.dbPath === undefined
+    ? await Deno.makeTempDir({ prefix: "islet-app-" })
+    : undefined;
+  const dbPath = opts.dbPath ?? `${dir}/test.db`;
+  const log = captureConsole();
+  let services: Services;
+  try {
+    const config = loadConfig({
+      ...Deno.env.toObject(),
+      HOSTNAME: "127.0.0.1",
+      PORT: String(PORT),
+      DATABASE_PATH: dbPath,
+      ...opts.env,
+    });
+    services = await createServices(config);
+    // As main.ts does at start-up: the first unknown-email sign-in is as
+    // slow as any other.
+    await dummyVerify();
+  } catch (err) {
+    log.release();
+    if (dir) await Deno.remove(dir, { recursive: true }).catch(() => {});
+    throw err;
+  }
+  const app = createApp(services);
+  apply(app);
+  const handler = app.handler();
+  const url = `http://127.0.0.1:${PORT}`;
+
+  const fetchApp = async (
+    path: string,
+    init: RequestInit & { remoteAddr?: string } = {},
+  ): Promise<Response> => {
+    const { remoteAddr = "127.0.0.1", ...rest } = init;
+    // Concatenated, not resolved: "//x" is a path here, as in a request line.
+    let req = new Request(path.startsWith("/") ? url + path : path, rest);
+    for (let hops = 0;; hops++) {
+      const res = await handler(req, infoFrom(remoteAddr));
+      const location = res.headers.get("location");
+      if (
+        rest.redirect === "manual" || location === null ||
+        ![301, 302, 303, 307, 308].includes(res.status) || hops === 20
+      ) {
+        return res;
+      }
+      await res.body?.cancel();
+      // As fetch follows: 303 (and a POST's 301/302) becomes a bodiless GET.
+      const keep = res.status === 307 || res.status === 308;
+      req = new Request(new URL(location, req.url), {
+        method: keep ? req.method : "GET",
+        headers: req.headers,
+        body: keep ? rest.body : undefined,
+      });
+    }
+  };
+
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    closed ??= (async () => {
+      log.release();
+      await services.close();
+    })();
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    port: PORT,
+    config: services.config,
+    services,
+    files,
+    fetch: fetchApp,
+    logs: log.text,
+    close,
+    stop() {
+      stopped ??= (async () => {
+        await close();
+        if (dir) await Deno.remove(dir, { recursive: true }).catch(() => {});
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** The connection info Deno.serve hands the handler, for a TCP client at `ip`. */
+function infoFrom(ip: string): Deno.ServeHandlerInfo<Deno.NetAddr> {
+  return {
+    remoteAddr: { transport: "tcp", hostname: ip, port: 40_000 },
+    completed: Promise.resolve(),
+  };
+}
+
+// Every app of this module that is not stopped keeps a copy of the
+// warnings and errors printed, as a server's log would (the app reports
+// failed requests there), and they are not printed, as the server's were
+// not. console.log stays the test's own.
+const sinks = new Set<string[]>();
+const METHODS = ["warn", "error"] as const;
+const originals = Object.fromEntries(
+  METHODS.map((m) => [m, console[m]]),
+) as Record<(typeof METHODS)[number], (...args: unknown[]) => void>;
+
+function captureConsole(): { text(): string; release(): void } {
+  const sink: string[] = [];
+  if (sinks.size === 0) {
+    for (const m of METHODS) {
+      console[m] = (...args: unknown[]) => {
+        const line = args.map((a) =>
+          typeof a === "string" ? a : Deno.inspect(a)
+        ).join(" ");
+        for (const s of sinks) s.push(line + "\n");
+      };
+    }
+  }
+  sinks.add(sink);
+  return {
+    text: () => sink.join(""),
+    release() {
+      if (!sinks.delete(sink) || sinks.size > 0) return;
+      for (const m of METHODS) console[m] = originals[m];
+    },
+  };
+}
