@@ -88,7 +88,7 @@ Deno.test("settings: the 'sign out all other sessions' form ends them, and says 
   });
 });
 
-Deno.test("settings: ending one session names the device; a gone or foreign session changes nothing; bad posts are 400", async () => {
+Deno.test("settings: ending one session names the device; a gone or foreign session changes nothing; bad posts are 400; this device's own is a sign-out", async () => {
   await withApp(async (app) => {
     const email = uniqueEmail();
     const me = new Client(app);
@@ -132,8 +132,6 @@ Deno.test("settings: ending one session names the device; a gone or foreign sess
       /That session had already ended\./,
     );
 
-    strictEqual((await end(me.sessionId!)).status, 400, "not this device");
-    strictEqual(await me.meStatus(), 200);
     for (
       const form of [{ action: "nope" }, { action: "end" }, {}] as Record<
         string,
@@ -155,6 +153,16 @@ Deno.test("settings: ending one session names the device; a gone or foreign sess
     ok(!forged.text.includes("pwned"));
     strictEqual(flashSet(forged)?.value, "");
     ok(!forged.text.includes('role="status"'));
+
+    // This device's own session, as the API's DELETE does: a sign-out.
+    const token = me.cookie;
+    const own = await end(me.sessionId!);
+    strictEqual(own.status, 303);
+    strictEqual(own.headers.get("location"), "/login");
+    strictEqual(own.setCookie, "", "the session cookie is cleared");
+    strictEqual(flashSet(own)?.value, "signed_out");
+    const after = await me.request("GET", "/api/auth/me", { cookie: token });
+    strictEqual(after.status, 401, "the old token is refused by the server");
   });
 });
 

@@ -276,7 +276,7 @@ Deno.test("headers: a 500 from a middleware before the route (the session lookup
         "/api/auth/me",
       ]]
     ) {
-      const res = await fetch(`${app.url}${path}`, {
+      const res = await app.fetch(path, {
         headers: { cookie, "x-forwarded-for": nextIp() },
       });
       samples.push({ name, status: 500, res, text: await res.text() });

@@ -5,6 +5,7 @@ import {
   endOneSession,
   endOtherSessions,
 } from "../../../lib/auth/end_sessions.ts";
+import { deleteSessionCookie } from "../../../lib/auth/cookie.ts";
 import { listUserSessions, type Session } from "../../../lib/auth/session.ts";
 import { readInput } from "../../../lib/http/body.ts";
 import { PublicError } from "../../../lib/http/public_error.ts";
@@ -62,20 +63,24 @@ export const handler = define.handlers<Data>({
       );
       flash = { kind: "others_ended", count };
     } else if (input.action === "end" && typeof input.id === "string") {
-      // The page offers no button for this device (Sign out does that);
-      // the API's DELETE of the current session is that sign-out.
-      if (input.id === session.id) {
-        throw new PublicError(
-          400,
-          "Use Sign out to end this device's session.",
-        );
-      }
       const ended = await endOneSession(
         services.sessions,
         user.id,
         input.id,
         requestMeta(ctx),
       );
+      // Ending this device's own session is a sign-out, as in the API: the
+      // cookie goes and the sign-in page says so.
+      if (ended !== null && ended.id === session.id) {
+        const secure = services.config.secureCookies;
+        const headers = new Headers({ location: "/login" });
+        headers.append("set-cookie", deleteSessionCookie(secure));
+        headers.append(
+          "set-cookie",
+          flashCookie({ kind: "signed_out" }, secure),
+        );
+        return new Response(null, { status: 303, headers });
+      }
       flash = ended === null
         ? { kind: "session_gone" }
         : { kind: "session_ended", device: deviceIds(ended.userAgent) };
