@@ -75,3 +75,28 @@ export async function endOneSession(
   });
   return target;
 }
+
+/**
+ * Signs out: ends this session server-side and records it.
+ *
+ * @example
+ * ```ts
+ * import type { SessionDeps } from "./session.ts";
+ * declare const deps: SessionDeps;
+ * await signOut(deps, "user-id", "session-id", { ip: "203.0.113.7", userAgent: null });
+ * ```
+ */
+export async function signOut(
+  deps: SessionDeps,
+  userId: string,
+  sessionId: string,
+  meta: RequestMeta,
+): Promise<void> {
+  await invalidateSession(deps, sessionId);
+  audit(deps.db, {
+    userId,
+    event: "auth.sign_out",
+    ip: meta.ip,
+    userAgent: meta.userAgent,
+  });
+}

@@ -9,7 +9,7 @@ import { sessionCookie } from "../auth/cookie.ts";
 import { createSession, invalidateSession } from "../auth/session.ts";
 import type { SignInLimiter } from "../auth/sign_in.ts";
 import type { RequestMeta } from "../auth/sign_up.ts";
-import { audit } from "../db/audit.ts";
+import { signOut } from "../auth/end_sessions.ts";
 import { type Failure, failure } from "../auth/outcome.ts";
 import type { Services } from "../services.ts";
 import type { State } from "./state.ts";
@@ -150,12 +150,10 @@ export async function beginSession(
 export async function endSession(ctx: Context<State>): Promise<void> {
   const { services, auth } = ctx.state;
   if (auth.kind !== "signed_in") return;
-  await invalidateSession(services.sessions, auth.session.id);
-  const meta = requestMeta(ctx);
-  audit(services.db, {
-    userId: auth.user.id,
-    event: "auth.sign_out",
-    ip: meta.ip,
-    userAgent: meta.userAgent,
-  });
+  await signOut(
+    services.sessions,
+    auth.user.id,
+    auth.session.id,
+    requestMeta(ctx),
+  );
 }
