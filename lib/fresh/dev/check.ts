@@ -4,8 +4,7 @@
  *
  * @module
  */
-import * as path from "node:path";
-import { CONFIG_NAMES, parseJsonc } from "./import_map.ts";
+import { findDenoConfig } from "./import_map.ts";
 
 /**
  * Elements the renderer must see as vnodes: with `"jsx": "precompile"`,
@@ -33,32 +32,20 @@ export const REQUIRED_SKIP_ELEMENTS: readonly string[] = [
  * ```
  */
 export async function checkCompilerOptions(root: string): Promise<void> {
-  for (let dir = path.resolve(root);; dir = path.dirname(dir)) {
-    for (const name of CONFIG_NAMES) {
-      const file = path.join(dir, name);
-      let text: string;
-      try {
-        text = await Deno.readTextFile(file);
-      } catch (err) {
-        if (err instanceof Deno.errors.NotFound) continue;
-        throw err;
-      }
-      const options = (parseJsonc(text, file) as {
-        compilerOptions?: { jsx?: string; jsxPrecompileSkipElements?: unknown };
-      }).compilerOptions;
-      if (options?.jsx !== "precompile") return;
-      const skipped = Array.isArray(options.jsxPrecompileSkipElements)
-        ? options.jsxPrecompileSkipElements
-        : [];
-      if (REQUIRED_SKIP_ELEMENTS.some((el) => !skipped.includes(el))) {
-        throw new Error(
-          `Expected option compilerOptions > jsxPrecompileSkipElements to contain ${
-            REQUIRED_SKIP_ELEMENTS.map((el) => `"${el}"`).join(", ")
-          } (in ${file})`,
-        );
-      }
-      return;
-    }
-    if (path.dirname(dir) === dir) return;
+  const found = await findDenoConfig(root);
+  if (found === null) return;
+  const options = (found.config as {
+    compilerOptions?: { jsx?: string; jsxPrecompileSkipElements?: unknown };
+  }).compilerOptions;
+  if (options?.jsx !== "precompile") return;
+  const skipped = Array.isArray(options.jsxPrecompileSkipElements)
+    ? options.jsxPrecompileSkipElements
+    : [];
+  if (REQUIRED_SKIP_ELEMENTS.some((el) => !skipped.includes(el))) {
+    throw new Error(
+      `Expected option compilerOptions > jsxPrecompileSkipElements to contain ${
+        REQUIRED_SKIP_ELEMENTS.map((el) => `"${el}"`).join(", ")
+      } (in ${found.file})`,
+    );
   }
 }

@@ -39,6 +39,36 @@ export const CONFIG_NAMES = ["deno.json", "deno.jsonc"];
  * ```
  */
 export async function loadImportMap(root: string): Promise<ImportMap> {
+  const found = await findDenoConfig(root);
+  if (found === null) return { imports: {}, baseDir: root };
+  const config = found.config as {
+    imports?: Record<string, string>;
+    importMap?: string;
+  };
+  const dir = path.dirname(found.file);
+  if (config.imports === undefined && config.importMap !== undefined) {
+    const mapFile = path.resolve(dir, config.importMap);
+    const map = parseJsonc(await Deno.readTextFile(mapFile), mapFile) as {
+      imports?: Record<string, string>;
+    };
+    return { imports: map.imports ?? {}, baseDir: path.dirname(mapFile) };
+  }
+  return { imports: config.imports ?? {}, baseDir: dir };
+}
+
+/**
+ * The nearest `deno.json`/`deno.jsonc` at or above `root`, parsed; null when
+ * there is none up to the file system's root.
+ *
+ * @example
+ * ```ts
+ * const found = await findDenoConfig(Deno.cwd());
+ * found?.file; // "/app/deno.json"
+ * ```
+ */
+export async function findDenoConfig(
+  root: string,
+): Promise<{ file: string; config: unknown } | null> {
   for (let dir = path.resolve(root);; dir = path.dirname(dir)) {
     for (const name of CONFIG_NAMES) {
       const file = path.join(dir, name);
@@ -49,20 +79,9 @@ export async function loadImportMap(root: string): Promise<ImportMap> {
         if (err instanceof Deno.errors.NotFound) continue;
         throw err;
       }
-      const config = parseJsonc(text, file) as {
-        imports?: Record<string, string>;
-        importMap?: string;
-      };
-      if (config.imports === undefined && config.importMap !== undefined) {
-        const mapFile = path.resolve(dir, config.importMap);
-        const map = parseJsonc(await Deno.readTextFile(mapFile), mapFile) as {
-          imports?: Record<string, string>;
-        };
-        return { imports: map.imports ?? {}, baseDir: path.dirname(mapFile) };
-      }
-      return { imports: config.imports ?? {}, baseDir: dir };
+      return { file, config: parseJsonc(text, file) };
     }
-    if (path.dirname(dir) === dir) return { imports: {}, baseDir: root };
+    if (path.dirname(dir) === dir) return null;
   }
 }
 
