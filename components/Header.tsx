@@ -44,8 +44,9 @@ export function Header({ theme, signedIn, path, next }: HeaderProps) {
   // One signal for both theme controls (row and menu), so they agree.
   const chosen = signal(theme);
   const current = (href: string) => href === path ? "page" : undefined;
-  const nav = (linkClass: string) =>
-    NAV.map(({ href, label }) => (
+  // One list item per link, for the row and the phone menu alike.
+  const links = (items: typeof NAV, linkClass: string) =>
+    items.map(({ href, label }) => (
       <li key={href}>
         <a class={linkClass} href={href} aria-current={current(href)}>
           {label}
@@ -79,7 +80,9 @@ export function Header({ theme, signedIn, path, next }: HeaderProps) {
           Islet
         </a>
         <nav aria-label="Main" class="hidden flex-1 md:block">
-          <ul class="flex items-center gap-x-5 text-sm">{nav(ROW_LINK)}</ul>
+          <ul class="flex items-center gap-x-5 text-sm">
+            {links(NAV, ROW_LINK)}
+          </ul>
         </nav>
         <div class="ml-auto flex items-center gap-3 md:ml-0">
           <div class="hidden md:block">
@@ -88,17 +91,7 @@ export function Header({ theme, signedIn, path, next }: HeaderProps) {
           {signedIn && (
             <nav aria-label="Account" class="hidden md:block">
               <ul class="flex items-center gap-x-5 text-sm">
-                {ACCOUNT.map(({ href, label }) => (
-                  <li key={href}>
-                    <a
-                      class={ROW_LINK}
-                      href={href}
-                      aria-current={current(href)}
-                    >
-                      {label}
-                    </a>
-                  </li>
-                ))}
+                {links(ACCOUNT, ROW_LINK)}
                 <li>{signOut(SECONDARY)}</li>
               </ul>
             </nav>
@@ -132,7 +125,7 @@ export function Header({ theme, signedIn, path, next }: HeaderProps) {
             </summary>
             <div class="absolute inset-x-0 top-full z-40 border-b border-slate-200 bg-white px-4 pb-5 pt-2 shadow-lg dark:border-slate-700 dark:bg-slate-900">
               <nav aria-label="Main">
-                <ul class="space-y-1">{nav(MENU_LINK)}</ul>
+                <ul class="space-y-1">{links(NAV, MENU_LINK)}</ul>
               </nav>
               {signedIn && (
                 <nav
@@ -140,17 +133,7 @@ export function Header({ theme, signedIn, path, next }: HeaderProps) {
                   class="mt-3 border-t border-slate-200 pt-3 dark:border-slate-800"
                 >
                   <ul class="space-y-1">
-                    {ACCOUNT.map(({ href, label }) => (
-                      <li key={href}>
-                        <a
-                          class={MENU_LINK}
-                          href={href}
-                          aria-current={current(href)}
-                        >
-                          {label}
-                        </a>
-                      </li>
-                    ))}
+                    {links(ACCOUNT, MENU_LINK)}
                     <li>
                       {signOut(
                         `${MENU_LINK} w-full text-left`,
