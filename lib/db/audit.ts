@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Db } from "./connection.ts";
+import type { Queryable } from "./db.ts";
 
 /**
  * Every event the app writes. A closed list, so that a misspelt or invented
@@ -52,10 +52,10 @@ const MAX_IP = 64;
  *
  * @example
  * ```ts
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
  * declare const userId: string;
- * audit(db, {
+ * await audit(db, {
  *   userId,
  *   event: "auth.sign_in_failed",
  *   ip: "203.0.113.9",
@@ -64,23 +64,24 @@ const MAX_IP = 64;
  * });
  * ```
  */
-export function audit(
-  db: Db,
+export async function audit(
+  db: Queryable,
   entry: AuditEvent,
   now: number = Date.now(),
-): number {
-  const { lastInsertRowid } = db.prepare(
+): Promise<number> {
+  const row = await db.get<{ id: number }>(
     `INSERT INTO audit_log (user_id, event, ip, user_agent, created_at, details)
-     VALUES (?, ?, ?, ?, ?, ?)`,
-  ).run(
-    entry.userId,
-    entry.event,
-    entry.ip?.slice(0, MAX_IP) ?? null,
-    entry.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
-    now,
-    entry.details == null ? null : JSON.stringify(entry.details),
+     VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+    [
+      entry.userId,
+      entry.event,
+      entry.ip?.slice(0, MAX_IP) ?? null,
+      entry.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
+      now,
+      entry.details == null ? null : JSON.stringify(entry.details),
+    ],
   );
-  return Number(lastInsertRowid);
+  return Number(row!.id);
 }
 
 /**
@@ -88,21 +89,23 @@ export function audit(
  *
  * @example
  * ```ts
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
  * declare const userId: string;
- * const entries = listAuditForUser(db, userId, 50);
+ * const entries = await listAuditForUser(db, userId, 50);
  * ```
  */
-export function listAuditForUser(
-  db: Db,
+export async function listAuditForUser(
+  db: Queryable,
   userId: string,
   limit = 50,
-): AuditEntry[] {
-  return db.prepare(
+): Promise<AuditEntry[]> {
+  const rows = await db.all(
     `SELECT id, user_id, event, ip, user_agent, created_at, details FROM audit_log
      WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`,
-  ).all(userId, limit).map((row) => ({
+    [userId, limit],
+  );
+  return rows.map((row) => ({
     id: Number(row.id),
     userId: row.user_id === null ? null : String(row.user_id),
     event: String(row.event),

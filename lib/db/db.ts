@@ -92,6 +92,16 @@ export interface Queryable {
    */
   run(sql: string, params?: readonly SqlValue[]): Promise<RunResult>;
   /**
+   * Runs a script of several statements with no parameters (migrations).
+   *
+   * @example
+   * ```ts
+   * declare const db: Queryable;
+   * await db.exec("CREATE TABLE t (x INTEGER); CREATE INDEX t_x ON t (x);");
+   * ```
+   */
+  exec(sql: string): Promise<void>;
+  /**
    * Runs `fn` in a transaction and returns its result: everything `fn`
    * wrote through `tx` commits together, or an exception rolls it all back
    * and is rethrown. Called on a `tx`, it nests as a savepoint, so an inner
@@ -113,16 +123,6 @@ export interface Queryable {
 
 /** An open database. */
 export interface Db extends Queryable {
-  /**
-   * Runs a script of several statements with no parameters (migrations).
-   *
-   * @example
-   * ```ts
-   * declare const db: Db;
-   * await db.exec("CREATE TABLE t (x INTEGER); CREATE INDEX t_x ON t (x);");
-   * ```
-   */
-  exec(sql: string): Promise<void>;
   /**
    * Resolves when the database answers a trivial query, within the
    * statement timeout; rejects with {@linkcode DatabaseUnavailableError}

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Db } from "./connection.ts";
+import type { Queryable } from "./db.ts";
 import { toUser, type User, USER_COLUMNS } from "./users.ts";
 
 /** OAuth providers, as the `oauth_accounts.provider` CHECK allows. */
@@ -14,22 +14,23 @@ export type OAuthProvider = "github" | "google" | "oidc";
  *
  * @example
  * ```ts
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
  * declare const githubUser: { id: number; login: string };
- * const user = getUserByOAuthAccount(db, "github", String(githubUser.id));
+ * const user = await getUserByOAuthAccount(db, "github", String(githubUser.id));
  * ```
  */
-export function getUserByOAuthAccount(
-  db: Db,
+export async function getUserByOAuthAccount(
+  db: Queryable,
   provider: OAuthProvider,
   providerUserId: string,
-): User | null {
+): Promise<User | null> {
   return toUser(
-    db.prepare(
+    await db.get(
       `SELECT ${USER_COLUMNS} FROM users WHERE id = (
          SELECT user_id FROM oauth_accounts WHERE provider = ? AND provider_user_id = ?)`,
-    ).get(provider, providerUserId),
+      [provider, providerUserId],
+    ),
   );
 }
 
@@ -38,22 +39,23 @@ export function getUserByOAuthAccount(
  *
  * @example
  * ```ts
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
+ * import type { Queryable } from "./db.ts";
  * import type { User } from "./users.ts";
+ * declare const db: Queryable;
  * declare const user: User;
  * declare const claims: { sub: string; email: string };
- * linkOAuthAccount(db, user.id, "google", claims.sub);
+ * await linkOAuthAccount(db, user.id, "google", claims.sub);
  * ```
  */
-export function linkOAuthAccount(
-  db: Db,
+export async function linkOAuthAccount(
+  db: Queryable,
   userId: string,
   provider: OAuthProvider,
   providerUserId: string,
   now: number = Date.now(),
-): void {
-  db.prepare(
+): Promise<void> {
+  await db.run(
     "INSERT INTO oauth_accounts (provider, provider_user_id, user_id, created_at) VALUES (?, ?, ?, ?)",
-  ).run(provider, providerUserId, userId, now);
+    [provider, providerUserId, userId, now],
+  );
 }

@@ -5,8 +5,7 @@
  *
  * @module
  */
-import type { SQLOutputValue } from "node:sqlite";
-import type { Db } from "./connection.ts";
+import { bool, dialect, type Queryable } from "./db.ts";
 import { type User, userColumns, userFromArray } from "./users.ts";
 
 /**
@@ -44,7 +43,7 @@ const SESSIONS_OF_USER = `SELECT ${COLUMNS} FROM sessions WHERE user_id = ?
   ORDER BY last_verified_at DESC, created_at DESC`;
 
 /** Maps the values of `COLUMNS` in an array row, from `offset`. */
-function fromArray(v: SQLOutputValue[], offset = 0): SessionRow {
+function fromArray(v: readonly unknown[], offset = 0): SessionRow {
   const o = offset;
   return {
     id: String(v[o]),
@@ -53,7 +52,7 @@ function fromArray(v: SQLOutputValue[], offset = 0): SessionRow {
     createdAt: Number(v[o + 3]),
     lastVerifiedAt: Number(v[o + 4]),
     expiresAt: Number(v[o + 5]),
-    twoFactorVerified: v[o + 6] === 1,
+    twoFactorVerified: bool(v[o + 6]),
     ip: v[o + 7] === null ? null : String(v[o + 7]),
     userAgent: v[o + 8] === null ? null : String(v[o + 8]),
   };
@@ -65,30 +64,34 @@ function fromArray(v: SQLOutputValue[], offset = 0): SessionRow {
  * @example
  * ```ts
  * import { generateSessionToken, hashSecret } from "../auth/session_token.ts";
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
  * declare const userId: string;
  * const { id, secret } = generateSessionToken();
  * const secretHash = hashSecret(secret);
  * const now = Date.now();
- * insertSession(db, { id, secretHash, userId, createdAt: now, lastVerifiedAt: now,
+ * await insertSession(db, { id, secretHash, userId, createdAt: now, lastVerifiedAt: now,
  *   expiresAt: now + 30 * 86_400_000, twoFactorVerified: false,
  *   ip: "203.0.113.9", userAgent: "Mozilla/5.0" });
  * ```
  */
-export function insertSession(db: Db, row: SessionRow): void {
-  db.prepare(
+export async function insertSession(
+  db: Queryable,
+  row: SessionRow,
+): Promise<void> {
+  await db.run(
     `INSERT INTO sessions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
-    row.id,
-    row.secretHash,
-    row.userId,
-    row.createdAt,
-    row.lastVerifiedAt,
-    row.expiresAt,
-    row.twoFactorVerified ? 1 : 0,
-    row.ip,
-    row.userAgent,
+    [
+      row.id,
+      row.secretHash,
+      row.userId,
+      row.createdAt,
+      row.lastVerifiedAt,
+      row.expiresAt,
+      row.twoFactorVerified ? 1 : 0,
+      row.ip,
+      row.userAgent,
+    ],
   );
 }
 
@@ -97,16 +100,17 @@ export function insertSession(db: Db, row: SessionRow): void {
  *
  * @example
  * ```ts
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
  * declare const id: string;
- * const row = getSession(db, id);
+ * const row = await getSession(db, id);
  * ```
  */
-export function getSession(db: Db, id: string): SessionRow | null {
-  const values = db.prepareArrays(SESSION_BY_ID).get(id) as
-    | SQLOutputValue[]
-    | undefined;
+export async function getSession(
+  db: Queryable,
+  id: string,
+): Promise<SessionRow | null> {
+  const [values] = await db.values(SESSION_BY_ID, [id]);
   return values === undefined ? null : fromArray(values);
 }
 
@@ -116,20 +120,18 @@ export function getSession(db: Db, id: string): SessionRow | null {
  *
  * @example
  * ```ts
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
  * declare const id: string;
- * const found = getSessionWithUser(db, id);
+ * const found = await getSessionWithUser(db, id);
  * if (found) console.log(found.row.userId === found.user.id); // true
  * ```
  */
-export function getSessionWithUser(
-  db: Db,
+export async function getSessionWithUser(
+  db: Queryable,
   id: string,
-): { row: SessionRow; user: User } | null {
-  const values = db.prepareArrays(SESSION_WITH_USER).get(id) as
-    | SQLOutputValue[]
-    | undefined;
+): Promise<{ row: SessionRow; user: User } | null> {
+  const [values] = await db.values(SESSION_WITH_USER, [id]);
   if (values === undefined) return null;
   return { row: fromArray(values), user: userFromArray(values, COLUMN_COUNT) };
 }
@@ -141,15 +143,18 @@ export function getSessionWithUser(
  * ```ts
  * import type { Cache } from "../cache/cache.ts";
  * import { cacheKey } from "../auth/session_cache.ts";
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
  * declare const cache: Cache;
  * declare const id: string;
- * if (!sessionExists(db, id)) await cache.delete(cacheKey(id));
+ * if (!(await sessionExists(db, id))) await cache.delete(cacheKey(id));
  * ```
  */
-export function sessionExists(db: Db, id: string): boolean {
-  return db.prepare("SELECT 1 FROM sessions WHERE id = ?").get(id) !==
+export async function sessionExists(
+  db: Queryable,
+  id: string,
+): Promise<boolean> {
+  return (await db.get("SELECT 1 AS one FROM sessions WHERE id = ?", [id])) !==
     undefined;
 }
 
@@ -160,22 +165,31 @@ export function sessionExists(db: Db, id: string): boolean {
  *
  * @example
  * ```ts
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
  * declare const id: string;
- * const stillThere = touchSession(db, id, { lastVerifiedAt: Date.now() }); // false: revoked
+ * const stillThere = await touchSession(db, id, { lastVerifiedAt: Date.now() }); // false: revoked
  * ```
  */
-export function touchSession(
-  db: Db,
+export async function touchSession(
+  db: Queryable,
   id: string,
   times: { lastVerifiedAt: number; expiresAt?: number },
-): boolean {
-  const { changes } = db.prepare(
-    `UPDATE sessions SET last_verified_at = max(last_verified_at, ?),
+): Promise<boolean> {
+  // SQLite's two-argument max() is PostgreSQL's greatest().
+  const sql = dialect(db, {
+    sqlite: `UPDATE sessions SET last_verified_at = max(last_verified_at, ?),
        expires_at = coalesce(?, expires_at) WHERE id = ?`,
-  ).run(times.lastVerifiedAt, times.expiresAt ?? null, id);
-  return Number(changes) === 1;
+    postgres:
+      `UPDATE sessions SET last_verified_at = greatest(last_verified_at, ?),
+       expires_at = coalesce(?, expires_at) WHERE id = ?`,
+  });
+  const { changes } = await db.run(sql, [
+    times.lastVerifiedAt,
+    times.expiresAt ?? null,
+    id,
+  ]);
+  return changes === 1;
 }
 
 /**
@@ -183,16 +197,18 @@ export function touchSession(
  *
  * @example
  * ```ts
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
  * declare const id: string;
- * const existed = deleteSession(db, id);
+ * const existed = await deleteSession(db, id);
  * ```
  */
-export function deleteSession(db: Db, id: string): boolean {
-  return Number(
-    db.prepare("DELETE FROM sessions WHERE id = ?").run(id).changes,
-  ) === 1;
+export async function deleteSession(
+  db: Queryable,
+  id: string,
+): Promise<boolean> {
+  const { changes } = await db.run("DELETE FROM sessions WHERE id = ?", [id]);
+  return changes === 1;
 }
 
 /**
@@ -200,17 +216,21 @@ export function deleteSession(db: Db, id: string): boolean {
  *
  * @example
  * ```ts
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
  * declare const userId: string;
- * const ids = deleteUserSessions(db, userId);
+ * const ids = await deleteUserSessions(db, userId);
  * ```
  */
-export function deleteUserSessions(db: Db, userId: string): string[] {
-  return db.prepare("DELETE FROM sessions WHERE user_id = ? RETURNING id").all(
-    userId,
-  )
-    .map((row) => String(row.id));
+export async function deleteUserSessions(
+  db: Queryable,
+  userId: string,
+): Promise<string[]> {
+  const rows = await db.all(
+    "DELETE FROM sessions WHERE user_id = ? RETURNING id",
+    [userId],
+  );
+  return rows.map((row) => String(row.id));
 }
 
 /**
@@ -218,22 +238,23 @@ export function deleteUserSessions(db: Db, userId: string): string[] {
  *
  * @example
  * ```ts
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
  * declare const userId: string;
  * declare const currentSessionId: string;
- * const ids = deleteOtherSessions(db, userId, currentSessionId);
+ * const ids = await deleteOtherSessions(db, userId, currentSessionId);
  * ```
  */
-export function deleteOtherSessions(
-  db: Db,
+export async function deleteOtherSessions(
+  db: Queryable,
   userId: string,
   keepId: string,
-): string[] {
-  return db.prepare(
+): Promise<string[]> {
+  const rows = await db.all(
     "DELETE FROM sessions WHERE user_id = ? AND id != ? RETURNING id",
-  )
-    .all(userId, keepId).map((row) => String(row.id));
+    [userId, keepId],
+  );
+  return rows.map((row) => String(row.id));
 }
 
 /**
@@ -241,16 +262,17 @@ export function deleteOtherSessions(
  *
  * @example
  * ```ts
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
  * declare const userId: string;
- * const rows = listSessionsForUser(db, userId);
+ * const rows = await listSessionsForUser(db, userId);
  * ```
  */
-export function listSessionsForUser(db: Db, userId: string): SessionRow[] {
-  const rows = db.prepareArrays(SESSIONS_OF_USER).all(
-    userId,
-  ) as unknown as SQLOutputValue[][];
+export async function listSessionsForUser(
+  db: Queryable,
+  userId: string,
+): Promise<SessionRow[]> {
+  const rows = await db.values(SESSIONS_OF_USER, [userId]);
   return rows.map((values) => fromArray(values));
 }
 
@@ -261,20 +283,19 @@ export function listSessionsForUser(db: Db, userId: string): SessionRow[] {
  *
  * @example
  * ```ts
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
- * deleteExpiredSessions(db, Date.now(), Date.now() - 10 * 86_400_000);
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
+ * await deleteExpiredSessions(db, Date.now(), Date.now() - 10 * 86_400_000);
  * ```
  */
-export function deleteExpiredSessions(
-  db: Db,
+export async function deleteExpiredSessions(
+  db: Queryable,
   now: number,
   idleBefore: number,
-): number {
-  return Number(
-    db.prepare(
-      "DELETE FROM sessions WHERE expires_at <= ? OR last_verified_at <= ?",
-    )
-      .run(now, idleBefore).changes,
+): Promise<number> {
+  const { changes } = await db.run(
+    "DELETE FROM sessions WHERE expires_at <= ? OR last_verified_at <= ?",
+    [now, idleBefore],
   );
+  return changes;
 }

@@ -212,6 +212,7 @@ function wrap(raw: DatabaseSync, path: string): SqliteDb {
         Promise.resolve().then(() => attempt(() => direct.values(sql, params))),
       run: (sql, params) =>
         Promise.resolve().then(() => attempt(() => direct.run(sql, params))),
+      exec: (sql) => Promise.resolve().then(() => attempt(() => raw.exec(sql))),
       transaction: (fn) => savepoint(depth + 1, fn),
     };
   }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Db } from "./connection.ts";
+import type { Queryable } from "./db.ts";
 
 /**
  * Stores (or clears) the encrypted TOTP secret and the two-factor flag;
@@ -12,24 +12,25 @@ import type { Db } from "./connection.ts";
  *
  * @example
  * ```ts
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
  * declare const userId: string;
  * declare const secretEncrypted: string; // the TOTP secret, encrypted at rest
- * setTwoFactor(db, userId, { secretEncrypted, enabled: true });
- * setTwoFactor(db, userId, { secretEncrypted: null, enabled: false });
+ * await setTwoFactor(db, userId, { secretEncrypted, enabled: true });
+ * await setTwoFactor(db, userId, { secretEncrypted: null, enabled: false });
  * ```
  */
-export function setTwoFactor(
-  db: Db,
+export async function setTwoFactor(
+  db: Queryable,
   userId: string,
   state: { secretEncrypted: string | null; enabled: boolean },
   now: number = Date.now(),
-): void {
-  db.prepare(
+): Promise<void> {
+  await db.run(
     `UPDATE users SET totp_secret_encrypted = ?, two_factor_enabled = ?,
        totp_last_used_step = NULL, updated_at = ? WHERE id = ?`,
-  ).run(state.secretEncrypted, state.enabled ? 1 : 0, now, userId);
+    [state.secretEncrypted, state.enabled ? 1 : 0, now, userId],
+  );
 }
 
 /**
@@ -37,15 +38,20 @@ export function setTwoFactor(
  *
  * @example
  * ```ts
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
  * declare const userId: string;
- * const encrypted = getTotpSecretEncrypted(db, userId);
+ * const encrypted = await getTotpSecretEncrypted(db, userId);
  * ```
  */
-export function getTotpSecretEncrypted(db: Db, userId: string): string | null {
-  const row = db.prepare("SELECT totp_secret_encrypted FROM users WHERE id = ?")
-    .get(userId);
+export async function getTotpSecretEncrypted(
+  db: Queryable,
+  userId: string,
+): Promise<string | null> {
+  const row = await db.get(
+    "SELECT totp_secret_encrypted FROM users WHERE id = ?",
+    [userId],
+  );
   return row?.totp_secret_encrypted == null
     ? null
     : String(row.totp_secret_encrypted);
@@ -59,17 +65,22 @@ export function getTotpSecretEncrypted(db: Db, userId: string): string | null {
  *
  * @example
  * ```ts
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
  * declare const userId: string;
  * const matchedStep = Math.floor(Date.now() / 30_000); // the step the code matched
- * const fresh = claimTotpStep(db, userId, matchedStep); // false: code already used
+ * const fresh = await claimTotpStep(db, userId, matchedStep); // false: code already used
  * ```
  */
-export function claimTotpStep(db: Db, userId: string, step: number): boolean {
-  const { changes } = db.prepare(
-    `UPDATE users SET totp_last_used_step = ?
-     WHERE id = ? AND (totp_last_used_step IS NULL OR totp_last_used_step < ?)`,
-  ).run(step, userId, step);
-  return Number(changes) === 1;
+export async function claimTotpStep(
+  db: Queryable,
+  userId: string,
+  step: number,
+): Promise<boolean> {
+  const { changes } = await db.run(
+    `UPDATE users SET totp_last_used_step = ?1
+     WHERE id = ?2 AND (totp_last_used_step IS NULL OR totp_last_used_step < ?1)`,
+    [step, userId],
+  );
+  return changes === 1;
 }

@@ -5,9 +5,14 @@
  *
  * @module
  */
-import type { SQLOutputValue } from "node:sqlite";
 import { normalizeEmail } from "../auth/email_rule.ts";
-import type { Db } from "./connection.ts";
+import {
+  bool,
+  dialect,
+  type Queryable,
+  type Row,
+  UniqueViolationError,
+} from "./db.ts";
 
 /** Subscription tiers, as the `users.subscription_tier` CHECK allows. */
 export const SUBSCRIPTION_TIERS = ["free", "pro", "team"] as const;
@@ -47,9 +52,9 @@ export const USER_COLUMNS = userColumns("");
  *
  * @example
  * ```ts
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
- * db.prepareArrays(`SELECT ${userColumns("u.")} FROM users u WHERE u.id = ?`);
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
+ * await db.values(`SELECT ${userColumns("u.")} FROM users u WHERE u.id = ?`, ["id"]);
  * ```
  */
 export function userColumns(alias: string): string {
@@ -65,30 +70,28 @@ const USER_BY_ID = `SELECT ${USER_COLUMNS} FROM users WHERE id = ?`;
 export const USER_COLUMN_COUNT = 10;
 
 /**
- * Maps the values of {@linkcode USER_COLUMNS} in an array row (a statement
- * from `db.prepareArrays`), starting at `offset`, to a user.
+ * Maps the values of {@linkcode USER_COLUMNS} in an array row (from
+ * `db.values`), starting at `offset`, to a user.
  *
  * @example
  * ```ts
- * import type { SQLOutputValue } from "node:sqlite";
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
- * declare const id: string;
- * const values = db.prepareArrays(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`).get(id);
- * const user = values === undefined ? null : userFromArray(values as unknown as SQLOutputValue[]);
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
+ * const [values] = await db.values(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, ["id"]);
+ * const user = values === undefined ? null : userFromArray(values);
  * ```
  */
-export function userFromArray(v: SQLOutputValue[], offset = 0): User {
+export function userFromArray(v: readonly unknown[], offset = 0): User {
   const o = offset;
   return {
     id: String(v[o]),
     email: String(v[o + 1]),
     emailVerifiedAt: v[o + 2] === null ? null : Number(v[o + 2]),
     username: String(v[o + 3]),
-    hasPassword: v[o + 4] === 1,
+    hasPassword: bool(v[o + 4]),
     subscriptionTier: v[o + 5] as SubscriptionTier,
     stripeCustomerId: v[o + 6] === null ? null : String(v[o + 6]),
-    twoFactorEnabled: v[o + 7] === 1,
+    twoFactorEnabled: bool(v[o + 7]),
     createdAt: Number(v[o + 8]),
     updatedAt: Number(v[o + 9]),
   };
@@ -99,32 +102,25 @@ export function userFromArray(v: SQLOutputValue[], offset = 0): User {
  *
  * @example
  * ```ts
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
- * declare const id: string;
- * const user = toUser(db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`).get(id));
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
+ * const user = toUser(await db.get(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, ["id"]));
  * ```
  */
-export function toUser(
-  row: Record<string, SQLOutputValue> | undefined,
-): User | null {
+export function toUser(row: Row | undefined): User | null {
   if (row === undefined) return null;
-  return {
-    id: String(row.id),
-    email: String(row.email),
-    emailVerifiedAt: row.email_verified_at === null
-      ? null
-      : Number(row.email_verified_at),
-    username: String(row.username),
-    hasPassword: row.has_password === 1,
-    subscriptionTier: row.subscription_tier as SubscriptionTier,
-    stripeCustomerId: row.stripe_customer_id === null
-      ? null
-      : String(row.stripe_customer_id),
-    twoFactorEnabled: row.two_factor_enabled === 1,
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-  };
+  return userFromArray([
+    row.id,
+    row.email,
+    row.email_verified_at,
+    row.username,
+    row.has_password,
+    row.subscription_tier,
+    row.stripe_customer_id,
+    row.two_factor_enabled,
+    row.created_at,
+    row.updated_at,
+  ]);
 }
 
 /** Input of {@linkcode createUser}. */
@@ -145,46 +141,48 @@ export interface NewUser {
  * @example
  * ```ts
  * import { hashPassword } from "../auth/password.ts";
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
  * const passwordHash = await hashPassword("correct horse battery staple");
- * const user = createUser(db, { email: "ada@example.com", username: "ada", passwordHash });
+ * const user = await createUser(db, { email: "ada@example.com", username: "ada", passwordHash });
  * ```
  */
-export function createUser(
-  db: Db,
+export async function createUser(
+  db: Queryable,
   input: NewUser,
   now: number = Date.now(),
-): User {
+): Promise<User> {
   const id = crypto.randomUUID();
   try {
-    db.transaction(() => {
-      db.prepare(
+    await db.transaction(async (tx) => {
+      await tx.run(
         `INSERT INTO users (id, email, email_verified_at, username, password_hash, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        id,
-        normalizeEmail(input.email),
-        input.emailVerifiedAt ?? null,
-        input.username.trim(),
-        input.passwordHash ?? null,
-        now,
-        now,
+        [
+          id,
+          normalizeEmail(input.email),
+          input.emailVerifiedAt ?? null,
+          input.username.trim(),
+          input.passwordHash ?? null,
+          now,
+          now,
+        ],
       );
-      db.prepare("INSERT INTO preferences (user_id, updated_at) VALUES (?, ?)")
-        .run(id, now);
+      await tx.run(
+        "INSERT INTO preferences (user_id, updated_at) VALUES (?, ?)",
+        [id, now],
+      );
     });
   } catch (error) {
-    const message = error instanceof Error ? error.message : "";
-    if (message.includes("UNIQUE constraint failed: users.email")) {
-      throw new DuplicateUserError("email");
-    }
-    if (message.includes("UNIQUE constraint failed: users.username")) {
-      throw new DuplicateUserError("username");
+    if (error instanceof UniqueViolationError) {
+      if (error.target === "users.email") throw new DuplicateUserError("email");
+      if (error.target === "users.username") {
+        throw new DuplicateUserError("username");
+      }
     }
     throw error;
   }
-  return getUserById(db, id)!;
+  return (await getUserById(db, id))!;
 }
 
 /**
@@ -193,17 +191,18 @@ export function createUser(
  * @example
  * ```ts
  * import type { SessionRow } from "./sessions.ts";
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
  * declare const session: SessionRow;
- * const user = getUserById(db, session.userId);
+ * const user = await getUserById(db, session.userId);
  * ```
  */
-export function getUserById(db: Db, id: string): User | null {
+export async function getUserById(
+  db: Queryable,
+  id: string,
+): Promise<User | null> {
   // Array rows: this runs on every authenticated request.
-  const values = db.prepareArrays(USER_BY_ID).get(id) as
-    | SQLOutputValue[]
-    | undefined;
+  const [values] = await db.values(USER_BY_ID, [id]);
   return values === undefined ? null : userFromArray(values);
 }
 
@@ -212,16 +211,20 @@ export function getUserById(db: Db, id: string): User | null {
  *
  * @example
  * ```ts
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
- * const user = getUserByEmail(db, "Ada@Example.com"); // finds ada@example.com
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
+ * const user = await getUserByEmail(db, "Ada@Example.com"); // finds ada@example.com
  * ```
  */
-export function getUserByEmail(db: Db, email: string): User | null {
+export async function getUserByEmail(
+  db: Queryable,
+  email: string,
+): Promise<User | null> {
+  // Stored lower-cased (all of Unicode) on both engines: an exact match.
   return toUser(
-    db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE email = ?`).get(
+    await db.get(`SELECT ${USER_COLUMNS} FROM users WHERE email = ?`, [
       normalizeEmail(email),
-    ),
+    ]),
   );
 }
 
@@ -230,17 +233,23 @@ export function getUserByEmail(db: Db, email: string): User | null {
  *
  * @example
  * ```ts
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
- * const taken = getUserByUsername(db, "ada") !== null;
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
+ * const taken = (await getUserByUsername(db, "ada")) !== null;
  * ```
  */
-export function getUserByUsername(db: Db, username: string): User | null {
-  return toUser(
-    db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`).get(
-      username.trim(),
-    ),
-  );
+export async function getUserByUsername(
+  db: Queryable,
+  username: string,
+): Promise<User | null> {
+  // SQLite: the column is COLLATE NOCASE. PostgreSQL: the unique index is
+  // on lower(username), which this form uses.
+  const sql = dialect(db, {
+    sqlite: `SELECT ${USER_COLUMNS} FROM users WHERE username = ?`,
+    postgres:
+      `SELECT ${USER_COLUMNS} FROM users WHERE lower(username) = lower(?)`,
+  });
+  return toUser(await db.get(sql, [username.trim()]));
 }
 
 /**
@@ -248,18 +257,20 @@ export function getUserByUsername(db: Db, username: string): User | null {
  *
  * @example
  * ```ts
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
- * const user = getUserByStripeCustomerId(db, "cus_123");
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
+ * const user = await getUserByStripeCustomerId(db, "cus_123");
  * ```
  */
-export function getUserByStripeCustomerId(
-  db: Db,
+export async function getUserByStripeCustomerId(
+  db: Queryable,
   customerId: string,
-): User | null {
+): Promise<User | null> {
   return toUser(
-    db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE stripe_customer_id = ?`)
-      .get(customerId),
+    await db.get(
+      `SELECT ${USER_COLUMNS} FROM users WHERE stripe_customer_id = ?`,
+      [customerId],
+    ),
   );
 }
 
@@ -268,16 +279,19 @@ export function getUserByStripeCustomerId(
  *
  * @example
  * ```ts
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
  * declare const user: User;
- * const hash = getPasswordHash(db, user.id); // null for an OAuth-only account
+ * const hash = await getPasswordHash(db, user.id); // null for an OAuth-only account
  * ```
  */
-export function getPasswordHash(db: Db, userId: string): string | null {
-  const row = db.prepare("SELECT password_hash FROM users WHERE id = ?").get(
+export async function getPasswordHash(
+  db: Queryable,
+  userId: string,
+): Promise<string | null> {
+  const row = await db.get("SELECT password_hash FROM users WHERE id = ?", [
     userId,
-  );
+  ]);
   return row?.password_hash == null ? null : String(row.password_hash);
 }
 
@@ -288,21 +302,23 @@ export function getPasswordHash(db: Db, userId: string): string | null {
  * @example
  * ```ts
  * import { hashPassword } from "../auth/password.ts";
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
  * declare const user: User;
  * declare const newPassword: string;
- * updatePasswordHash(db, user.id, await hashPassword(newPassword));
+ * await updatePasswordHash(db, user.id, await hashPassword(newPassword));
  * ```
  */
-export function updatePasswordHash(
-  db: Db,
+export async function updatePasswordHash(
+  db: Queryable,
   userId: string,
   passwordHash: string | null,
   now: number = Date.now(),
-): void {
-  db.prepare("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
-    .run(passwordHash, now, userId);
+): Promise<void> {
+  await db.run(
+    "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
+    [passwordHash, now, userId],
+  );
 }
 
 /**
@@ -310,21 +326,21 @@ export function updatePasswordHash(
  *
  * @example
  * ```ts
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
  * declare const user: User;
- * markEmailVerified(db, user.id);
+ * await markEmailVerified(db, user.id);
  * ```
  */
-export function markEmailVerified(
-  db: Db,
+export async function markEmailVerified(
+  db: Queryable,
   userId: string,
   now: number = Date.now(),
-): void {
-  db.prepare(
+): Promise<void> {
+  await db.run(
     "UPDATE users SET email_verified_at = ?, updated_at = ? WHERE id = ?",
-  )
-    .run(now, now, userId);
+    [now, now, userId],
+  );
 }
 
 /**
@@ -332,35 +348,36 @@ export function markEmailVerified(
  *
  * @example
  * ```ts
- * import type { Db } from "./connection.ts";
- * declare const db: Db;
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
  * declare const user: User;
- * updateBilling(db, user.id, { stripeCustomerId: "cus_123" });
- * updateBilling(db, user.id, { subscriptionTier: "pro" });
+ * await updateBilling(db, user.id, { stripeCustomerId: "cus_123" });
+ * await updateBilling(db, user.id, { subscriptionTier: "pro" });
  * ```
  */
-export function updateBilling(
-  db: Db,
+export async function updateBilling(
+  db: Queryable,
   userId: string,
   fields: {
     subscriptionTier?: SubscriptionTier;
     stripeCustomerId?: string | null;
   },
   now: number = Date.now(),
-): void {
-  db.prepare(
+): Promise<void> {
+  await db.run(
     `UPDATE users SET
-       subscription_tier = CASE WHEN ?1 THEN ?2 ELSE subscription_tier END,
-       stripe_customer_id = CASE WHEN ?3 THEN ?4 ELSE stripe_customer_id END,
+       subscription_tier = CASE WHEN ?1 = 1 THEN ?2 ELSE subscription_tier END,
+       stripe_customer_id = CASE WHEN ?3 = 1 THEN ?4 ELSE stripe_customer_id END,
        updated_at = ?5
      WHERE id = ?6`,
-  ).run(
-    fields.subscriptionTier !== undefined ? 1 : 0,
-    fields.subscriptionTier ?? null,
-    fields.stripeCustomerId !== undefined ? 1 : 0,
-    fields.stripeCustomerId ?? null,
-    now,
-    userId,
+    [
+      fields.subscriptionTier !== undefined ? 1 : 0,
+      fields.subscriptionTier ?? null,
+      fields.stripeCustomerId !== undefined ? 1 : 0,
+      fields.stripeCustomerId ?? null,
+      now,
+      userId,
+    ],
   );
 }
 
@@ -376,9 +393,9 @@ export function updateBilling(
  * declare const deps: SessionDeps;
  * declare const user: User;
  * await invalidateUserSessions(deps, user.id);
- * deleteUser(deps.db, user.id);
+ * await deleteUser(deps.db, user.id);
  * ```
  */
-export function deleteUser(db: Db, userId: string): void {
-  db.prepare("DELETE FROM users WHERE id = ?").run(userId);
+export async function deleteUser(db: Queryable, userId: string): Promise<void> {
+  await db.run("DELETE FROM users WHERE id = ?", [userId]);
 }
