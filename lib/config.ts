@@ -26,8 +26,17 @@ export interface Config {
   /** Address and port the server listens on. */
   hostname: string;
   port: number;
-  /** SQLite file. */
+  /** SQLite file (the engine when {@linkcode Config.database} has no URL). */
   databasePath: string;
+  /**
+   * PostgreSQL, when `DATABASE_URL` is set: the URL (a secret: it may hold
+   * a password), the pool size per process and the statement timeout.
+   */
+  database: {
+    url: string | undefined;
+    poolSize: number;
+    statementTimeoutMs: number;
+  };
   /** Redis server; unset means in-process cache and rate limits (one instance only). */
   redisUrl: string | undefined;
   /** Session lifetimes and binding. */
@@ -240,6 +249,17 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
     );
   }
   const databasePath = r.string("DATABASE_PATH", "data/islet.db");
+  const databaseUrl = r.url("DATABASE_URL", undefined, {
+    secret: true,
+    protocols: ["postgres:", "postgresql:"],
+  })?.href;
+  const poolSize = r.int("DATABASE_POOL_SIZE", 10, 1, 1000);
+  const statementTimeoutMs = r.int(
+    "DATABASE_STATEMENT_TIMEOUT_MS",
+    5000,
+    100,
+    600_000,
+  );
   const redisUrl = r.url("REDIS_URL", undefined, {
     secret: true,
     protocols: ["redis:", "rediss:"],
@@ -274,6 +294,7 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
     hostname,
     port,
     databasePath,
+    database: { url: databaseUrl, poolSize, statementTimeoutMs },
     redisUrl,
     session: { durationDays, inactivityTimeoutDays, bindUserAgent },
     trustedProxies,

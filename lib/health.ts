@@ -6,7 +6,7 @@
  * @module
  */
 import type { CacheStatus } from "./cache/cache.ts";
-import type { Db } from "./db/connection.ts";
+import type { Db } from "./db/db.ts";
 
 /** Overall state: "degraded" still serves requests, "error" does not. */
 export type HealthStatus = "ok" | "degraded" | "error";
@@ -30,21 +30,22 @@ export interface Health {
  * ```ts
  * import { checkHealth } from "./health.ts";
  * import { createMemoryCache } from "./cache/memory.ts";
- * import { openDatabase } from "./db/connection.ts";
+ * import { openSqlite } from "./db/sqlite.ts";
  *
- * const health = checkHealth({
- *   db: openDatabase(":memory:"),
+ * const health = await checkHealth({
+ *   db: openSqlite(":memory:"),
  *   cache: createMemoryCache(),
  * });
  * health.status; // "ok"
  * ```
  */
-export function checkHealth(
-  services: { db: Db; cache: { status(): CacheStatus } },
-): Health {
+export async function checkHealth(
+  services: { db: Pick<Db, "ping">; cache: { status(): CacheStatus } },
+): Promise<Health> {
   let database: "ok" | "error" = "ok";
   try {
-    services.db.prepare("SELECT 1").get();
+    // Bounded by the statement timeout on PostgreSQL: never a hang.
+    await services.db.ping();
   } catch {
     database = "error";
   }

@@ -1,6 +1,6 @@
 import { deepStrictEqual } from "node:assert/strict";
 import type { CacheStatus } from "./cache/cache.ts";
-import { openDatabase } from "./db/connection.ts";
+import { openDatabase } from "./db/db.ts";
 import { checkHealth } from "./health.ts";
 
 const cache = (status: CacheStatus) => ({ status: () => status });

@@ -8,7 +8,8 @@ import { configurePasswordHashing } from "./auth/password.ts";
 import { purgeExpiredSessions, type SessionDeps } from "./auth/session.ts";
 import { type Cache, createCache } from "./cache/mod.ts";
 import type { Config } from "./config.ts";
-import { type Db, openDatabase } from "./db/connection.ts";
+import type { Db } from "./db/db.ts";
+import { openDatabase } from "./db/open.ts";
 import { migrate } from "./db/migrate.ts";
 import {
   parseTrustedProxies,
@@ -39,7 +40,7 @@ export interface Services {
 export async function createServices(config: Config): Promise<Services> {
   const trustedProxies = parseTrustedProxies(config.trustedProxies);
   configurePasswordHashing(config.passwordHashing);
-  const db = openDatabase(config.databasePath);
+  const db = await openDatabase(config);
   try {
     await migrate(db);
     const cache = await createCache(config.redisUrl);
@@ -54,13 +55,15 @@ export async function createServices(config: Config): Promise<Services> {
     };
     // Expired sessions are refused when presented; this only keeps the
     // table from growing with sessions nobody presents again.
-    purgeExpiredSessions(sessions);
+    await purgeExpiredSessions(sessions);
     const purge = setInterval(() => {
-      try {
-        purgeExpiredSessions(sessions);
-      } catch (err) {
-        console.error("Purging expired sessions failed:", err);
-      }
+      purgeExpiredSessions(sessions).catch((err) => {
+        // A database outage is retried at the next interval.
+        console.error(
+          "Purging expired sessions failed:",
+          err instanceof Error ? err.message : err,
+        );
+      });
     }, PURGE_INTERVAL_MS);
     Deno.unrefTimer(purge);
     return {
@@ -72,11 +75,11 @@ export async function createServices(config: Config): Promise<Services> {
       async close() {
         clearInterval(purge);
         await cache.close();
-        db.close();
+        await db.close();
       },
     };
   } catch (err) {
-    db.close();
+    await db.close();
     throw err;
   }
 }

@@ -15,8 +15,8 @@ interface Data {
  * monitor pointed at either sees the same thing.
  */
 export const handler = define.handlers<Data>({
-  GET(ctx) {
-    const health = checkHealth(ctx.state.services);
+  async GET(ctx) {
+    const health = await checkHealth(ctx.state.services);
     return page({ health, checkedAt: Date.now() }, {
       status: health.httpStatus,
       headers: { "cache-control": "no-store" },

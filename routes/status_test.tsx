@@ -1,7 +1,7 @@
 import { match, ok, strictEqual } from "node:assert/strict";
 import { App } from "fresh";
 import type { CacheStatus } from "../lib/cache/cache.ts";
-import { openDatabase } from "../lib/db/connection.ts";
+import { openDatabase } from "../lib/db/db.ts";
 import type { Services } from "../lib/services.ts";
 import type { State } from "../utils.ts";
 import * as health from "./api/health.ts";

@@ -33,7 +33,7 @@ export async function endOtherSessions(
   meta: RequestMeta,
 ): Promise<number> {
   const ended = await invalidateOtherSessions(deps, userId, currentId);
-  audit(deps.db, {
+  await audit(deps.db, {
     userId,
     event: "session.end_others",
     ip: meta.ip,
@@ -63,10 +63,12 @@ export async function endOneSession(
   sessionId: string,
   meta: RequestMeta,
 ): Promise<Session | null> {
-  const target = listUserSessions(deps, userId).find((s) => s.id === sessionId);
+  const target = (await listUserSessions(deps, userId)).find((s) =>
+    s.id === sessionId
+  );
   if (target === undefined) return null;
   await invalidateSession(deps, target.id);
-  audit(deps.db, {
+  await audit(deps.db, {
     userId,
     event: "session.end",
     ip: meta.ip,
@@ -93,7 +95,7 @@ export async function signOut(
   meta: RequestMeta,
 ): Promise<void> {
   await invalidateSession(deps, sessionId);
-  audit(deps.db, {
+  await audit(deps.db, {
     userId,
     event: "auth.sign_out",
     ip: meta.ip,

@@ -143,7 +143,7 @@ export function hashPassword(password: string): Promise<string> {
  *
  * @example
  * ```ts
- * import type { Db } from "../db/connection.ts";
+ * import type { Db } from "../db/db.ts";
  * import { getPasswordHash, updatePasswordHash } from "../db/users.ts";
  * declare const db: Db;
  * declare const userId: string;
@@ -272,7 +272,7 @@ function randomPassword(): string {
  *
  * @example
  * ```ts
- * import type { Db } from "../db/connection.ts";
+ * import type { Db } from "../db/db.ts";
  * import { getPasswordHash, getUserByEmail } from "../db/users.ts";
  * declare const db: Db;
  * async function passwordMatches(email: string, password: string): Promise<boolean> {

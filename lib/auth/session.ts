@@ -14,7 +14,7 @@
  * @module
  */
 import type { Cache } from "../cache/cache.ts";
-import type { Db } from "../db/connection.ts";
+import type { Db } from "../db/db.ts";
 import * as rows from "../db/sessions.ts";
 import { getUserById, type User } from "../db/users.ts";
 import {
@@ -119,7 +119,7 @@ function bounded(value: string | null | undefined, max: number): string | null {
  * headers.append("set-cookie", sessionCookie(token, session.expiresAt, secure));
  * ```
  */
-export function createSession(
+export async function createSession(
   deps: SessionDeps,
   userId: string,
   meta: {
@@ -141,10 +141,8 @@ export function createSession(
     ip: bounded(meta.ip, MAX_IP),
     userAgent: bounded(meta.userAgent, MAX_USER_AGENT),
   };
-  rows.insertSession(deps.db, row);
-  // Async in signature so a future cache write (or a remote store) does not
-  // change every caller.
-  return Promise.resolve({ token, session: toSession(row, deps.settings) });
+  await rows.insertSession(deps.db, row);
+  return { token, session: toSession(row, deps.settings) };
 }
 
 /**
@@ -190,7 +188,7 @@ export async function validateSessionToken(
   // tier, 2FA or e-mail, or a deletion, is seen by the next request.
   let user: User | null = null;
   if (row === null) {
-    const found = rows.getSessionWithUser(db, parts.id);
+    const found = await rows.getSessionWithUser(db, parts.id);
     if (found === null) return null;
     row = cachedRow(found.row);
     user = found.user;
@@ -212,7 +210,7 @@ export async function validateSessionToken(
     return null;
   }
 
-  user ??= getUserById(db, row.userId);
+  user ??= await getUserById(db, row.userId);
   if (user === null) { // deleted user; the cascade already removed the row
     await invalidateSession(deps, row.id);
     return null;
@@ -221,7 +219,7 @@ export async function validateSessionToken(
   let stale = !fromCache;
   if (now - row.lastVerifiedAt >= HOUR) {
     // A missing row means the session was revoked while cached.
-    if (!rows.touchSession(db, row.id, { lastVerifiedAt: now })) {
+    if (!(await rows.touchSession(db, row.id, { lastVerifiedAt: now }))) {
       await cache.delete(cacheKey(row.id));
       return null;
     }
@@ -261,7 +259,7 @@ async function cacheRow(
   } catch {
     return true; // the cache is an optimisation; the database answered
   }
-  if (rows.sessionExists(deps.db, row.id)) return true;
+  if (await rows.sessionExists(deps.db, row.id)) return true;
   await deps.cache.delete(cacheKey(row.id));
   return false;
 }
@@ -281,7 +279,7 @@ export async function invalidateSession(
   deps: SessionDeps,
   sessionId: string,
 ): Promise<void> {
-  rows.deleteSession(deps.db, sessionId);
+  await rows.deleteSession(deps.db, sessionId);
   await deps.cache.delete(cacheKey(sessionId));
 }
 
@@ -301,7 +299,7 @@ export async function invalidateUserSessions(
   deps: SessionDeps,
   userId: string,
 ): Promise<number> {
-  const ids = rows.deleteUserSessions(deps.db, userId);
+  const ids = await rows.deleteUserSessions(deps.db, userId);
   if (ids.length > 0) await deps.cache.delete(...ids.map(cacheKey));
   return ids.length;
 }
@@ -324,7 +322,7 @@ export async function invalidateOtherSessions(
   userId: string,
   keepSessionId: string,
 ): Promise<number> {
-  const ids = rows.deleteOtherSessions(deps.db, userId, keepSessionId);
+  const ids = await rows.deleteOtherSessions(deps.db, userId, keepSessionId);
   if (ids.length > 0) await deps.cache.delete(...ids.map(cacheKey));
   return ids.length;
 }
@@ -338,12 +336,15 @@ export async function invalidateOtherSessions(
  * declare const deps: SessionDeps;
  * import type { User } from "../db/users.ts";
  * declare const user: User;
- * const sessions = listUserSessions(deps, user.id);
+ * const sessions = await listUserSessions(deps, user.id);
  * ```
  */
-export function listUserSessions(deps: SessionDeps, userId: string): Session[] {
+export async function listUserSessions(
+  deps: SessionDeps,
+  userId: string,
+): Promise<Session[]> {
   const now = nowOf(deps);
-  return rows.listSessionsForUser(deps.db, userId)
+  return (await rows.listSessionsForUser(deps.db, userId))
     .map((row) => toSession(row, deps.settings))
     .filter((s) => now < s.expiresAt && now < s.idleExpiresAt);
 }
@@ -358,7 +359,7 @@ export function listUserSessions(deps: SessionDeps, userId: string): Session[] {
  * setInterval(() => purgeExpiredSessions(deps), 86_400_000);
  * ```
  */
-export function purgeExpiredSessions(deps: SessionDeps): number {
+export function purgeExpiredSessions(deps: SessionDeps): Promise<number> {
   const now = nowOf(deps);
   return rows.deleteExpiredSessions(
     deps.db,

@@ -40,7 +40,7 @@ export interface CachedSessionRow extends SessionFields {
  * @example
  * ```ts
  * import { getSession } from "../db/sessions.ts";
- * import type { Db } from "../db/connection.ts";
+ * import type { Db } from "../db/db.ts";
  * declare const db: Db;
  * const row = getSession(db, "id");
  * if (row !== null) cachedRow(row).secretHashHex; // 64 hex characters

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Cache } from "../cache/cache.ts";
-import type { Db } from "../db/connection.ts";
+import type { Db } from "../db/db.ts";
 import { getSession } from "../db/sessions.ts";
 import { withTestDb } from "../db/testing.ts";
 import { createUser } from "../db/users.ts";
@@ -82,11 +82,15 @@ export function withSessions(
       settings: { ...DEFAULT_SESSION_SETTINGS, ...settings },
       now: () => clock.now,
     };
-    const userId = createUser(db, { email: "s@example.com", username: "s" }).id;
+    const userId =
+      (await createUser(db, { email: "s@example.com", username: "s" })).id;
     await fn({ db, cache, deps, clock, userId });
   });
 }
 
-export function lastVerified(db: Db, id: string): number | undefined {
-  return getSession(db, id)?.lastVerifiedAt;
+export async function lastVerified(
+  db: Db,
+  id: string,
+): Promise<number | undefined> {
+  return (await getSession(db, id))?.lastVerifiedAt;
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Db } from "../db/connection.ts";
+import type { Db } from "../db/db.ts";
 import { audit } from "../db/audit.ts";
 import {
   getPasswordHash,
@@ -96,8 +96,8 @@ export async function signIn(
     );
   }
 
-  const user = getUserByEmail(db, email.value);
-  const hash = user === null ? null : getPasswordHash(db, user.id);
+  const user = await getUserByEmail(db, email.value);
+  const hash = user === null ? null : await getPasswordHash(db, user.id);
   let valid = false;
   try {
     if (hash === null) {
@@ -113,7 +113,7 @@ export async function signIn(
   }
 
   if (!valid || user === null || hash === null) {
-    audit(db, {
+    await audit(db, {
       userId: user?.id ?? null,
       event: "auth.sign_in_failed",
       ip: meta.ip,
@@ -137,9 +137,9 @@ export async function signIn(
       if (err instanceof QueueFullError) return null;
       throw err;
     });
-    if (upgraded !== null) updatePasswordHash(db, user.id, upgraded);
+    if (upgraded !== null) await updatePasswordHash(db, user.id, upgraded);
   }
-  audit(db, {
+  await audit(db, {
     userId: user.id,
     event: "auth.sign_in",
     ip: meta.ip,

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type Db } from "../db/connection.ts";
+import { type Db } from "../db/db.ts";
 import { audit } from "../db/audit.ts";
 import { createUser, DuplicateUserError, type User } from "../db/users.ts";
 import { hashPassword, QueueFullError, validatePassword } from "./password.ts";
@@ -34,7 +34,7 @@ export interface RequestMeta {
  *
  * @example
  * ```ts
- * import type { Db } from "../db/connection.ts";
+ * import type { Db } from "../db/db.ts";
  * declare const db: Db;
  * const meta: RequestMeta = { ip: "203.0.113.9", userAgent: "Mozilla/5.0" };
  * const result = await signUp(db, { email: "ada@example.com", password: "correct horse" }, meta);
@@ -69,28 +69,36 @@ export async function signUp(
     if (err instanceof QueueFullError) return busy(err);
     throw err;
   }
-  try {
-    const user = db.transaction(() => {
-      const created = createUser(db, {
-        email: email.value,
-        username: freeUsername(db, email.value),
-        passwordHash,
+  // A free username can be taken between the check and the insert (two
+  // sign-ups with the same name part, on two instances): pick again.
+  for (let attempt = 1;; attempt++) {
+    try {
+      const user = await db.transaction(async (tx) => {
+        const created = await createUser(tx, {
+          email: email.value,
+          username: await freeUsername(tx, email.value),
+          passwordHash,
+        });
+        await audit(tx, {
+          userId: created.id,
+          event: "auth.sign_up",
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+        });
+        return created;
       });
-      audit(db, {
-        userId: created.id,
-        event: "auth.sign_up",
-        ip: meta.ip,
-        userAgent: meta.userAgent,
-      });
-      return created;
-    });
-    return { ok: true, user };
-  } catch (err) {
-    if (err instanceof DuplicateUserError && err.field === "email") {
-      return failure("taken", "An account with this email already exists", {
-        details: { email: EMAIL_TAKEN },
-      });
+      return { ok: true, user };
+    } catch (err) {
+      if (err instanceof DuplicateUserError && err.field === "email") {
+        return failure("taken", "An account with this email already exists", {
+          details: { email: EMAIL_TAKEN },
+        });
+      }
+      if (
+        err instanceof DuplicateUserError && err.field === "username" &&
+        attempt < 3
+      ) continue;
+      throw err;
     }
-    throw err;
   }
 }

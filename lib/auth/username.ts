@@ -8,7 +8,7 @@
  * @module
  */
 import { encodeHexLowerCase } from "@oslojs/encoding";
-import type { Db } from "../db/connection.ts";
+import type { Queryable } from "../db/db.ts";
 import { getUserByUsername } from "../db/users.ts";
 import { normalizeEmail } from "./email_rule.ts";
 
@@ -70,20 +70,23 @@ export function usernameWords(text: string): string[] {
  *
  * @example
  * ```ts
- * import { openDatabase } from "../db/connection.ts";
- * const db = openDatabase(":memory:");
- * freeUsername(db, "Ada.Lovelace@example.com"); // "ada-lovelace" or "ada-lovelace-7f3a2b"
+ * import type { Queryable } from "../db/db.ts";
+ * declare const db: Queryable;
+ * await freeUsername(db, "Ada.Lovelace@example.com"); // "ada-lovelace" or "ada-lovelace-7f3a2b"
  * ```
  */
-export function freeUsername(db: Db, email: string): string {
+export async function freeUsername(
+  db: Queryable,
+  email: string,
+): Promise<string> {
   const base = usernameBase(email);
-  if (getUserByUsername(db, base) === null) return base;
+  if ((await getUserByUsername(db, base)) === null) return base;
   for (let i = 0; i < 10; i++) {
     const suffix = encodeHexLowerCase(
       crypto.getRandomValues(new Uint8Array(3)),
     );
     const candidate = `${base}-${suffix}`;
-    if (getUserByUsername(db, candidate) === null) return candidate;
+    if ((await getUserByUsername(db, candidate)) === null) return candidate;
   }
   return `${base}-${crypto.randomUUID().slice(0, 8)}`;
 }

@@ -1,12 +1,13 @@
 /**
  * `deno run -A lib/db/migrate_cli.ts`: applies pending migrations to the
- * database of the app's settings (`DATABASE_PATH`, read by lib/config.ts)
+ * database of the app's settings (`DATABASE_URL` or `DATABASE_PATH`, read by
+ * lib/config.ts)
  * and prints what it did. Exits 1 with the failing migration named when one fails.
  *
  * @module
  */
 import { type Config, loadConfig } from "../config.ts";
-import { openDatabase } from "./connection.ts";
+import { openDatabase } from "./open.ts";
 import { migrate } from "./migrate.ts";
 
 /**
@@ -15,14 +16,21 @@ import { migrate } from "./migrate.ts";
  *
  * @example
  * ```ts
- * Deno.exit(await main({ databasePath: "data/islet.db" }));
+ * import { loadConfig } from "../config.ts";
+ * Deno.exit(await main(loadConfig({ DATABASE_PATH: "data/islet.db" })));
  * ```
  */
 export async function main(
-  config: Pick<Config, "databasePath">,
+  config: Pick<Config, "databasePath" | "database">,
 ): Promise<number> {
-  const path = config.databasePath;
-  const db = openDatabase(path);
+  let db;
+  try {
+    db = await openDatabase(config);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    return 1;
+  }
+  const path = db.location;
   try {
     const { applied, current } = await migrate(db);
     console.log(
@@ -38,7 +46,7 @@ export async function main(
     console.error(error instanceof Error ? error.message : String(error));
     return 1;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Db } from "./connection.ts";
+import type { Db } from "./db.ts";
 import { withTestDb } from "./testing.ts";
 import { createUser } from "./users.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { openDatabase } from "./connection.ts";
+import { openDatabase } from "./db.ts";
 import { withTestDb } from "./testing.ts";
 
 function pragma(db: ReturnType<typeof openDatabase>, name: string): unknown {

@@ -12,11 +12,11 @@ interface Data {
 const DAY = 86_400_000;
 
 export const handler = define.handlers<Data>({
-  GET(ctx) {
+  async GET(ctx) {
     const { services } = ctx.state;
     const { user } = requireSignedIn(ctx.state);
     return page({
-      sessionCount: listUserSessions(services.sessions, user.id).length,
+      sessionCount: (await listUserSessions(services.sessions, user.id)).length,
       firstRun: Date.now() - user.createdAt < DAY,
     }, { headers: { "cache-control": "no-store" } });
   },

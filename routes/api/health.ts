@@ -6,8 +6,10 @@ import { define } from "../../utils.ts";
  * monitoring; `/status` shows the same check to people.
  */
 export const handler = define.handlers({
-  GET(ctx) {
-    const { status, checks, httpStatus } = checkHealth(ctx.state.services);
+  async GET(ctx) {
+    const { status, checks, httpStatus } = await checkHealth(
+      ctx.state.services,
+    );
     return ctx.json(
       { status, checks },
       { status: httpStatus, headers: { "cache-control": "no-store" } },

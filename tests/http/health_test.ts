@@ -9,7 +9,7 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { App } from "fresh";
 import { createMemoryCache } from "../../lib/cache/memory.ts";
-import { openDatabase } from "../../lib/db/connection.ts";
+import { openDatabase } from "../../lib/db/db.ts";
 import type { Services } from "../../lib/services.ts";
 import { handler } from "../../routes/api/health.ts";
 import type { State } from "../../utils.ts";

@@ -1,6 +1,6 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import fc from "fast-check";
-import type { Db } from "../../db/connection.ts";
+import type { Db } from "../../db/db.ts";
 import { signIn, type SignInLimiter } from "../../auth/sign_in.ts";
 import { signUp } from "../../auth/sign_up.ts";
 import { checkSignIn, checkSignUp, shownErrors } from "./auth_checks.ts";

@@ -29,7 +29,7 @@ interface Data {
 const PATH = "/settings/sessions";
 
 export const handler = define.handlers<Data>({
-  GET(ctx) {
+  async GET(ctx) {
     const { services } = ctx.state;
     const { user, session } = requireSignedIn(ctx.state);
     const flash = takeFlash(ctx.req, services.config.secureCookies, [
@@ -37,7 +37,7 @@ export const handler = define.handlers<Data>({
       "session_ended",
       "session_gone",
     ]);
-    const all = listUserSessions(services.sessions, user.id);
+    const all = await listUserSessions(services.sessions, user.id);
     const sessions = [
       ...all.filter((s) => s.id === session.id),
       ...all.filter((s) => s.id !== session.id),

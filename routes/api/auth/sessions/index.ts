@@ -7,10 +7,11 @@ import { define, requireSignedIn } from "../../../../utils.ts";
 
 /** Lists the user's sessions (GET) or ends all but the current one (DELETE). */
 export const handler = define.handlers({
-  GET(ctx) {
+  async GET(ctx) {
     const { user, session } = requireSignedIn(ctx.state);
-    const sessions = listUserSessions(ctx.state.services.sessions, user.id)
-      .map((s) => sessionJson(s, session.id));
+    const sessions =
+      (await listUserSessions(ctx.state.services.sessions, user.id))
+        .map((s) => sessionJson(s, session.id));
     return jsonOk({ sessions }, 200, { "cache-control": "no-store" });
   },
   async DELETE(ctx) {
