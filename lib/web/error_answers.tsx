@@ -11,6 +11,7 @@
  */
 import { type Context, HttpError, type Middleware } from "fresh";
 import { jsonError } from "../http/json.ts";
+import { DatabaseUnavailableError } from "../db/db.ts";
 import { PublicError } from "../http/public_error.ts";
 import { themeFromCookie } from "../theme.ts";
 import { OriginRefused, StatusPage } from "./error_page.tsx";
@@ -28,6 +29,23 @@ const MESSAGES: Record<number, string> = {
   415: "Unsupported content type",
   429: "Too many requests",
 };
+
+/** How long a client should wait when the database is unavailable. */
+const RETRY_AFTER_SECONDS = "5";
+
+/**
+ * The database cannot answer (down, restarting, past the statement
+ * timeout): not a bug, so a 503 that says to try again, never a 500.
+ */
+function unavailable(err: unknown): PublicError | null {
+  if (!(err instanceof DatabaseUnavailableError)) return null;
+  return new PublicError(
+    503,
+    "The service is briefly unavailable. Please try again in a moment.",
+    undefined,
+    { cause: err },
+  );
+}
 
 /** Statuses the framework answers by itself, as plain text, on pages. */
 const FRAMEWORK_STATUSES = new Set([403, 404, 405]);
@@ -52,17 +70,28 @@ export function errorAnswers(apiPrefix = "/api/"): Middleware<State> {
     let res: Response;
     try {
       res = await ctx.next();
-    } catch (err) {
+    } catch (thrown) {
       // Thrown before (or around) the route: the framework's own error
       // handling would answer outside the app's middlewares.
+      const err = unavailable(thrown) ?? thrown;
       const status = statusOf(err);
-      if (status >= 500) {
+      if (err !== thrown) {
+        // Expected during an outage and says nothing new per request: one
+        // line, no stack, and the message never holds a password.
+        console.warn(
+          `${ctx.req.method} ${ctx.url.pathname}: 503, ${
+            (thrown as Error).message
+          }`,
+        );
+      } else if (status >= 500) {
         console.error(
           `Error handling ${ctx.req.method} ${ctx.url.pathname}:`,
           err,
         );
       }
-      return api ? errorJson(err) : await errorPage(ctx, err, status);
+      const res = api ? errorJson(err) : await errorPage(ctx, err, status);
+      if (err !== thrown) res.headers.set("retry-after", RETRY_AFTER_SECONDS);
+      return res;
     }
     if (res.status < 400) return res;
     const type = res.headers.get("content-type") ?? "";

@@ -52,7 +52,7 @@ export function ErrorPage({ status, title, heading, message }: ErrorPageProps) {
 
 /**
  * The error page for a thrown value: "not found" for 404, "something went
- * wrong" from 500, "could not be completed" for any other 4xx, which says
+ * wrong" from 500, "briefly unavailable" for 503, "could not be completed" for any other 4xx, which says
  * a `PublicError`'s own message when there is one.
  *
  * @example
@@ -70,6 +70,17 @@ export function StatusPage({ error }: { error: unknown }) {
         title="Page not found"
         heading="This page does not exist"
         message="The address may be mistyped, or the page may have moved."
+      />
+    );
+  }
+  if (status === 503) {
+    return (
+      <ErrorPage
+        status={503}
+        title="Briefly unavailable"
+        message={error instanceof PublicError
+          ? error.message
+          : "The service cannot answer right now. Please try again in a moment."}
       />
     );
   }
