@@ -23,6 +23,25 @@ if (!config.rateLimits) {
 
 export const app = createApp(services);
 
+// `deno serve` stops accepting connections on SIGTERM and exits once
+// nothing is left running; a database pool keeps sockets open, so close the
+// services (running statements finish first) to let it exit. Not SIGINT:
+// a listener would take Ctrl-C's immediate exit away (`deno task dev`).
+for (const signal of ["SIGTERM"] as const) {
+  try {
+    Deno.addSignalListener(signal, () => {
+      services.close().catch((err) =>
+        console.error(
+          "Closing on shutdown failed:",
+          err instanceof Error ? err.message : err,
+        )
+      );
+    });
+  } catch {
+    // Not available here (Windows has no SIGTERM): the process just ends.
+  }
+}
+
 /**
  * Reads the config and opens the database and cache; a problem there
  * (invalid settings, Redis unreachable, a failed migration) is one clear
