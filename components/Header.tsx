@@ -2,16 +2,23 @@ import { signal } from "@preact/signals";
 import MenuCloser from "../islands/MenuCloser.tsx";
 import ThemeToggle from "../islands/ThemeToggle.tsx";
 import type { Theme } from "../utils.ts";
+import { sectionHref } from "./section_href.ts";
 
 interface HeaderProps {
   theme: Theme;
   signedIn: boolean;
-  /** The current path, to mark its link and choose the primary action. */
+  /** The current path: it chooses the primary action and how sections are linked. */
   path: string;
   /** The current path and query: where the no-JavaScript theme form returns. */
   next: string;
 }
 
+// Fresh marks the link to the current page (aria-current="page") and to
+// its ancestors ("true"), so these links carry no marks of their own. The
+// home link is "true" on every other page, as every page is under "/";
+// that is kept (it is the first step of where the visitor is). Sections of
+// the landing page are not the visitor's page nor above it, so they are
+// written to stay unmarked (section_href.ts).
 const NAV = [
   { href: "/#features", label: "Features" },
   { href: "/#developers", label: "For developers" },
@@ -43,12 +50,14 @@ const MENU_LINK =
 export function Header({ theme, signedIn, path, next }: HeaderProps) {
   // One signal for both theme controls (row and menu), so they agree.
   const chosen = signal(theme);
-  const current = (href: string) => href === path ? "page" : undefined;
   // One list item per link, for the row and the phone menu alike.
   const links = (items: typeof NAV, linkClass: string) =>
     items.map(({ href, label }) => (
       <li key={href}>
-        <a class={linkClass} href={href} aria-current={current(href)}>
+        <a
+          class={linkClass}
+          href={href.includes("#") ? sectionHref(path, href) : href}
+        >
           {label}
         </a>
       </li>
@@ -64,7 +73,7 @@ export function Header({ theme, signedIn, path, next }: HeaderProps) {
     : path === "/login"
     ? <a href="/signup" class={SECONDARY}>Create account</a>
     : (
-      <a href="/login" class={PRIMARY} aria-current={current("/login")}>
+      <a href="/login" class={PRIMARY}>
         Sign in
       </a>
     );
@@ -74,7 +83,6 @@ export function Header({ theme, signedIn, path, next }: HeaderProps) {
       <div class="mx-auto flex h-14 max-w-5xl items-center gap-3 px-4 md:gap-6">
         <a
           href="/"
-          aria-current={current("/")}
           class="text-lg font-bold tracking-tight text-indigo-700 dark:text-indigo-300"
         >
           Islet

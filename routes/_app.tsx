@@ -34,7 +34,7 @@ export default define.page(function App({ Component, state, url }) {
         <main id="main" tabindex={-1} class="flex-1 focus:outline-none">
           <Component />
         </main>
-        <Footer path={url.pathname} />
+        <Footer />
       </body>
     </html>
   );

@@ -4,7 +4,11 @@
  * settings navigation marks the current section, and signing out lands on
  * a page that says so. No console error and no CSP violation.
  */
-import { deepStrictEqual, strictEqual } from "node:assert/strict";
+import {
+  deepStrictEqual,
+  notStrictEqual,
+  strictEqual,
+} from "node:assert/strict";
 import { launchBrowser, trackErrors } from "../helpers/browser.ts";
 import { Client, startServedApp, uniqueEmail } from "../helpers/auth.ts";
 import { formatUtcDateTime } from "../../lib/web/date_time.ts";
@@ -45,11 +49,39 @@ Deno.test("Chromium: a notice shows once and not again on reload; sign-out says 
           ),
           "page",
         );
+        // /settings is the root of the area: its tab (and the header's
+        // Settings link) say "you are in here", not "this page".
         strictEqual(
           await page.getByRole("link", { name: "Account" }).getAttribute(
             "aria-current",
           ),
+          "true",
+        );
+        strictEqual(
+          await page.getByRole("link", { name: "Security" }).getAttribute(
+            "aria-current",
+          ),
           null,
+        );
+        strictEqual(
+          await page.getByRole("navigation", { name: "Account" })
+            .getByRole("link", { name: "Settings" }).getAttribute(
+              "aria-current",
+            ),
+          "true",
+        );
+        // Only the open section is highlighted; the Account tab looks like
+        // any other.
+        const tabColour = (name: string) =>
+          page.getByRole("navigation", { name: "Settings sections" })
+            .getByRole("link", { name }).evaluate((el) => {
+              const style = getComputedStyle(el);
+              return `${style.color} ${style.borderBottomColor}`;
+            });
+        strictEqual(await tabColour("Account"), await tabColour("Security"));
+        notStrictEqual(
+          await tabColour("Sessions"),
+          await tabColour("Security"),
         );
         strictEqual(await page.getByRole("status").count(), 0);
         // Times read "just now"; their title is the exact time, in the

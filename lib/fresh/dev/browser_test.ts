@@ -10,11 +10,28 @@ import { makeFixture } from "./testdata/fixture.ts";
 
 Deno.test({
   name:
-    "built islands hydrate in Chromium and share one Preact (hooks and signals work)",
+    "built islands hydrate in Chromium and share one Preact (hooks and signals work); server link marks survive",
   ignore: !hasChromium(),
   fn: async () => {
     // Chromium asks for /favicon.ico on its own; keep that from being a 404.
-    const fx = await makeFixture({ "static/favicon.ico": "" });
+    const fx = await makeFixture({
+      "static/favicon.ico": "",
+      // A link rendered on the server (marked as the current page there)
+      // and one the island adds in the browser (which nothing marks, as
+      // upstream).
+      "islands/Other.tsx": `import { useState } from "preact/hooks";
+export default function Other() {
+  const [n, setN] = useState(0);
+  return (
+    <>
+      <span onClick={() => setN(n + 1)}>{n}</span>
+      <a href="/">home {n}</a>
+      {n > 0 && <a href="/">later</a>}
+    </>
+  );
+}
+`,
+    });
     const apply = await new Builder({ root: fx.root }).build({
       snapshot: "memory",
     });
@@ -37,6 +54,11 @@ Deno.test({
       const other = page.locator("span");
       await other.click();
       assert.equal(await other.textContent(), "1");
+      // Re-rendered by the island, the server's marks stay.
+      const home = page.getByRole("link", { name: "home 1" });
+      assert.equal(await home.getAttribute("aria-current"), "page");
+      const later = page.getByRole("link", { name: "later" });
+      assert.equal(await later.getAttribute("aria-current"), null);
       const local = page.locator("button", { hasText: /^(on|off)$/ });
       await local.click();
       assert.equal(await local.textContent(), "on");

@@ -117,6 +117,7 @@ function toResponse<State>(
   const state = newRenderState(
     cache?.islands ?? NO_ISLANDS,
     ctx.nonceEnabled ? ctx : null,
+    ctx.urlPathname,
   );
   setBuildId(cache?.buildId ?? "");
   let body = withRenderState(state, () => renderToString(tree));

@@ -1,6 +1,6 @@
 /**
  * Server render state and the Preact option hooks that read it: island
- * boundaries, slots, `<Head>` and script nonces.
+ * boundaries, slots, `<Head>`, script nonces and links to the current page.
  *
  * Rendering to a string is synchronous, so one module-level "current
  * render" is safe: it is set right before `renderToString` and cleared
@@ -11,6 +11,7 @@
 import { Fragment, h, isValidElement, options, type VNode } from "preact";
 import type { IslandInfo } from "../build_cache.ts";
 import { Head } from "../runtime/mod.ts";
+import { markActiveLink } from "./active_links.ts";
 
 /** Where the CSP nonce comes from: the context, which makes it on first use. */
 export interface NonceSource {
@@ -22,6 +23,8 @@ export interface RenderState {
   islands: Map<unknown, IslandInfo>;
   /** Null when scripts need no nonce. */
   nonceSource: NonceSource | null;
+  /** The request URL's path, which links are compared with. */
+  pathname: string;
   /** Props of each top-level island instance, in document order. */
   islandProps: Record<string, unknown>[];
   /** Islands the page uses. */
@@ -43,16 +46,22 @@ export interface RenderState {
  * import type { Context } from "../context.ts";
  * declare const cache: BuildCache;
  * declare const ctx: Context<unknown>;
- * const state = newRenderState(cache.islands, ctx.nonceEnabled ? ctx : null);
+ * const state = newRenderState(
+ *   cache.islands,
+ *   ctx.nonceEnabled ? ctx : null,
+ *   ctx.url.pathname,
+ * );
  * ```
  */
 export function newRenderState(
   islands: Map<unknown, IslandInfo>,
   nonceSource: NonceSource | null,
+  pathname: string,
 ): RenderState {
   return {
     islands,
     nonceSource,
+    pathname,
     islandProps: [],
     used: new Set(),
     head: [],
@@ -172,6 +181,13 @@ function Empty(): null {
   return null;
 }
 
+/**
+ * The props each link vnode was made with. Marks go on a copy, and the
+ * next render starts again from these: a vnode an app keeps (a module
+ * constant) and renders on several pages is marked for each page afresh.
+ */
+const linkProps = new WeakMap<VNode, Record<string, unknown>>();
+
 // deno-lint-ignore no-explicit-any
 const opts = options as any;
 const prevDiff = opts.__b;
@@ -207,6 +223,15 @@ opts.__b = (vnode: MarkedVNode) => {
     } else if (type === "script" && st.nonceSource !== null) {
       const props = vnode.props as Record<string, unknown>;
       if (props.nonce === undefined) props.nonce = st.nonceSource.nonce;
+    } else if (type === "a") {
+      // Here rather than when the vnode is made (upstream's options.vnode):
+      // this hook sees every link rendered, including those made before
+      // the render began (async pages and layouts, ctx.render(<a …/>)).
+      const own = linkProps.get(vnode) ??
+        vnode.props as Record<string, unknown>;
+      const marked = markActiveLink(own, st.pathname);
+      if (marked !== own) linkProps.set(vnode, own);
+      vnode.props = marked as typeof vnode.props;
     }
   }
   prevDiff?.(vnode);
