@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { normalizeEmail } from "../auth/email_rule.ts";
 import { audit, listAuditForUser } from "./audit.ts";
+import type { Queryable } from "./db.ts";
 import { getUserByOAuthAccount, linkOAuthAccount } from "./oauth_accounts.ts";
-import { withTestDb } from "./testing.ts";
+import { dbTest } from "./testing.ts";
 import {
   claimTotpStep,
   getTotpSecretEncrypted,
@@ -22,9 +23,14 @@ import {
   updatePasswordHash,
 } from "./users.ts";
 
-Deno.test("createUser stores a normalised user with defaults and preferences", async () => {
-  await withTestDb((db) => {
-    const user = createUser(db, {
+async function count(db: Queryable, table: string): Promise<number> {
+  return Number((await db.get(`SELECT count(*) AS n FROM ${table}`))?.n);
+}
+
+dbTest(
+  "createUser stores a normalised user with defaults and preferences",
+  async (db) => {
+    const user = await createUser(db, {
       email: "  Ada@Example.COM ",
       username: "Ada",
       passwordHash: "$argon2id$x",
@@ -46,132 +52,146 @@ Deno.test("createUser stores a normalised user with defaults and preferences", a
       updatedAt: 1000,
     });
     assert.equal(
-      db.prepare("SELECT theme FROM preferences WHERE user_id = ?").get(user.id)
-        ?.theme,
+      (await db.get("SELECT theme FROM preferences WHERE user_id = ?", [
+        user.id,
+      ]))?.theme,
       "system",
     );
     assert.equal(normalizeEmail(" A@B.C "), "a@b.c");
-  });
-});
+  },
+);
 
-Deno.test("lookups find users case-insensitively and return null when absent", async () => {
-  await withTestDb((db) => {
-    const user = createUser(db, { email: "ada@example.com", username: "Ada" });
-    assert.equal(getUserById(db, user.id)?.id, user.id);
-    assert.equal(getUserByEmail(db, "ADA@example.com")?.id, user.id);
-    assert.equal(getUserByUsername(db, "aDA")?.id, user.id);
-    assert.equal(getUserById(db, "nope"), null);
-    assert.equal(getUserByEmail(db, "other@example.com"), null);
-    assert.equal(getUserByUsername(db, "other"), null);
-  });
-});
+dbTest(
+  "lookups find users case-insensitively and return null when absent",
+  async (db) => {
+    const user = await createUser(db, {
+      email: "ada@example.com",
+      username: "Ada",
+    });
+    assert.equal((await getUserById(db, user.id))?.id, user.id);
+    assert.equal((await getUserByEmail(db, "ADA@example.com"))?.id, user.id);
+    assert.equal((await getUserByUsername(db, "aDA"))?.id, user.id);
+    assert.equal(await getUserById(db, "nope"), null);
+    assert.equal(await getUserByEmail(db, "other@example.com"), null);
+    assert.equal(await getUserByUsername(db, "other"), null);
+  },
+);
 
-Deno.test("duplicate e-mail or username throws DuplicateUserError naming the field", async () => {
-  await withTestDb((db) => {
-    createUser(db, { email: "ada@example.com", username: "ada" });
-    assert.throws(
-      () => createUser(db, { email: "ADA@example.com", username: "other" }),
+dbTest(
+  "duplicate e-mail or username throws DuplicateUserError naming the field",
+  async (db) => {
+    await createUser(db, { email: "ada@example.com", username: "ada" });
+    await assert.rejects(
+      createUser(db, { email: "ADA@example.com", username: "other" }),
       (e) => e instanceof DuplicateUserError && e.field === "email",
     );
-    assert.throws(
-      () => createUser(db, { email: "b@example.com", username: "ADA" }),
+    await assert.rejects(
+      createUser(db, { email: "b@example.com", username: "ADA" }),
       (e) => e instanceof DuplicateUserError && e.field === "username",
     );
-    assert.equal(db.prepare("SELECT count(*) AS n FROM users").get()?.n, 1);
-    assert.equal(
-      db.prepare("SELECT count(*) AS n FROM preferences").get()?.n,
-      1,
-    );
-  });
+    assert.equal(await count(db, "users"), 1);
+    assert.equal(await count(db, "preferences"), 1);
+  },
+);
+
+dbTest("password hash, e-mail verification and billing updates", async (db) => {
+  const user = await createUser(db, {
+    email: "o@example.com",
+    username: "o",
+  }, 1);
+  assert.equal(user.hasPassword, false);
+  assert.equal(await getPasswordHash(db, user.id), null);
+  await updatePasswordHash(db, user.id, "$argon2id$new", 2);
+  assert.equal(await getPasswordHash(db, user.id), "$argon2id$new");
+  assert.equal((await getUserById(db, user.id))?.hasPassword, true);
+  assert.equal((await getUserById(db, user.id))?.updatedAt, 2);
+  assert.equal(await getPasswordHash(db, "nope"), null);
+
+  await markEmailVerified(db, user.id, 3);
+  assert.equal((await getUserById(db, user.id))?.emailVerifiedAt, 3);
+
+  await updateBilling(db, user.id, { stripeCustomerId: "cus_1" });
+  assert.equal(
+    (await getUserByStripeCustomerId(db, "cus_1"))?.subscriptionTier,
+    "free",
+  );
+  await updateBilling(db, user.id, { subscriptionTier: "team" });
+  const after = (await getUserById(db, user.id))!;
+  assert.equal(after.subscriptionTier, "team");
+  assert.equal(after.stripeCustomerId, "cus_1", "untouched field kept");
+  await updateBilling(db, user.id, { stripeCustomerId: null });
+  assert.equal((await getUserById(db, user.id))?.stripeCustomerId, null);
 });
 
-Deno.test("password hash, e-mail verification and billing updates", async () => {
-  await withTestDb((db) => {
-    const user = createUser(db, { email: "o@example.com", username: "o" }, 1);
-    assert.equal(user.hasPassword, false);
-    assert.equal(getPasswordHash(db, user.id), null);
-    updatePasswordHash(db, user.id, "$argon2id$new", 2);
-    assert.equal(getPasswordHash(db, user.id), "$argon2id$new");
-    assert.equal(getUserById(db, user.id)?.hasPassword, true);
-    assert.equal(getUserById(db, user.id)?.updatedAt, 2);
-    assert.equal(getPasswordHash(db, "nope"), null);
-
-    markEmailVerified(db, user.id, 3);
-    assert.equal(getUserById(db, user.id)?.emailVerifiedAt, 3);
-
-    updateBilling(db, user.id, { stripeCustomerId: "cus_1" });
-    assert.equal(
-      getUserByStripeCustomerId(db, "cus_1")?.subscriptionTier,
-      "free",
-    );
-    updateBilling(db, user.id, { subscriptionTier: "team" });
-    const after = getUserById(db, user.id)!;
-    assert.equal(after.subscriptionTier, "team");
-    assert.equal(after.stripeCustomerId, "cus_1", "untouched field kept");
-    updateBilling(db, user.id, { stripeCustomerId: null });
-    assert.equal(getUserById(db, user.id)?.stripeCustomerId, null);
+dbTest("OAuth accounts link once and find their user", async (db) => {
+  const user = await createUser(db, {
+    email: "g@example.com",
+    username: "g",
+    emailVerifiedAt: 5,
   });
+  assert.equal(await getUserByOAuthAccount(db, "github", "42"), null);
+  await linkOAuthAccount(db, user.id, "github", "42");
+  assert.equal(
+    (await getUserByOAuthAccount(db, "github", "42"))?.id,
+    user.id,
+  );
+  assert.equal(await getUserByOAuthAccount(db, "google", "42"), null);
+  await assert.rejects(
+    linkOAuthAccount(db, user.id, "github", "42"),
+    /UNIQUE/,
+  );
 });
 
-Deno.test("OAuth accounts link once and find their user", async () => {
-  await withTestDb((db) => {
-    const user = createUser(db, {
-      email: "g@example.com",
-      username: "g",
-      emailVerifiedAt: 5,
+dbTest("two-factor state and the TOTP replay guard", async (db) => {
+  const user = await createUser(db, {
+    email: "t@example.com",
+    username: "t",
+  });
+  await setTwoFactor(db, user.id, { secretEncrypted: "enc", enabled: true });
+  assert.equal(await getTotpSecretEncrypted(db, user.id), "enc");
+  assert.equal((await getUserById(db, user.id))?.twoFactorEnabled, true);
+  assert.equal(await claimTotpStep(db, user.id, 100), true);
+  assert.equal(
+    await claimTotpStep(db, user.id, 100),
+    false,
+    "same step is a replay",
+  );
+  assert.equal(
+    await claimTotpStep(db, user.id, 99),
+    false,
+    "earlier step is a replay",
+  );
+  assert.equal(await claimTotpStep(db, user.id, 101), true);
+  await setTwoFactor(db, user.id, { secretEncrypted: null, enabled: false });
+  assert.equal(await getTotpSecretEncrypted(db, user.id), null);
+  assert.equal(
+    await claimTotpStep(db, user.id, 1),
+    true,
+    "guard reset with the secret",
+  );
+});
+
+dbTest(
+  "audit records events and keeps them after the user is deleted",
+  async (db) => {
+    const user = await createUser(db, {
+      email: "a@example.com",
+      username: "a",
     });
-    assert.equal(getUserByOAuthAccount(db, "github", "42"), null);
-    linkOAuthAccount(db, user.id, "github", "42");
-    assert.equal(getUserByOAuthAccount(db, "github", "42")?.id, user.id);
-    assert.equal(getUserByOAuthAccount(db, "google", "42"), null);
-    assert.throws(
-      () => linkOAuthAccount(db, user.id, "github", "42"),
-      /UNIQUE/,
-    );
-  });
-});
-
-Deno.test("two-factor state and the TOTP replay guard", async () => {
-  await withTestDb((db) => {
-    const user = createUser(db, { email: "t@example.com", username: "t" });
-    setTwoFactor(db, user.id, { secretEncrypted: "enc", enabled: true });
-    assert.equal(getTotpSecretEncrypted(db, user.id), "enc");
-    assert.equal(getUserById(db, user.id)?.twoFactorEnabled, true);
-    assert.equal(claimTotpStep(db, user.id, 100), true);
-    assert.equal(
-      claimTotpStep(db, user.id, 100),
-      false,
-      "same step is a replay",
-    );
-    assert.equal(
-      claimTotpStep(db, user.id, 99),
-      false,
-      "earlier step is a replay",
-    );
-    assert.equal(claimTotpStep(db, user.id, 101), true);
-    setTwoFactor(db, user.id, { secretEncrypted: null, enabled: false });
-    assert.equal(getTotpSecretEncrypted(db, user.id), null);
-    assert.equal(
-      claimTotpStep(db, user.id, 1),
-      true,
-      "guard reset with the secret",
-    );
-  });
-});
-
-Deno.test("audit records events and keeps them after the user is deleted", async () => {
-  await withTestDb((db) => {
-    const user = createUser(db, { email: "a@example.com", username: "a" });
-    audit(db, {
+    await audit(db, {
       userId: user.id,
       event: "auth.sign_in",
       ip: "127.0.0.1",
       userAgent: "x".repeat(5000),
       details: { method: "password" },
     }, 10);
-    audit(db, { userId: user.id, event: "auth.sign_out" }, 20);
-    audit(db, { userId: null, event: "auth.sign_in_failed", details: null });
-    const entries = listAuditForUser(db, user.id);
+    await audit(db, { userId: user.id, event: "auth.sign_out" }, 20);
+    await audit(db, {
+      userId: null,
+      event: "auth.sign_in_failed",
+      details: null,
+    });
+    const entries = await listAuditForUser(db, user.id);
     assert.deepEqual(entries.map((e) => e.event), [
       "auth.sign_out",
       "auth.sign_in",
@@ -179,8 +199,8 @@ Deno.test("audit records events and keeps them after the user is deleted", async
     assert.deepEqual(entries[1].details, { method: "password" });
     assert.equal(entries[1].userAgent?.length, 512);
     assert.equal(entries[0].ip, null);
-    deleteUser(db, user.id);
-    assert.equal(getUserById(db, user.id), null);
-    assert.equal(db.prepare("SELECT count(*) AS n FROM audit_log").get()?.n, 3);
-  });
-});
+    await deleteUser(db, user.id);
+    assert.equal(await getUserById(db, user.id), null);
+    assert.equal(await count(db, "audit_log"), 3);
+  },
+);
