@@ -24,11 +24,15 @@
  * Recovery is postgres.js's: a connection that fails is closed and
  * reopened by the next statement that needs it, after a short back-off
  * (capped at one second here, so a statement never queues long behind a
- * database that is down, and the first after its return succeeds).
+ * database that is down, and the first after its return succeeds). One
+ * hole in it is plugged here (see {@linkcode openSocket}): a connection
+ * closed cleanly while it opens would otherwise retry forever, its first
+ * statement never settling.
  *
  * @module
  */
 import { Buffer } from "node:buffer";
+import net from "node:net";
 import postgres from "postgres";
 import {
   DatabaseUnavailableError,
@@ -114,6 +118,8 @@ export async function openPostgres(
         statement_timeout: statementTimeoutMs,
       },
       types: TYPES,
+      // In postgres.js, missing from its type declarations.
+      ...{ socket: openSocket() } as object,
     });
   let sql: postgres.Sql;
   try {
@@ -144,6 +150,53 @@ export async function openPostgres(
     });
   }
   return wrap(sql, pool, location, statementTimeoutMs);
+}
+
+/** The parts of postgres.js's parsed options that {@linkcode openSocket} reads. */
+interface SocketOptions {
+  host: string[];
+  port: number[];
+  path: string | false;
+}
+
+/**
+ * postgres.js's socket, opened by us so that a clean close (FIN, no error)
+ * is reported as an error. postgres.js 3.4.9 handles a clean close while
+ * a connection is starting by reconnecting at once, forever, with the
+ * statement that asked for the connection neither run nor rejected
+ * (porsager/postgres#1193, open): what a database behind a proxy or a load
+ * balancer that accepts and then drops the connection (Docker's port
+ * proxy while the container restarts) causes. The error makes postgres.js
+ * reject that statement and close the connection normally; for a
+ * connection that was already open, it only says first what postgres.js
+ * says next ("connection closed"). Not covered: TLS connections
+ * (`sslmode`), whose socket postgres.js replaces with its own.
+ */
+function openSocket(): (options: SocketOptions) => net.Socket {
+  let next = 0; // several hosts: take turns, as postgres.js does
+  return (options) => {
+    const i = next++ % options.host.length;
+    const [host, port] = [options.host[i], options.port[i]];
+    const socket = options.path
+      ? net.connect(options.path)
+      : net.connect(port, host);
+    // postgres.js reads these for its error messages and TLS server name.
+    Object.assign(socket, { host, port });
+    let failed = false;
+    socket.prependListener("error", () => (failed = true));
+    socket.prependListener("close", () => {
+      if (failed) return;
+      failed = true;
+      const where = options.path || `${host}:${port}`;
+      socket.emit(
+        "error",
+        Object.assign(new Error(`CONNECTION_CLOSED ${where}`), {
+          code: "CONNECTION_CLOSED",
+        }),
+      );
+    });
+    return socket;
+  };
 }
 
 type Params = readonly SqlValue[];
