@@ -69,6 +69,13 @@ export interface PostgresDb extends Db {
   readonly raw: postgres.Sql;
 }
 
+/**
+ * How much longer than the statement timeout a statement may take to
+ * answer on the client's clock (a new connection, the network) before it
+ * counts as unavailable.
+ */
+const ANSWER_GRACE_MS = 1_000;
+
 /** Idle connections are closed after this long (seconds). */
 const IDLE_TIMEOUT_S = 60;
 
@@ -93,11 +100,11 @@ export async function openPostgres(
 ): Promise<PostgresDb> {
   const location = redactUrl(url);
   const statementTimeoutMs = options.statementTimeoutMs ?? 5_000;
-  let sql: postgres.Sql;
-  try {
-    sql = postgres(url, {
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+  const pool = () =>
+    postgres(url, {
       max: options.poolSize ?? 10,
-      connect_timeout: (options.connectTimeoutMs ?? 5_000) / 1_000,
+      connect_timeout: connectTimeoutMs / 1_000,
       idle_timeout: IDLE_TIMEOUT_S,
       // Capped back-off between attempts to reconnect (seconds): postgres.js's
       // own grows to 20 s, and statements wait it out in the queue.
@@ -114,6 +121,9 @@ export async function openPostgres(
       // In postgres.js, missing from its type declarations.
       ...{ socket: openSocket() } as object,
     });
+  let sql: postgres.Sql;
+  try {
+    sql = pool();
   } catch (error) {
     // The driver's URL parse errors can quote the URL, password and all.
     throw new Error(`Invalid PostgreSQL URL ${location}`, {
@@ -121,7 +131,11 @@ export async function openPostgres(
     });
   }
   try {
-    await sql.unsafe("SELECT 1");
+    await within(
+      sql.unsafe("SELECT 1"),
+      connectTimeoutMs + statementTimeoutMs,
+      location,
+    );
   } catch (error) {
     await sql.end({ timeout: 0 });
     const translated = translate(error, location);
@@ -135,7 +149,7 @@ export async function openPostgres(
       cause: error,
     });
   }
-  return wrap(sql, location, statementTimeoutMs);
+  return wrap(sql, pool, location, statementTimeoutMs);
 }
 
 /** The parts of postgres.js's parsed options that {@linkcode openSocket} reads. */
@@ -198,10 +212,30 @@ const PREPARED = {
 } as postgres.UnsafeQueryOptions;
 
 function wrap(
-  sql: postgres.Sql,
+  first: postgres.Sql,
+  pool: () => postgres.Sql,
   location: string,
   statementTimeoutMs: number,
 ): PostgresDb {
+  // The server's statement timeout, plus time for the network and for a
+  // new connection: past it, the statement is not coming back soon.
+  const answerMs = statementTimeoutMs + ANSWER_GRACE_MS;
+  let sql = first;
+
+  /**
+   * Replaces the pool after a statement waited its whole deadline without
+   * even reaching a connection. postgres.js then has queries waiting on
+   * connections it retries without limit (see {@linkcode within}), which
+   * cannot be cancelled one by one without leaving the connection unusable
+   * (3.4.9); ending the old pool rejects them all, so none runs after its
+   * caller was told it failed, and the new pool starts clean.
+   */
+  function replacePool(stuck: postgres.Sql): void {
+    if (sql !== stuck) return; // replaced already
+    sql = pool();
+    stuck.end({ timeout: 0 }).catch(() => {});
+  }
+
   async function attempt<T>(op: () => Promise<T>): Promise<T> {
     try {
       return await op();
@@ -218,86 +252,191 @@ function wrap(
     );
   }
 
+  /**
+   * Statements on `handle()` (the pool, read at each call since it may be
+   * replaced, or a transaction); `stuck` is what a statement that never
+   * reached a connection calls.
+   */
   function queryable(
-    handle: Handle,
+    handle: () => Handle,
     nest: Queryable["transaction"],
+    stuck?: (pool: Handle) => void,
   ): Queryable {
+    const timely = <T>(make: (h: Handle) => Pending<T>): Promise<T> => {
+      const h = handle();
+      return within(make(h), answerMs, location, stuck && (() => stuck(h)));
+    };
     return {
       engine: "postgres",
       all: <R extends Row>(text: string, params?: Params) =>
         attempt(async () =>
-          Array.from(await query(handle, text, params)) as unknown as R[]
+          Array.from(
+            await timely((h) => query(h, text, params)),
+          ) as unknown as R[]
         ),
       get: <R extends Row>(text: string, params?: Params) =>
         attempt(async () =>
-          (await query(handle, text, params))[0] as unknown as R | undefined
+          (await timely((h) => query(h, text, params)))[0] as unknown as
+            | R
+            | undefined
         ),
       values: (text, params) =>
         attempt(async () =>
-          Array.from(await query(handle, text, params).values())
+          Array.from(await timely((h) => query(h, text, params).values()))
         ),
       run: (text, params) =>
         attempt(async (): Promise<RunResult> => ({
-          changes: (await query(handle, text, params)).count,
+          changes: (await timely((h) => query(h, text, params))).count,
         })),
-      exec: (script) =>
-        // No parameters: the simple protocol, which runs several statements.
-        attempt(async () => void await handle.unsafe(script)),
+      // No parameters: the simple protocol, which runs several statements.
+      // Not bounded here: a migration script is many statements, each
+      // bounded by the server's statement timeout.
+      exec: (script) => attempt(async () => void await handle().unsafe(script)),
       transaction: nest,
     };
   }
 
   /** A transaction's handle; its `transaction` is a savepoint on `tx`. */
   function inside(tx: postgres.TransactionSql): Queryable {
-    return queryable(tx, (fn) =>
-      attempt(async () => {
-        // Boxed: postgres.js awaits an array result as if it were queries.
-        const box = await tx.savepoint(async (sp) => ({
-          value: await fn(inside(sp)),
-        }));
-        return box.value;
-      }));
+    return queryable(
+      () => tx,
+      (fn) => attempt(() => bounded((body) => tx.savepoint(body), fn)),
+    );
   }
 
-  const top = queryable(sql, (fn) =>
-    attempt(async () => {
-      const box = await sql.begin(async (tx) => ({
-        value: await fn(inside(tx)),
-      }));
-      return box.value;
-    }));
+  const top = queryable(
+    () => sql,
+    (fn) => attempt(() => bounded((body) => sql.begin(body), fn)),
+    (pool) => replacePool(pool as postgres.Sql),
+  );
+
+  /**
+   * Runs `fn` in the transaction (or savepoint) that `open` starts, with a
+   * deadline on what `fn` does not control: getting a connection and
+   * BEGIN (or SAVEPOINT), then COMMIT (or ROLLBACK) once `fn` is done.
+   * postgres.js waits for those without limit, so a database that accepts
+   * connections and drops them, or a network that stops forwarding,
+   * would hold the request forever.
+   */
+  async function bounded<T>(
+    open: (body: (tx: postgres.TransactionSql) => Promise<Box<T>>) => Promise<
+      Box<T>
+    >,
+    fn: (tx: Queryable) => Promise<T>,
+  ): Promise<T> {
+    const late = new DatabaseUnavailableError(
+      `PostgreSQL at ${location} did not answer within ${answerMs} ms`,
+    );
+    let expired = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let fire!: (error: Error) => void;
+    const fired = new Promise<never>((_, reject) => (fire = reject));
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        expired = true;
+        fire(late);
+      }, answerMs);
+    };
+    arm();
+    // Boxed: postgres.js awaits an array result as if it were queries.
+    const run = open(async (tx) => {
+      // The connection came after the caller was told: roll back at once.
+      if (expired) throw late;
+      clearTimeout(timer);
+      try {
+        return { value: await fn(inside(tx)) };
+      } finally {
+        arm();
+      }
+    });
+    run.catch(() => {}); // when the deadline wins, nobody awaits it
+    try {
+      return (await Promise.race([run, fired])).value;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   return {
     ...top,
     engine: "postgres",
-    raw: sql,
+    get raw() {
+      return sql;
+    },
     location,
+    // The server's statement timeout cannot fire if the server never sees
+    // the query (a network that drops packets): the health check gives up
+    // at the statement timeout itself.
     ping: () =>
-      attempt(async () => {
-        // The server's statement timeout cannot fire if the server never
-        // sees the query (a network that drops packets): time it here too.
-        const pending = sql.unsafe("SELECT 1").execute();
-        pending.catch(() => {}); // when the deadline wins, nobody awaits it
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const deadline = new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () =>
-              reject(
-                new DatabaseUnavailableError(
-                  `PostgreSQL at ${location} did not answer within ${statementTimeoutMs} ms`,
-                ),
-              ),
-            statementTimeoutMs,
-          );
-        });
-        try {
-          await Promise.race([pending, deadline]);
-        } finally {
-          clearTimeout(timer);
-        }
-      }),
+      attempt(async () =>
+        void await within(sql.unsafe("SELECT 1"), statementTimeoutMs, location)
+      ),
     close: () => sql.end({ timeout: 5 }),
   };
+}
+
+/** Where {@linkcode bounded} carries `fn`'s result (see there). */
+type Box<T> = { value: T };
+
+/** A postgres.js query: a promise that starts when executed, and can be cancelled. */
+type Pending<T> = Promise<T> & { execute(): unknown };
+
+/**
+ * `pending`'s answer, or {@linkcode DatabaseUnavailableError} after `ms`.
+ * Then a query that was sent is cancelled (the server is asked to stop
+ * it); one that never reached a connection is left to `stuck`, which
+ * makes sure it never runs later.
+ *
+ * postgres.js retries a connection that the far end closes during its
+ * start-up (a proxy or port mapping in front of a database that is down)
+ * without limit, and holds the queries waiting for it meanwhile; nor does
+ * any timer of its own cover a query sent on a connection that stopped
+ * forwarding. This is the bound on both.
+ */
+function within<T>(
+  pending: Pending<T>,
+  ms: number,
+  location: string,
+  stuck?: () => void,
+): Promise<T> {
+  pending.execute();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      // `state` is set once the query is sent on a connection.
+      if ((pending as { state?: unknown }).state) cancel(pending);
+      else stuck?.();
+      reject(
+        new DatabaseUnavailableError(
+          `PostgreSQL at ${location} did not answer within ${ms} ms`,
+        ),
+      );
+    }, ms);
+  });
+  pending.catch(() => {}); // when the deadline wins, nobody awaits it
+  return Promise.race([pending, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Cancels a postgres.js query. Its own `cancel()` drops the promise of the
+ * cancel request, whose rejection (the server cannot be reached, which is
+ * why we cancel) would then be unhandled and end the process; so the
+ * canceller it was made with (postgres 3.4.9: `query.canceller`) is called
+ * here and its failure ignored.
+ */
+function cancel(pending: unknown): void {
+  const query = pending as {
+    canceller?: ((query: unknown) => Promise<void>) | null;
+  };
+  const canceller = query.canceller;
+  if (typeof canceller !== "function") return;
+  query.canceller = null;
+  try {
+    canceller(pending).catch(() => {});
+  } catch {
+    // Cancelling is best effort: the caller has its answer already.
+  }
 }
 
 /**

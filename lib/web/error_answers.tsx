@@ -73,25 +73,14 @@ export function errorAnswers(apiPrefix = "/api/"): Middleware<State> {
     } catch (thrown) {
       // Thrown before (or around) the route: the framework's own error
       // handling would answer outside the app's middlewares.
-      const err = unavailable(thrown) ?? thrown;
-      const status = statusOf(err);
-      if (err !== thrown) {
-        // Expected during an outage and says nothing new per request: one
-        // line, no stack, and the message never holds a password.
-        console.warn(
-          `${ctx.req.method} ${ctx.url.pathname}: 503, ${
-            (thrown as Error).message
-          }`,
-        );
-      } else if (status >= 500) {
-        console.error(
-          `Error handling ${ctx.req.method} ${ctx.url.pathname}:`,
-          err,
-        );
-      }
-      const res = api ? errorJson(err) : await errorPage(ctx, err, status);
-      if (err !== thrown) res.headers.set("retry-after", RETRY_AFTER_SECONDS);
-      return res;
+      return await answerThrown(ctx, thrown, api, false);
+    }
+    // A route handler's error is answered inside the chain, by the error
+    // page with ctx.error set (and logged by the framework): a database
+    // that was unavailable there is as much a 503 as anywhere else.
+    if (res.status === 500 && unavailable(ctx.error) !== null) {
+      await res.body?.cancel();
+      return await answerThrown(ctx, ctx.error, api, true);
     }
     if (res.status < 400) return res;
     const type = res.headers.get("content-type") ?? "";
@@ -114,6 +103,40 @@ export function errorAnswers(apiPrefix = "/api/"): Middleware<State> {
     }
     return res;
   };
+}
+
+/**
+ * The answer for a thrown value: JSON or the error page, a 503 with
+ * Retry-After for an unavailable database. `logged`: the framework has
+ * already logged it.
+ */
+async function answerThrown(
+  ctx: Context<State>,
+  thrown: unknown,
+  api: boolean,
+  logged: boolean,
+): Promise<Response> {
+  const err = unavailable(thrown) ?? thrown;
+  const status = statusOf(err);
+  if (logged) {
+    // The framework's own log line said it.
+  } else if (err !== thrown) {
+    // Expected during an outage and says nothing new per request: one
+    // line, no stack, and the message never holds a password.
+    console.warn(
+      `${ctx.req.method} ${ctx.url.pathname}: 503, ${
+        (thrown as Error).message
+      }`,
+    );
+  } else if (status >= 500) {
+    console.error(
+      `Error handling ${ctx.req.method} ${ctx.url.pathname}:`,
+      err,
+    );
+  }
+  const res = api ? errorJson(err) : await errorPage(ctx, err, status);
+  if (err !== thrown) res.headers.set("retry-after", RETRY_AFTER_SECONDS);
+  return res;
 }
 
 /**
