@@ -192,7 +192,11 @@ export function appTest(
   opts: { env?: Record<string, string> } = {},
 ): void {
   for (const engine of ENGINES) {
-    Deno.test(`${name} [${engine}]`, () => withApp(fn, { ...opts, engine }));
+    Deno.test(`${name} [${engine}]`, () =>
+      withApp(async (app) => {
+        strictEqual(app.engine, engine, "the app runs on the engine named");
+        await fn(app);
+      }, { ...opts, engine }));
   }
 }
 
