@@ -1,7 +1,7 @@
 import { match, ok, strictEqual } from "node:assert/strict";
 import { App } from "fresh";
 import type { CacheStatus } from "../lib/cache/cache.ts";
-import { openDatabase } from "../lib/db/db.ts";
+import { openSqlite } from "../lib/db/sqlite.ts";
 import type { Services } from "../lib/services.ts";
 import type { State } from "../utils.ts";
 import * as health from "./api/health.ts";
@@ -12,9 +12,9 @@ import * as status from "./status.tsx";
  * (open, or closed to stand for one that does not answer) and a cache
  * reporting the given status.
  */
-function appWith(cache: CacheStatus, database: "ok" | "closed") {
-  const db = openDatabase(":memory:");
-  if (database === "closed") db.close();
+async function appWith(cache: CacheStatus, database: "ok" | "closed") {
+  const db = openSqlite(":memory:");
+  if (database === "closed") await db.close();
   const services = {
     db,
     cache: { status: () => cache },
@@ -29,7 +29,7 @@ function appWith(cache: CacheStatus, database: "ok" | "closed") {
     .handler();
   return {
     get: (path: string) => handler(new Request(`http://localhost${path}`)),
-    close: () => database === "ok" && db.close(),
+    close: () => database === "ok" ? db.close() : Promise.resolve(),
   };
 }
 
@@ -66,7 +66,7 @@ const CASES = [
 
 for (const c of CASES) {
   Deno.test(`/status says in words what /api/health says (database ${c.database}, cache ${c.cache}), same HTTP status`, async () => {
-    const app = appWith(c.cache, c.database);
+    const app = await appWith(c.cache, c.database);
     try {
       const page = await app.get("/status");
       strictEqual(page.status, c.code);
@@ -92,7 +92,7 @@ for (const c of CASES) {
         }),
       );
     } finally {
-      app.close();
+      await app.close();
     }
   });
 }

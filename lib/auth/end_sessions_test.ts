@@ -3,16 +3,20 @@ import { listAuditForUser } from "../db/audit.ts";
 import { createUser } from "../db/users.ts";
 import { endOneSession, endOtherSessions } from "./end_sessions.ts";
 import { createSession, validateSessionToken } from "./session.ts";
-import { withSessions } from "./session_testing.ts";
+import { sessionTest } from "./session_testing.ts";
 
 const META = { ip: "10.0.0.1", userAgent: "test" };
 
-Deno.test("endOtherSessions ends all but the current session, counts them, and audits", async () => {
-  await withSessions(async ({ db, deps, userId }) => {
+sessionTest(
+  "endOtherSessions ends all but the current session, counts them, and audits",
+  async ({ db, deps, userId }) => {
     const here = await createSession(deps, userId);
     const a = await createSession(deps, userId);
     const b = await createSession(deps, userId);
-    const otherUser = createUser(db, { email: "o@example.com", username: "o" });
+    const otherUser = await createUser(db, {
+      email: "o@example.com",
+      username: "o",
+    });
     const theirs = await createSession(deps, otherUser.id);
 
     strictEqual(await endOtherSessions(deps, userId, here.session.id, META), 2);
@@ -22,18 +26,22 @@ Deno.test("endOtherSessions ends all but the current session, counts them, and a
     ok(await validateSessionToken(deps, theirs.token), "no one else's");
     strictEqual(await endOtherSessions(deps, userId, here.session.id, META), 0);
     deepStrictEqual(
-      listAuditForUser(db, userId, 10).map((e) => [e.event, e.details]),
+      (await listAuditForUser(db, userId, 10)).map((e) => [e.event, e.details]),
       [["session.end_others", { ended: 0 }], ["session.end_others", {
         ended: 2,
       }]],
     );
-  });
-});
+  },
+);
 
-Deno.test("endOneSession ends the user's own session only", async () => {
-  await withSessions(async ({ db, deps, userId }) => {
+sessionTest(
+  "endOneSession ends the user's own session only",
+  async ({ db, deps, userId }) => {
     const mine = await createSession(deps, userId, { userAgent: "Firefox/1" });
-    const otherUser = createUser(db, { email: "o@example.com", username: "o" });
+    const otherUser = await createUser(db, {
+      email: "o@example.com",
+      username: "o",
+    });
     const theirs = await createSession(deps, otherUser.id);
 
     strictEqual(
@@ -48,8 +56,8 @@ Deno.test("endOneSession ends the user's own session only", async () => {
     strictEqual(await validateSessionToken(deps, mine.token), null);
     strictEqual(await endOneSession(deps, userId, mine.session.id, META), null);
     deepStrictEqual(
-      listAuditForUser(db, userId, 10).map((e) => e.event),
+      (await listAuditForUser(db, userId, 10)).map((e) => e.event),
       ["session.end"],
     );
-  });
-});
+  },
+);

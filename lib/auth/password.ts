@@ -148,10 +148,10 @@ export function hashPassword(password: string): Promise<string> {
  * declare const db: Db;
  * declare const userId: string;
  * declare const password: string;
- * const hash = getPasswordHash(db, userId);
+ * const hash = await getPasswordHash(db, userId);
  * if (hash !== null && await verifyPassword(hash, password)) {
  *   if (needsRehash(hash)) {
- *     updatePasswordHash(db, userId, await hashPassword(password));
+ *     await updatePasswordHash(db, userId, await hashPassword(password));
  *   }
  * }
  * ```
@@ -276,8 +276,8 @@ function randomPassword(): string {
  * import { getPasswordHash, getUserByEmail } from "../db/users.ts";
  * declare const db: Db;
  * async function passwordMatches(email: string, password: string): Promise<boolean> {
- *   const user = getUserByEmail(db, email);
- *   const hash = user === null ? null : getPasswordHash(db, user.id);
+ *   const user = await getUserByEmail(db, email);
+ *   const hash = user === null ? null : await getPasswordHash(db, user.id);
  *   if (hash === null) {
  *     await dummyVerify(); // as slow as a real check: no account enumeration
  *     return false;

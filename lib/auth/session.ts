@@ -356,7 +356,10 @@ export async function listUserSessions(
  * @example
  * ```ts
  * declare const deps: SessionDeps;
- * setInterval(() => purgeExpiredSessions(deps), 86_400_000);
+ * setInterval(() => {
+ *   // A rejection left unhandled would end the process: log it instead.
+ *   purgeExpiredSessions(deps).catch((err) => console.error(err));
+ * }, 86_400_000);
  * ```
  */
 export function purgeExpiredSessions(deps: SessionDeps): Promise<number> {

@@ -42,7 +42,7 @@ export interface CachedSessionRow extends SessionFields {
  * import { getSession } from "../db/sessions.ts";
  * import type { Db } from "../db/db.ts";
  * declare const db: Db;
- * const row = getSession(db, "id");
+ * const row = await getSession(db, "id");
  * if (row !== null) cachedRow(row).secretHashHex; // 64 hex characters
  * ```
  */

@@ -10,65 +10,70 @@ import {
   purgeExpiredSessions,
   validateSessionToken,
 } from "./session.ts";
-import { DAY, HOUR, T0, UA, withSessions } from "./session_testing.ts";
+import { DAY, HOUR, sessionTest, T0, UA } from "./session_testing.ts";
 
-Deno.test("revocation is immediate even when the session was cached", async () => {
-  await withSessions(async ({ deps, userId, cache }) => {
+sessionTest(
+  "revocation is immediate even when the session was cached",
+  async ({ deps, userId, cache }) => {
     const { token, session } = await createSession(deps, userId);
     assert.ok(await validateSessionToken(deps, token));
     assert.ok(cache.map.has(`session:${session.id}`));
     await invalidateSession(deps, session.id);
     assert.ok(!cache.map.has(`session:${session.id}`));
     assert.equal(await validateSessionToken(deps, token), null);
-  });
-});
+  },
+);
 
-Deno.test("a revocation racing a cache fill cannot resurrect the session", async () => {
-  await withSessions(async ({ db, deps, userId, cache }) => {
+sessionTest(
+  "a revocation racing a cache fill cannot resurrect the session",
+  async ({ db, deps, userId, cache }) => {
     const { token, session } = await createSession(deps, userId);
     // Another instance revokes between our database read and our cache write.
-    cache.beforeSet = () => {
+    cache.beforeSet = async () => {
       cache.beforeSet = undefined;
-      deleteSession(db, session.id);
+      await deleteSession(db, session.id);
       cache.map.delete(`session:${session.id}`);
     };
     assert.equal(await validateSessionToken(deps, token), null);
     assert.ok(!cache.map.has(`session:${session.id}`), "stale entry removed");
     assert.equal(await validateSessionToken(deps, token), null);
-  });
-});
+  },
+);
 
-Deno.test("a cached session of a deleted user is refused", async () => {
-  await withSessions(async ({ db, deps, userId, cache }) => {
+sessionTest(
+  "a cached session of a deleted user is refused",
+  async ({ db, deps, userId, cache }) => {
     const { token, session } = await createSession(deps, userId);
     assert.ok(await validateSessionToken(deps, token));
-    deleteUser(db, userId); // cascade removes the row; the cache entry remains
+    await deleteUser(db, userId); // cascade removes the row; the cache entry remains
     assert.ok(cache.map.has(`session:${session.id}`));
     assert.equal(await validateSessionToken(deps, token), null);
     assert.ok(!cache.map.has(`session:${session.id}`));
-  });
-});
+  },
+);
 
-Deno.test("a cached session deleted behind the cache's back is caught at renewal", async () => {
-  await withSessions(async ({ db, deps, userId, clock, cache }) => {
+sessionTest(
+  "a cached session deleted behind the cache's back is caught at renewal",
+  async ({ db, deps, userId, clock, cache }) => {
     const { token, session } = await createSession(deps, userId);
     assert.ok(await validateSessionToken(deps, token));
-    deleteSession(db, session.id); // e.g. purge without cache access
+    await deleteSession(db, session.id); // e.g. purge without cache access
     clock.now = T0 + HOUR;
     assert.equal(await validateSessionToken(deps, token), null);
     assert.ok(!cache.map.has(`session:${session.id}`));
-  });
-});
+  },
+);
 
-Deno.test("invalidateOtherSessions keeps only the current session", async () => {
-  await withSessions(async ({ db, deps, userId, cache }) => {
+sessionTest(
+  "invalidateOtherSessions keeps only the current session",
+  async ({ db, deps, userId, cache }) => {
     const current = await createSession(deps, userId);
     const others = [
       await createSession(deps, userId),
       await createSession(deps, userId),
     ];
     const stranger =
-      createUser(db, { email: "x@example.com", username: "x" }).id;
+      (await createUser(db, { email: "x@example.com", username: "x" })).id;
     const theirs = await createSession(deps, stranger);
     for (const s of [current, ...others, theirs]) {
       assert.ok(await validateSessionToken(deps, s.token));
@@ -86,14 +91,15 @@ Deno.test("invalidateOtherSessions keeps only the current session", async () => 
       await validateSessionToken(deps, theirs.token),
       "other users untouched",
     );
-    assert.deepEqual(listUserSessions(deps, userId).map((s) => s.id), [
+    assert.deepEqual((await listUserSessions(deps, userId)).map((s) => s.id), [
       current.session.id,
     ]);
-  });
-});
+  },
+);
 
-Deno.test("invalidateUserSessions ends every session of the user and its cache keys", async () => {
-  await withSessions(async ({ deps, userId, cache }) => {
+sessionTest(
+  "invalidateUserSessions ends every session of the user and its cache keys",
+  async ({ deps, userId, cache }) => {
     const all = [
       await createSession(deps, userId),
       await createSession(deps, userId),
@@ -105,11 +111,12 @@ Deno.test("invalidateUserSessions ends every session of the user and its cache k
       assert.equal(await validateSessionToken(deps, s.token), null);
     }
     assert.equal(await invalidateUserSessions(deps, userId), 0);
-  });
-});
+  },
+);
 
-Deno.test("user-agent binding: a different user agent ends the session", async () => {
-  await withSessions(async ({ db, deps, userId }) => {
+sessionTest(
+  "user-agent binding: a different user agent ends the session",
+  async ({ db, deps, userId }) => {
     const { token, session } = await createSession(deps, userId, {
       userAgent: UA,
     });
@@ -118,7 +125,7 @@ Deno.test("user-agent binding: a different user agent ends the session", async (
       await validateSessionToken(deps, token, { userAgent: "curl/8" }),
       null,
     );
-    assert.equal(getSession(db, session.id), null);
+    assert.equal(await getSession(db, session.id), null);
     assert.equal(
       await validateSessionToken(deps, token, { userAgent: UA }),
       null,
@@ -129,18 +136,21 @@ Deno.test("user-agent binding: a different user agent ends the session", async (
       await validateSessionToken(deps, noUa.token, { userAgent: UA }),
       null,
     );
-  }, { bindUserAgent: true });
-});
+  },
+  { bindUserAgent: true },
+);
 
-Deno.test("without binding, the user agent may change", async () => {
-  await withSessions(async ({ deps, userId }) => {
+sessionTest(
+  "without binding, the user agent may change",
+  async ({ deps, userId }) => {
     const { token } = await createSession(deps, userId, { userAgent: UA });
     assert.ok(await validateSessionToken(deps, token, { userAgent: "curl/8" }));
-  });
-});
+  },
+);
 
-Deno.test("IP and user agent are stored bounded", async () => {
-  await withSessions(async ({ deps, userId }) => {
+sessionTest(
+  "IP and user agent are stored bounded",
+  async ({ deps, userId }) => {
     const { token, session } = await createSession(deps, userId, {
       ip: "1".repeat(500),
       userAgent: "u".repeat(20_000),
@@ -148,11 +158,12 @@ Deno.test("IP and user agent are stored bounded", async () => {
     assert.equal(session.ip?.length, 64);
     assert.equal(session.userAgent?.length, 512);
     assert.ok(await validateSessionToken(deps, token));
-  });
-});
+  },
+);
 
-Deno.test("garbage in the cache is ignored; the database answers", async () => {
-  await withSessions(async ({ deps, userId, cache }) => {
+sessionTest(
+  "garbage in the cache is ignored; the database answers",
+  async ({ deps, userId, cache }) => {
     const { token, session } = await createSession(deps, userId);
     for (
       const junk of ["not json", "null", "{}", JSON.stringify({ id: "other" })]
@@ -160,11 +171,12 @@ Deno.test("garbage in the cache is ignored; the database answers", async () => {
       cache.map.set(`session:${session.id}`, junk);
       assert.ok(await validateSessionToken(deps, token), junk);
     }
-  });
-});
+  },
+);
 
-Deno.test("a shortened SESSION_DURATION_DAYS applies to existing sessions", async () => {
-  await withSessions(async ({ deps, userId, clock }) => {
+sessionTest(
+  "a shortened SESSION_DURATION_DAYS applies to existing sessions",
+  async ({ deps, userId, clock }) => {
     const { token } = await createSession(deps, userId);
     clock.now = T0 + 8 * DAY;
     const shorter = {
@@ -172,30 +184,32 @@ Deno.test("a shortened SESSION_DURATION_DAYS applies to existing sessions", asyn
       settings: { ...deps.settings, sessionDurationDays: 7 },
     };
     assert.equal(await validateSessionToken(shorter, token), null);
-  });
-});
+  },
+);
 
-Deno.test("listUserSessions leaves out expired sessions and secrets", async () => {
-  await withSessions(async ({ deps, userId, clock }) => {
+sessionTest(
+  "listUserSessions leaves out expired sessions and secrets",
+  async ({ deps, userId, clock }) => {
     const old = await createSession(deps, userId);
     clock.now = T0 + 9 * DAY;
     const recent = await createSession(deps, userId);
-    let list = listUserSessions(deps, userId);
+    let list = await listUserSessions(deps, userId);
     assert.deepEqual(list.map((s) => s.id), [
       recent.session.id,
       old.session.id,
     ]);
     assert.ok(list.every((s) => !("secretHash" in s)));
     clock.now = T0 + 10 * DAY;
-    list = listUserSessions(deps, userId);
+    list = await listUserSessions(deps, userId);
     assert.deepEqual(list.map((s) => s.id), [recent.session.id]);
-    assert.equal(purgeExpiredSessions(deps), 1);
+    assert.equal(await purgeExpiredSessions(deps), 1);
     assert.ok(await validateSessionToken(deps, recent.token));
-  });
-});
+  },
+);
 
-Deno.test("a failing cache falls back to the database", async () => {
-  await withSessions(async ({ deps, userId, cache }) => {
+sessionTest(
+  "a failing cache falls back to the database",
+  async ({ deps, userId, cache }) => {
     const { token, session } = await createSession(deps, userId);
     cache.get = () => Promise.reject(new Error("cache down"));
     cache.set = () => Promise.reject(new Error("cache down"));
@@ -203,11 +217,12 @@ Deno.test("a failing cache falls back to the database", async () => {
       (await validateSessionToken(deps, token))?.session.id,
       session.id,
     );
-  });
-});
+  },
+);
 
-Deno.test("the cache holds the hash as hex; a tampered hash is refused", async () => {
-  await withSessions(async ({ deps, userId, cache }) => {
+sessionTest(
+  "the cache holds the hash as hex; a tampered hash is refused",
+  async ({ deps, userId, cache }) => {
     const { token, session } = await createSession(deps, userId);
     assert.ok(await validateSessionToken(deps, token));
     const key = `session:${session.id}`;
@@ -217,21 +232,22 @@ Deno.test("the cache holds the hash as hex; a tampered hash is refused", async (
       entry.secretHash.slice(1);
     cache.map.set(key, JSON.stringify({ ...entry, secretHash: flipped }));
     assert.equal(await validateSessionToken(deps, token), null);
-  });
-});
+  },
+);
 
-Deno.test("a user change is seen by the next request, even on a cache hit", async () => {
-  await withSessions(async ({ db, deps, userId, cache }) => {
+sessionTest(
+  "a user change is seen by the next request, even on a cache hit",
+  async ({ db, deps, userId, cache }) => {
     const { token, session } = await createSession(deps, userId);
     assert.equal(
       (await validateSessionToken(deps, token))?.user.subscriptionTier,
       "free",
     );
-    updateBilling(db, userId, { subscriptionTier: "team" });
+    await updateBilling(db, userId, { subscriptionTier: "team" });
     assert.ok(cache.map.has(`session:${session.id}`));
     assert.equal(
       (await validateSessionToken(deps, token))?.user.subscriptionTier,
       "team",
     );
-  });
-});
+  },
+);

@@ -6,13 +6,14 @@ import {
   DAY,
   lastVerified,
   MIN,
+  sessionTest,
   T0,
   UA,
-  withSessions,
 } from "./session_testing.ts";
 
-Deno.test("createSession + validateSessionToken: valid token gives session and user", async () => {
-  await withSessions(async ({ db, deps, userId }) => {
+sessionTest(
+  "createSession + validateSessionToken: valid token gives session and user",
+  async ({ db, deps, userId }) => {
     const { token, session } = await createSession(deps, userId, {
       ip: "203.0.113.9",
       userAgent: UA,
@@ -35,19 +36,20 @@ Deno.test("createSession + validateSessionToken: valid token gives session and u
     assert.equal(result?.user.id, userId);
     assert.equal(result?.user.email, "s@example.com");
     // Only the hash of the secret is stored.
-    const row = getSession(db, session.id)!;
+    const row = (await getSession(db, session.id))!;
     const secret = token.split(".")[1];
     assert.deepEqual(row.secretHash, hashSecret(secret));
     const dump = JSON.stringify(
-      db.prepare("SELECT * FROM sessions").all(),
+      await db.all("SELECT * FROM sessions"),
       (_, v) => v instanceof Uint8Array ? Array.from(v) : v,
     );
     assert.ok(!dump.includes(secret));
-  });
-});
+  },
+);
 
-Deno.test("a tampered secret or an unknown id is refused, from DB and from cache", async () => {
-  await withSessions(async ({ deps, userId, cache }) => {
+sessionTest(
+  "a tampered secret or an unknown id is refused, from DB and from cache",
+  async ({ deps, userId, cache }) => {
     const { token } = await createSession(deps, userId);
     const [id, secret] = token.split(".");
     const flipped = secret.slice(0, -2) + (secret.at(-2) === "a" ? "b" : "a") +
@@ -78,11 +80,12 @@ Deno.test("a tampered secret or an unknown id is refused, from DB and from cache
       await validateSessionToken(deps, token),
       "the real session is unaffected",
     );
-  });
-});
+  },
+);
 
-Deno.test("malformed tokens give null and never throw", async () => {
-  await withSessions(async ({ deps, userId }) => {
+sessionTest(
+  "malformed tokens give null and never throw",
+  async ({ deps, userId }) => {
     const { token } = await createSession(deps, userId);
     const [id, secret] = token.split(".");
     const bad: unknown[] = [
@@ -114,11 +117,12 @@ Deno.test("malformed tokens give null and never throw", async () => {
         JSON.stringify(t),
       );
     }
-  });
-});
+  },
+);
 
-Deno.test("absolute expiry ends a session even while it is in use", async () => {
-  await withSessions(async ({ db, deps, clock, userId, cache }) => {
+sessionTest(
+  "absolute expiry ends a session even while it is in use",
+  async ({ db, deps, clock, userId, cache }) => {
     const { token, session } = await createSession(deps, userId);
     for (let day = 9; day < 30; day += 9) {
       clock.now = T0 + day * DAY;
@@ -135,13 +139,14 @@ Deno.test("absolute expiry ends a session even while it is in use", async () => 
     assert.ok(await validateSessionToken(deps, token));
     clock.now = T0 + 30 * DAY;
     assert.equal(await validateSessionToken(deps, token), null);
-    assert.equal(getSession(db, session.id), null, "expired row deleted");
+    assert.equal(await getSession(db, session.id), null, "expired row deleted");
     assert.ok(!cache.map.has(`session:${session.id}`));
-  });
-});
+  },
+);
 
-Deno.test("idle expiry: unused for the inactivity timeout ends the session", async () => {
-  await withSessions(async ({ db, deps, clock, userId }) => {
+sessionTest(
+  "idle expiry: unused for the inactivity timeout ends the session",
+  async ({ db, deps, clock, userId }) => {
     const a = await createSession(deps, userId);
     const b = await createSession(deps, userId);
     assert.ok(await validateSessionToken(deps, a.token), "cached at T0");
@@ -150,7 +155,7 @@ Deno.test("idle expiry: unused for the inactivity timeout ends the session", asy
     clock.now = T0 + 10 * DAY;
     // a's cache entry still exists in the fake (no TTL there): deadlines are checked anyway.
     assert.equal(await validateSessionToken(deps, a.token), null);
-    assert.equal(getSession(db, a.session.id), null);
+    assert.equal(await getSession(db, a.session.id), null);
     // b was verified 1 ms before its idle deadline, which slid it forward.
     assert.ok(await validateSessionToken(deps, b.token));
     clock.now = T0 + 20 * DAY - 2;
@@ -166,22 +171,27 @@ Deno.test("idle expiry: unused for the inactivity timeout ends the session", asy
       null,
       "never used again",
     );
-  });
-});
+  },
+);
 
-Deno.test("sliding renewal writes last_verified_at at most once an hour", async () => {
-  await withSessions(async ({ db, deps, clock, userId, cache }) => {
+sessionTest(
+  "sliding renewal writes last_verified_at at most once an hour",
+  async ({ db, deps, clock, userId, cache }) => {
     const { token, session } = await createSession(deps, userId);
     const key = `session:${session.id}`;
     for (const t of [1, 30, 59]) {
       clock.now = T0 + t * MIN;
       assert.ok(await validateSessionToken(deps, token));
-      assert.equal(lastVerified(db, session.id), T0, `no write at +${t} min`);
+      assert.equal(
+        await lastVerified(db, session.id),
+        T0,
+        `no write at +${t} min`,
+      );
     }
     assert.equal(cache.sets, 1, "cached once, on the first miss");
     clock.now = T0 + 61 * MIN;
     const renewed = await validateSessionToken(deps, token);
-    assert.equal(lastVerified(db, session.id), T0 + 61 * MIN);
+    assert.equal(await lastVerified(db, session.id), T0 + 61 * MIN);
     assert.equal(renewed?.session.idleExpiresAt, T0 + 61 * MIN + 10 * DAY);
     assert.equal(
       renewed?.session.expiresAt,
@@ -193,25 +203,26 @@ Deno.test("sliding renewal writes last_verified_at at most once an hour", async 
       clock.now = T0 + t * MIN;
       assert.ok(await validateSessionToken(deps, token));
       assert.equal(
-        lastVerified(db, session.id),
+        await lastVerified(db, session.id),
         T0 + 61 * MIN,
         `no write at +${t} min`,
       );
     }
     clock.now = T0 + 121 * MIN;
     assert.ok(await validateSessionToken(deps, token));
-    assert.equal(lastVerified(db, session.id), T0 + 121 * MIN);
+    assert.equal(await lastVerified(db, session.id), T0 + 121 * MIN);
     // Uncached path renews the same way.
     await cache.delete(key);
     clock.now = T0 + 122 * MIN;
     assert.ok(await validateSessionToken(deps, token));
-    assert.equal(lastVerified(db, session.id), T0 + 121 * MIN);
+    assert.equal(await lastVerified(db, session.id), T0 + 121 * MIN);
     assert.ok(cache.ttls.get(key)! <= 3600);
-  });
-});
+  },
+);
 
-Deno.test("cache TTL is at most an hour and never past the idle deadline", async () => {
-  await withSessions(async ({ deps, clock, userId, cache }) => {
+sessionTest(
+  "cache TTL is at most an hour and never past the idle deadline",
+  async ({ deps, clock, userId, cache }) => {
     const { token, session } = await createSession(deps, userId);
     assert.ok(await validateSessionToken(deps, token));
     assert.equal(cache.ttls.get(`session:${session.id}`), 3600);
@@ -219,5 +230,6 @@ Deno.test("cache TTL is at most an hour and never past the idle deadline", async
     clock.now = T0 + 59 * MIN; // no renewal yet; the idle deadline is T0 + 1 h
     assert.ok(await validateSessionToken(deps, token));
     assert.equal(cache.ttls.get(`session:${session.id}`), 60);
-  }, { inactivityTimeoutDays: 1 / 24 });
-});
+  },
+  { inactivityTimeoutDays: 1 / 24 },
+);

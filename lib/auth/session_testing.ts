@@ -1,13 +1,14 @@
 /**
  * Test fixture of the session engine: a Map-based fake cache and a
  * migrated database with one user, on a clock the test moves by hand.
+ * {@linkcode sessionTest} registers a test once per database engine.
  *
  * @module
  */
 import type { Cache } from "../cache/cache.ts";
-import type { Db } from "../db/db.ts";
+import type { Db, Engine } from "../db/db.ts";
 import { getSession } from "../db/sessions.ts";
-import { withTestDb } from "../db/testing.ts";
+import { ENGINES, withEngineDb } from "../db/testing.ts";
 import { createUser } from "../db/users.ts";
 import {
   DEFAULT_SESSION_SETTINGS,
@@ -26,16 +27,16 @@ export class FakeCache implements Cache {
   readonly map = new Map<string, string>();
   readonly ttls = new Map<string, number>();
   sets = 0;
-  beforeSet?: (key: string) => void;
+  /** Runs (and is awaited) before each write: to race something against it. */
+  beforeSet?: (key: string) => void | Promise<void>;
   get(key: string) {
     return Promise.resolve(this.map.get(key) ?? null);
   }
-  set(key: string, value: string, ttlSeconds: number) {
-    this.beforeSet?.(key);
+  async set(key: string, value: string, ttlSeconds: number) {
+    await this.beforeSet?.(key);
     this.sets++;
     this.map.set(key, value);
     this.ttls.set(key, ttlSeconds);
-    return Promise.resolve();
   }
   delete(...keys: string[]) {
     for (const k of keys) this.map.delete(k);
@@ -62,6 +63,7 @@ export class FakeCache implements Cache {
 }
 
 export interface Fixture {
+  engine: Engine;
   db: Db;
   cache: FakeCache;
   deps: SessionDeps;
@@ -69,11 +71,16 @@ export interface Fixture {
   userId: string;
 }
 
+/**
+ * Runs `fn` with the fixture on a fresh database of `engine` (SQLite
+ * unless told), then removes the database.
+ */
 export function withSessions(
   fn: (f: Fixture) => Promise<void>,
   settings: Partial<SessionSettings> = {},
+  engine: Engine = "sqlite",
 ): Promise<void> {
-  return withTestDb(async (db) => {
+  return withEngineDb(engine, async (db) => {
     const cache = new FakeCache();
     const clock = { now: T0 };
     const deps: SessionDeps = {
@@ -84,8 +91,22 @@ export function withSessions(
     };
     const userId =
       (await createUser(db, { email: "s@example.com", username: "s" })).id;
-    await fn({ db, cache, deps, clock, userId });
+    await fn({ engine, db, cache, deps, clock, userId });
   });
+}
+
+/**
+ * Registers one `Deno.test` per engine, `"<name> [sqlite]"` and
+ * `"<name> [postgres]"`, each with its own fixture.
+ */
+export function sessionTest(
+  name: string,
+  fn: (f: Fixture) => Promise<void>,
+  settings: Partial<SessionSettings> = {},
+): void {
+  for (const engine of ENGINES) {
+    Deno.test(`${name} [${engine}]`, () => withSessions(fn, settings, engine));
+  }
 }
 
 export async function lastVerified(

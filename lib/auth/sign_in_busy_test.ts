@@ -1,6 +1,6 @@
 import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
 import { createUser } from "../db/users.ts";
-import { withTestDb } from "../db/testing.ts";
+import { dbTest } from "../db/testing.ts";
 import {
   configurePasswordHashing,
   DEFAULT_HASH_QUEUE,
@@ -55,9 +55,10 @@ Deno.test("hashPassword, verifyPassword and dummyVerify all wait in the one boun
   strictEqual(await verifyPassword(stored, PASSWORD), true);
 });
 
-Deno.test("signIn: busy hashing is a 503 domain result, not counted against the account", async () => {
-  await withTestDb(async (db) => {
-    createUser(db, {
+dbTest(
+  "signIn: busy hashing is a 503 domain result, not counted against the account",
+  async (db) => {
+    await createUser(db, {
       email: "ada@example.com",
       username: "ada",
       passwordHash: await hashPassword(PASSWORD),
@@ -83,11 +84,12 @@ Deno.test("signIn: busy hashing is a 503 domain result, not counted against the 
       password: PASSWORD,
     }, META);
     strictEqual(result.ok, true);
-  });
-});
+  },
+);
 
-Deno.test("signUp: busy hashing is a 503 domain result and creates nothing", async () => {
-  await withTestDb(async (db) => {
+dbTest(
+  "signUp: busy hashing is a 503 domain result and creates nothing",
+  async (db) => {
     await withHashingFull(async () => {
       const result = await signUp(db, {
         email: "grace@example.com",
@@ -96,9 +98,9 @@ Deno.test("signUp: busy hashing is a 503 domain result and creates nothing", asy
       ok(!result.ok && failureStatus(result) === 503);
       ok((result.retryAfterSeconds ?? 0) >= 1);
     });
-    const count = db.prepare("SELECT count(*) AS n FROM users").get() as {
-      n: number;
-    };
-    strictEqual(count.n, 0);
-  });
-});
+    const count = await db.get<{ n: number }>(
+      "SELECT count(*) AS n FROM users",
+    );
+    strictEqual(count?.n, 0);
+  },
+);

@@ -1,6 +1,6 @@
 import { notStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { hash } from "@node-rs/argon2";
-import { withTestDb } from "../db/testing.ts";
+import { dbTest } from "../db/testing.ts";
 import { createUser, getPasswordHash } from "../db/users.ts";
 import { hashPassword, needsRehash, verifyPassword } from "./password.ts";
 import { signIn, type SignInLimiter } from "./sign_in.ts";
@@ -12,8 +12,9 @@ const limiter: SignInLimiter = {
 };
 const PASSWORD = "Tulip orbit 7391 quartz!";
 
-Deno.test("signIn rehashes a password made with older parameters, and only then", async () => {
-  await withTestDb(async (db) => {
+dbTest(
+  "signIn rehashes a password made with older parameters, and only then",
+  async (db) => {
     // A hash from "before": argon2id with one pass and less memory.
     const old = await hash(PASSWORD, {
       algorithm: 2,
@@ -22,7 +23,7 @@ Deno.test("signIn rehashes a password made with older parameters, and only then"
       parallelism: 1,
     });
     ok(needsRehash(old), "the old hash is out of date");
-    const user = createUser(db, {
+    const user = await createUser(db, {
       email: "old@example.com",
       username: "old",
       passwordHash: old,
@@ -36,7 +37,7 @@ Deno.test("signIn rehashes a password made with older parameters, and only then"
       meta,
     );
     strictEqual(wrong.ok, false);
-    strictEqual(getPasswordHash(db, user.id), old);
+    strictEqual(await getPasswordHash(db, user.id), old);
 
     const result = await signIn(
       db,
@@ -45,7 +46,7 @@ Deno.test("signIn rehashes a password made with older parameters, and only then"
       meta,
     );
     ok(result.ok);
-    const upgraded = getPasswordHash(db, user.id)!;
+    const upgraded = (await getPasswordHash(db, user.id))!;
     notStrictEqual(upgraded, old, "the hash was replaced");
     strictEqual(needsRehash(upgraded), false, upgraded);
     ok(await verifyPassword(upgraded, PASSWORD), "and still verifies");
@@ -58,14 +59,14 @@ Deno.test("signIn rehashes a password made with older parameters, and only then"
       meta,
     );
     ok(again.ok);
-    strictEqual(getPasswordHash(db, user.id), upgraded);
+    strictEqual(await getPasswordHash(db, user.id), upgraded);
 
-    const current = createUser(db, {
+    const current = await createUser(db, {
       email: "new@example.com",
       username: "new",
       passwordHash: await hashPassword(PASSWORD),
     });
-    const before = getPasswordHash(db, current.id);
+    const before = await getPasswordHash(db, current.id);
     ok(
       (await signIn(
         db,
@@ -74,6 +75,6 @@ Deno.test("signIn rehashes a password made with older parameters, and only then"
         meta,
       )).ok,
     );
-    strictEqual(getPasswordHash(db, current.id), before);
-  });
-});
+    strictEqual(await getPasswordHash(db, current.id), before);
+  },
+);

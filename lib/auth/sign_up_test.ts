@@ -1,13 +1,14 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
-import { withTestDb } from "../db/testing.ts";
+import { dbTest } from "../db/testing.ts";
 import { PASSWORD_CONTAINS_EMAIL_ERROR } from "./password_email.ts";
 import { signUp } from "./sign_up.ts";
 import { failureStatus } from "../web/failure_answer.ts";
 
 const meta = { ip: "203.0.113.1", userAgent: "test" };
 
-Deno.test("signUp refuses a password that contains the email, short local parts included", async () => {
-  await withTestDb(async (db) => {
+dbTest(
+  "signUp refuses a password that contains the email, short local parts included",
+  async (db) => {
     for (
       const [email, password] of [
         ["bob@example.com", "bob@example.com"],
@@ -25,7 +26,7 @@ Deno.test("signUp refuses a password that contains the email, short local parts 
         });
       }
     }
-    const count = db.prepare("SELECT count(*) AS n FROM users").get();
+    const count = await db.get("SELECT count(*) AS n FROM users");
     strictEqual(count?.n, 0, "nothing was written");
     const fine = await signUp(
       db,
@@ -33,5 +34,5 @@ Deno.test("signUp refuses a password that contains the email, short local parts 
       meta,
     );
     ok(fine.ok, "a password that merely starts like the name is fine");
-  });
-});
+  },
+);

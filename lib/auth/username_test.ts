@@ -1,6 +1,6 @@
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import fc from "fast-check";
-import { withTestDb } from "../db/testing.ts";
+import { dbTest } from "../db/testing.ts";
 import { createUser } from "../db/users.ts";
 import {
   freeUsername,
@@ -67,14 +67,15 @@ Deno.test("usernameBase: examples", () => {
   strictEqual(usernameBase("дмитрий@example.com"), "user");
 });
 
-Deno.test("freeUsername: taken names get a suffix that keeps the shape", async () => {
-  await withTestDb((db) => {
+dbTest(
+  "freeUsername: taken names get a suffix that keeps the shape",
+  async (db) => {
     const email = "alexandra.catherine.carmichael@example.com";
-    const first = freeUsername(db, email);
+    const first = await freeUsername(db, email);
     strictEqual(first, "alexandra-catherine");
-    createUser(db, { email, username: first });
-    const second = freeUsername(db, "Alexandra.Catherine@example.org");
+    await createUser(db, { email, username: first });
+    const second = await freeUsername(db, "Alexandra.Catherine@example.org");
     match(second, /^alexandra-catherine-[0-9a-f]{6}$/);
     match(second, SHAPE);
-  });
-});
+  },
+);

@@ -2,7 +2,8 @@
  * The app built in process, as Fresh's own tests build theirs: the same
  * middleware chain and file routes as the production server (`createApp`
  * from `app.ts`), an in-memory build of the routes and islands, its own
- * SQLite file and cache, and a `fetch` that calls the handler directly.
+ * database (a SQLite file, or a PostgreSQL database made for it) and cache,
+ * and a `fetch` that calls the handler directly.
  * No port, no subprocess: what only the served build shows (build output,
  * static files, start-up errors, raw sockets) is tested in
  * `tests/helpers/server.ts`'s way instead.
@@ -17,6 +18,8 @@ import { getBuildCache } from "../../lib/fresh/app.ts";
 import { createApp } from "../../app.ts";
 import { dummyVerify } from "../../lib/auth/password.ts";
 import { type Config, loadConfig } from "../../lib/config.ts";
+import type { Engine } from "../../lib/db/db.ts";
+import { createPgDatabase, dropPgDatabase } from "../../lib/db/testing.ts";
 import { createServices, type Services } from "../../lib/services.ts";
 import type { State } from "../../utils.ts";
 import type { BuildFiles } from "../security/fuzz.ts";
@@ -31,6 +34,8 @@ export interface InProcessApp {
   url: string;
   /** The PORT in its config: first-run origins are the local ones of it. */
   port: number;
+  /** The engine its database runs on. */
+  engine: Engine;
   config: Config;
   services: Services;
   /** Its build's file routes and files (static/ and the client chunks). */
@@ -46,9 +51,12 @@ export interface InProcessApp {
   ): Promise<Response>;
   /** The warnings and errors printed since it was built. */
   logs(): string;
-  /** Closes its services; the database file stays, to be read. */
+  /** Closes its services; the database stays, to be read. */
   close(): Promise<void>;
-  /** Closes it and removes its scratch directory (if it owns one). */
+  /**
+   * Closes it and removes its scratch directory (if it owns one) or its
+   * PostgreSQL database.
+   */
   stop(): Promise<void>;
 }
 
@@ -106,9 +114,12 @@ async function buildFiles(apply: Snapshot["apply"]): Promise<BuildFiles> {
 }
 
 /**
- * Builds the app in process on a temp database. `env` is read as the
- * server would read its environment (over this process's), with
- * `DATABASE_PATH`, `PORT` and `HOSTNAME` set for it.
+ * Builds the app in process on a temp database: a SQLite file (at
+ * `dbPath`, or in a scratch directory), or with `engine: "postgres"` a
+ * migrated PostgreSQL database of its own (`DATABASE_URL`), dropped by
+ * `stop()`. `env` is read as the server would read its environment (over
+ * this process's, whose `DATABASE_URL` is ignored), with `PORT` and
+ * `HOSTNAME` set for it.
  *
  * @example
  * ```ts
@@ -124,21 +135,26 @@ async function buildFiles(apply: Snapshot["apply"]): Promise<BuildFiles> {
  * ```
  */
 export async function buildApp(
-  opts: { env?: Record<string, string>; dbPath?: string } = {},
+  opts: { env?: Record<string, string>; dbPath?: string; engine?: Engine } = {},
 ): Promise<InProcessApp> {
   const { apply, files } = await build();
-  const dir = opts.dbPath === undefined
+  const engine = opts.engine ?? "sqlite";
+  const dir = engine === "sqlite" && opts.dbPath === undefined
     ? await Deno.makeTempDir({ prefix: "islet-app-" })
     : undefined;
-  const dbPath = opts.dbPath ?? `${dir}/test.db`;
+  const dbUrl = engine === "postgres" ? await createPgDatabase(true) : null;
+  // Every app has a database of its own, whatever this process was given.
+  const { DATABASE_URL: _, ...inherited } = Deno.env.toObject();
   const log = captureConsole();
   let services: Services;
   try {
     const config = loadConfig({
-      ...Deno.env.toObject(),
+      ...inherited,
       HOSTNAME: "127.0.0.1",
       PORT: String(PORT),
-      DATABASE_PATH: dbPath,
+      ...(dbUrl === null
+        ? { DATABASE_PATH: opts.dbPath ?? `${dir}/test.db` }
+        : { DATABASE_URL: dbUrl }),
       ...opts.env,
     });
     services = await createServices(config);
@@ -148,6 +164,7 @@ export async function buildApp(
   } catch (err) {
     log.release();
     if (dir) await Deno.remove(dir, { recursive: true }).catch(() => {});
+    if (dbUrl !== null) await dropPgDatabase(dbUrl);
     throw err;
   }
   const app = createApp(services);
@@ -192,6 +209,7 @@ export async function buildApp(
   return {
     url,
     port: PORT,
+    engine: services.db.engine,
     config: services.config,
     services,
     files,
@@ -202,6 +220,7 @@ export async function buildApp(
       stopped ??= (async () => {
         await close();
         if (dir) await Deno.remove(dir, { recursive: true }).catch(() => {});
+        if (dbUrl !== null) await dropPgDatabase(dbUrl);
       })();
       return stopped;
     },

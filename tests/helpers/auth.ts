@@ -1,12 +1,17 @@
 /**
  * HTTP clients for the auth tests: the app on its own temp database (built
- * in process, or the served build where the test needs a real server), and
+ * in process, on either engine, or the served build where the test needs a
+ * real server), and
  * a "browser" made of fetch with a hand-kept session cookie, its own client
  * address (X-Forwarded-For from a trusted proxy) and user agent.
  *
  * @module
  */
 import { ok, strictEqual } from "node:assert/strict";
+import type { Db, Engine } from "../../lib/db/db.ts";
+import { openDatabase } from "../../lib/db/open.ts";
+import { openSqlite } from "../../lib/db/sqlite.ts";
+import { ENGINES } from "../../lib/db/testing.ts";
 import type { BuildFiles } from "../security/fuzz.ts";
 import { buildApp } from "./app.ts";
 import { startServer, type TestServer } from "./server.ts";
@@ -19,8 +24,16 @@ export interface AuthApp {
   origin: string;
   /** `__Host-session` when APP_URL is https, else `session`. */
   cookieName: string;
-  /** The SQLite file. */
+  /** The engine its database runs on. */
+  engine: Engine;
+  /** The SQLite file (meaningless on PostgreSQL: see {@linkcode AuthApp.openDb}). */
   dbPath: string;
+  /**
+   * A connection of the test's own to the app's database, on either
+   * engine, open after the app is closed too (until `stop()`): for what
+   * the app wrote. The caller closes it.
+   */
+  openDb(): Promise<Db>;
   /** A request to the app; `path` is relative to {@linkcode AuthApp.url}. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   /** What the app printed so far. */
@@ -56,15 +69,22 @@ const BASE_ENV = { TRUSTED_PROXIES: "127.0.0.1" };
  * ```
  */
 export async function startApp(
-  opts: { env?: Record<string, string>; dbPath?: string } = {},
+  opts: { env?: Record<string, string>; dbPath?: string; engine?: Engine } = {},
 ): Promise<AuthApp> {
   const app = await buildApp({
     env: { ...BASE_ENV, ...opts.env },
     dbPath: opts.dbPath,
+    engine: opts.engine,
   });
   return {
     ...appUrls(app.url, app.port, opts.env),
+    engine: app.engine,
     dbPath: app.config.databasePath,
+    openDb: () =>
+      openDatabase({
+        ...app.config,
+        database: { ...app.config.database, poolSize: 1 },
+      }),
     fetch: app.fetch,
     files: app.files,
     logs: app.logs,
@@ -107,7 +127,9 @@ export async function startServedApp(
   return {
     ...appUrls(server.url, server.port, opts.env),
     server,
+    engine: "sqlite",
     dbPath,
+    openDb: () => Promise.resolve(openSqlite(dbPath)),
     fetch: (path, init) => fetch(server.url + path, init),
     logs: server.logs,
     close: server.stop,
@@ -126,6 +148,56 @@ function appUrls(url: string, port: number, env?: Record<string, string>) {
     origin: appUrl.origin,
     cookieName: appUrl.protocol === "https:" ? "__Host-session" : "session",
   };
+}
+
+/**
+ * Runs `fn` against a fresh in-process app on `engine` (SQLite unless
+ * told), stopped afterwards.
+ *
+ * @example
+ * ```ts
+ * await withApp(async (app) => {
+ *   console.log(app.url);
+ * }, { engine: "postgres" });
+ * ```
+ */
+export async function withApp(
+  fn: (app: AuthApp) => Promise<void>,
+  opts: { env?: Record<string, string>; engine?: Engine } = {},
+): Promise<void> {
+  const app = await startApp(opts);
+  try {
+    await fn(app);
+  } finally {
+    await app.stop();
+  }
+}
+
+/**
+ * Registers one `Deno.test` per engine, `"<name> [sqlite]"` and
+ * `"<name> [postgres]"`, each against a fresh in-process app on a
+ * database of that engine.
+ *
+ * @example
+ * ```ts
+ * appTest("the health check answers", async (app) => {
+ *   const res = await app.fetch("/api/health");
+ *   await res.body?.cancel();
+ * });
+ * ```
+ */
+export function appTest(
+  name: string,
+  fn: (app: AuthApp) => Promise<void>,
+  opts: { env?: Record<string, string> } = {},
+): void {
+  for (const engine of ENGINES) {
+    Deno.test(`${name} [${engine}]`, () =>
+      withApp(async (app) => {
+        strictEqual(app.engine, engine, "the app runs on the engine named");
+        await fn(app);
+      }, { ...opts, engine }));
+  }
 }
 
 let clients = 0;

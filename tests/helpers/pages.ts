@@ -4,7 +4,10 @@
  *
  * @module
  */
-import { type Answer, type AuthApp, type Client, startApp } from "./auth.ts";
+import type { Answer, Client } from "./auth.ts";
+
+// The apps the page tests run against, per engine or on SQLite.
+export { appTest, withApp } from "./auth.ts";
 
 /** Ask for HTML, as a browser does. */
 export const HTML = { accept: "text/html" };
@@ -57,25 +60,4 @@ export function getPage(
 export function countShown(text: string, needle: string): number {
   return text.replace(/<script[\s\S]*?<\/script>/g, "").split(needle).length -
     1;
-}
-
-/**
- * Runs `fn` against a fresh app, stopped afterwards.
- *
- * @example
- * ```ts
- * await withApp(async (app) => {
- *   console.log(app.url);
- * });
- * ```
- */
-export async function withApp(
-  fn: (app: AuthApp) => Promise<void>,
-): Promise<void> {
-  const app = await startApp();
-  try {
-    await fn(app);
-  } finally {
-    await app.stop();
-  }
 }

@@ -7,18 +7,19 @@
 import { match, ok, strictEqual } from "node:assert/strict";
 import { Client, uniqueEmail } from "../helpers/auth.ts";
 import {
+  appTest,
   countShown as count,
   flashSet,
   getPage,
   HTML,
-  withApp,
 } from "../helpers/pages.ts";
 
 const FIREFOX =
   "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0";
 
-Deno.test("settings: the 'sign out all other sessions' form ends them, and says how many, once", async () => {
-  await withApp(async (app) => {
+appTest(
+  "settings: the 'sign out all other sessions' form ends them, and says how many, once",
+  async (app) => {
     const email = uniqueEmail();
     const laptop = new Client(app);
     await laptop.register(email);
@@ -85,11 +86,12 @@ Deno.test("settings: the 'sign out all other sessions' form ends them, and says 
     const reload = await getPage(laptop, "/settings/sessions");
     ok(!reload.text.includes("signed out."), "no notice on reload");
     strictEqual(flashSet(reload), null);
-  });
-});
+  },
+);
 
-Deno.test("settings: ending one session names the device; a gone or foreign session changes nothing; bad posts are 400; this device's own is a sign-out", async () => {
-  await withApp(async (app) => {
+appTest(
+  "settings: ending one session names the device; a gone or foreign session changes nothing; bad posts are 400; this device's own is a sign-out",
+  async (app) => {
     const email = uniqueEmail();
     const me = new Client(app);
     await me.register(email);
@@ -163,11 +165,12 @@ Deno.test("settings: ending one session names the device; a gone or foreign sess
     strictEqual(flashSet(own)?.value, "signed_out");
     const after = await me.request("GET", "/api/auth/me", { cookie: token });
     strictEqual(after.status, 401, "the old token is refused by the server");
-  });
-});
+  },
+);
 
-Deno.test("sign-out by form lands on the sign-in page, which says so once; JSON callers keep JSON", async () => {
-  await withApp(async (app) => {
+appTest(
+  "sign-out by form lands on the sign-in page, which says so once; JSON callers keep JSON",
+  async (app) => {
     const me = new Client(app);
     await me.register(uniqueEmail());
     const out = await me.post("/api/auth/logout", { form: {}, headers: HTML });
@@ -192,11 +195,12 @@ Deno.test("sign-out by form lands on the sign-in page, which says so once; JSON 
     strictEqual(answer.status, 200);
     strictEqual(answer.json.success, true);
     strictEqual(flashSet(answer), null);
-  });
-});
+  },
+);
 
-Deno.test("signed out from another device: the next protected page sends you to sign in, saying why", async () => {
-  await withApp(async (app) => {
+appTest(
+  "signed out from another device: the next protected page sends you to sign in, saying why",
+  async (app) => {
     const email = uniqueEmail();
     const here = new Client(app);
     await here.register(email);
@@ -230,5 +234,5 @@ Deno.test("signed out from another device: the next protected page sends you to 
     const fresh = await new Client(app).get("/settings", { headers: HTML });
     strictEqual(fresh.status, 303);
     strictEqual(flashSet(fresh), null);
-  });
-});
+  },
+);

@@ -4,9 +4,9 @@
  */
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import {
+  appTest,
   assertJsonError,
   Client,
-  startApp,
   uniqueEmail,
 } from "../helpers/auth.ts";
 
@@ -15,9 +15,9 @@ const FIREFOX =
 const SAFARI =
   "Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.5 Mobile/15E148 Safari/604.1";
 
-Deno.test("sessions: list, end one, end all others; another user's session is a 404", async () => {
-  const app = await startApp();
-  try {
+appTest(
+  "sessions: list, end one, end all others; another user's session is a 404",
+  async (app) => {
     const email = uniqueEmail();
     const setup = new Client(app);
     await setup.register(email);
@@ -89,7 +89,9 @@ Deno.test("sessions: list, end one, end all others; another user's session is a 
     assertJsonError(await new Client(app).delete("/api/auth/sessions"), 401);
 
     // The laptop ends the phone's session: its cookie is dead at once.
-    const ended = await laptop.delete(`/api/auth/sessions/${phone.sessionId}`);
+    const ended = await laptop.delete(
+      `/api/auth/sessions/${phone.sessionId}`,
+    );
     strictEqual(ended.status, 200, ended.text);
     deepStrictEqual(ended.json, { success: true, ended: phone.sessionId });
     strictEqual(ended.setCookie, null, "the laptop keeps its cookie");
@@ -128,11 +130,11 @@ Deno.test("sessions: list, end one, end all others; another user's session is a 
     );
 
     // Ending one's own session by id is a sign-out, and clears the cookie.
-    const self = await laptop.delete(`/api/auth/sessions/${laptop.sessionId}`);
+    const self = await laptop.delete(
+      `/api/auth/sessions/${laptop.sessionId}`,
+    );
     strictEqual(self.status, 200);
     strictEqual(self.setCookie, "");
     strictEqual(laptop.cookie, null);
-  } finally {
-    await app.stop();
-  }
-});
+  },
+);

@@ -10,25 +10,12 @@ import {
   strictEqual,
 } from "node:assert/strict";
 import {
+  appTest,
   assertJsonError,
-  type AuthApp,
   Client,
   PASSWORD,
-  startApp,
   uniqueEmail,
 } from "../helpers/auth.ts";
-
-async function withApp(
-  fn: (app: AuthApp) => Promise<void>,
-  env?: Record<string, string>,
-): Promise<void> {
-  const app = await startApp({ env });
-  try {
-    await fn(app);
-  } finally {
-    await app.stop();
-  }
-}
 
 /** The attributes of a Set-Cookie line, lower-cased names. */
 function attributes(raw: string): Map<string, string> {
@@ -40,8 +27,9 @@ function attributes(raw: string): Map<string, string> {
   );
 }
 
-Deno.test("auth: register with JSON or a form gives 201 and an HttpOnly, SameSite=Lax session cookie", async () => {
-  await withApp(async (app) => {
+appTest(
+  "auth: register with JSON or a form gives 201 and an HttpOnly, SameSite=Lax session cookie",
+  async (app) => {
     const asJson = new Client(app);
     const email = uniqueEmail("json");
     const a = await asJson.register(email.toUpperCase());
@@ -71,12 +59,12 @@ Deno.test("auth: register with JSON or a form gives 201 and an HttpOnly, SameSit
     });
     assertJsonError(again, 409);
     strictEqual(again.setCookie, null);
-  });
-});
+  },
+);
 
-Deno.test("auth: with an https APP_URL the cookie is __Host-session and Secure, and only that name is read", async () => {
-  const env = { APP_URL: "https://islet.example" };
-  await withApp(async (app) => {
+appTest(
+  "auth: with an https APP_URL the cookie is __Host-session and Secure, and only that name is read",
+  async (app) => {
     strictEqual(app.origin, "https://islet.example");
     const alice = new Client(app);
     const a = await alice.register(uniqueEmail());
@@ -100,11 +88,13 @@ Deno.test("auth: with an https APP_URL the cookie is __Host-session and Secure, 
       headers: { origin: app.url },
     });
     assertJsonError(wrongOrigin, 403);
-  }, env);
-});
+  },
+  { env: { APP_URL: "https://islet.example" } },
+);
 
-Deno.test("auth: /api/auth/me is the user with the cookie and a 401 JSON error without", async () => {
-  await withApp(async (app) => {
+appTest(
+  "auth: /api/auth/me is the user with the cookie and a 401 JSON error without",
+  async (app) => {
     const alice = new Client(app);
     const email = uniqueEmail();
     const reg = await alice.register(email);
@@ -134,11 +124,12 @@ Deno.test("auth: /api/auth/me is the user with the cookie and a 401 JSON error w
       const a = await alice.get("/api/auth/me", { cookie });
       assertJsonError(a, 401);
     }
-  });
-});
+  },
+);
 
-Deno.test("auth: sign-out deletes the session server-side; the old cookie is refused everywhere", async () => {
-  await withApp(async (app) => {
+appTest(
+  "auth: sign-out deletes the session server-side; the old cookie is refused everywhere",
+  async (app) => {
     const alice = new Client(app);
     await alice.register(uniqueEmail());
     const oldCookie = alice.cookie!;
@@ -177,11 +168,12 @@ Deno.test("auth: sign-out deletes the session server-side; the old cookie is ref
       (await bob.get("/api/auth/me", { cookie: bobCookie })).status,
       401,
     );
-  });
-});
+  },
+);
 
-Deno.test("auth: sign-in starts a new session; a cookie held before sign-in never becomes valid", async () => {
-  await withApp(async (app) => {
+appTest(
+  "auth: sign-in starts a new session; a cookie held before sign-in never becomes valid",
+  async (app) => {
     const email = uniqueEmail();
     const alice = new Client(app);
     await alice.register(email);
@@ -240,5 +232,5 @@ Deno.test("auth: sign-in starts a new session; a cookie held before sign-in neve
       headers: { accept: "text/html" },
     });
     strictEqual(evil.headers.get("location"), "/dashboard");
-  });
-});
+  },
+);

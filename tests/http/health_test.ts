@@ -9,15 +9,15 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { App } from "fresh";
 import { createMemoryCache } from "../../lib/cache/memory.ts";
-import { openDatabase } from "../../lib/db/db.ts";
+import { openSqlite } from "../../lib/db/sqlite.ts";
 import type { Services } from "../../lib/services.ts";
 import { handler } from "../../routes/api/health.ts";
 import type { State } from "../../utils.ts";
 
 async function health(closeDb: boolean) {
-  const db = openDatabase(":memory:");
+  const db = openSqlite(":memory:");
   const cache = createMemoryCache();
-  if (closeDb) db.close();
+  if (closeDb) await db.close();
   const app = new App<State>()
     .use((ctx) => {
       ctx.state.services = { db, cache } as unknown as Services;
@@ -34,7 +34,7 @@ async function health(closeDb: boolean) {
       body: await res.json(),
     };
   } finally {
-    if (!closeDb) db.close();
+    if (!closeDb) await db.close();
     await cache.close();
   }
 }

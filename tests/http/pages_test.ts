@@ -3,17 +3,17 @@
  * problem once, and the dashboard welcomes a new account with next steps.
  */
 import { match, ok, strictEqual } from "node:assert/strict";
-import { DatabaseSync } from "node:sqlite";
 import { Client, uniqueEmail } from "../helpers/auth.ts";
 import {
+  appTest,
   countShown as count,
   getPage,
   HTML,
-  withApp,
 } from "../helpers/pages.ts";
 
-Deno.test("forms without JavaScript: one message per problem; a taken email offers 'Sign in instead' as a link", async () => {
-  await withApp(async (app) => {
+appTest(
+  "forms without JavaScript: one message per problem; a taken email offers 'Sign in instead' as a link",
+  async (app) => {
     const email = uniqueEmail();
     await new Client(app).register(email);
     const taken = await new Client(app).post("/signup", {
@@ -39,11 +39,12 @@ Deno.test("forms without JavaScript: one message per problem; a taken email offe
       0,
       "no summary repeating the fields",
     );
-  });
-});
+  },
+);
 
-Deno.test("dashboard: a new account gets a welcome with next steps that link to where each is done; an older one is welcomed back", async () => {
-  await withApp(async (app) => {
+appTest(
+  "dashboard: a new account gets a welcome with next steps that link to where each is done; an older one is welcomed back",
+  async (app) => {
     const email = uniqueEmail();
     const me = new Client(app);
     await me.register(email);
@@ -65,15 +66,18 @@ Deno.test("dashboard: a new account gets a welcome with next steps that link to 
       strictEqual((await getPage(me, href)).status, 200, href);
     }
 
-    const db = new DatabaseSync(app.dbPath);
+    const db = await app.openDb();
     try {
-      db.prepare("UPDATE users SET created_at = ? WHERE email = ?")
-        .run(Date.now() - 3 * 86_400_000, email);
+      const { changes } = await db.run(
+        "UPDATE users SET created_at = ? WHERE email = ?",
+        [Date.now() - 3 * 86_400_000, email],
+      );
+      strictEqual(changes, 1);
     } finally {
-      db.close();
+      await db.close();
     }
     const later = await getPage(me, "/dashboard");
     match(later.text, /Welcome back/);
     ok(!later.text.includes("Welcome to Islet"));
-  });
-});
+  },
+);
