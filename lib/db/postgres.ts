@@ -187,6 +187,8 @@ function wrap(
         attempt(async (): Promise<RunResult> => ({
           changes: (await query(handle, text, params)).count,
         })),
+      // Stopgap on branch inproc until pg-engine has the port's tx.exec.
+      exec: (script) => attempt(async () => void await handle.unsafe(script)),
       transaction: nest,
     };
   }
