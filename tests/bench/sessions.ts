@@ -36,7 +36,7 @@ export async function measureSessionValidation(
   const redis = await startRedis();
   try {
     return await withTestDb(async (db) => {
-      const user = createUser(db, {
+      const user = await createUser(db, {
         email: "bench@example.com",
         username: "bench",
       });
