@@ -10,8 +10,16 @@ import { createApp } from "./app.ts";
 import { dummyVerify } from "./lib/auth/password.ts";
 import { type Config, loadConfig } from "./lib/config.ts";
 import { createServices, type Services } from "./lib/services.ts";
+import { PARALLEL_NEEDS_REDIS, watchPeerWorkers } from "./lib/workers.ts";
 
 const { config, services } = await startOrExit();
+if (config.redisUrl === undefined || config.redisUrl.trim() === "") {
+  // See lib/workers.ts: several workers need Redis for their rate limits.
+  watchPeerWorkers(() => {
+    console.error(PARALLEL_NEEDS_REDIS);
+    Deno.exit(1);
+  });
+}
 // Sign-in with an unknown email verifies against a dummy hash made on first
 // use; making it now keeps the first such sign-in as fast as any other.
 await dummyVerify();

@@ -6,6 +6,7 @@
  */
 import { configurePasswordHashing } from "./auth/password.ts";
 import { purgeExpiredSessions, type SessionDeps } from "./auth/session.ts";
+import { LocalSessions } from "./auth/session_local.ts";
 import { type Cache, createCache } from "./cache/mod.ts";
 import type { Config } from "./config.ts";
 import type { Db } from "./db/db.ts";
@@ -28,6 +29,30 @@ export interface Services {
   close(): Promise<void>;
 }
 
+/** Options of {@linkcode createServices}. */
+export interface ServicesOptions {
+  /**
+   * The `BroadcastChannel` over which the workers of one `deno serve
+   * --parallel` process announce revoked sessions to each other. Default:
+   * one per database, so workers serving the same data hear each other;
+   * null for none (tests that stand for separate machines in one process).
+   */
+  workerChannel?: string | null;
+}
+
+/**
+ * The worker channel of a database: every worker of one process that
+ * serves the same data joins it.
+ *
+ * @example
+ * ```ts
+ * workerChannelFor("/srv/islet/data/islet.db"); // "islet-workers:/srv/islet/data/islet.db"
+ * ```
+ */
+export function workerChannelFor(location: string): string {
+  return `islet-workers:${location}`;
+}
+
 /**
  * Opens the database (applying pending migrations) and the cache.
  *
@@ -37,16 +62,27 @@ export interface Services {
  * const services = await createServices(loadConfig());
  * ```
  */
-export async function createServices(config: Config): Promise<Services> {
+export async function createServices(
+  config: Config,
+  options: ServicesOptions = {},
+): Promise<Services> {
   const trustedProxies = parseTrustedProxies(config.trustedProxies);
   configurePasswordHashing(config.passwordHashing);
   const db = await openDatabase(config);
+  let cache: Cache | undefined;
+  let local: LocalSessions | undefined;
   try {
     await migrate(db);
-    const cache = await createCache(config.redisUrl);
+    cache = await createCache(config.redisUrl);
+    local = await LocalSessions.start(cache, {
+      workerChannel: options.workerChannel === undefined
+        ? workerChannelFor(db.location)
+        : options.workerChannel,
+    });
     const sessions: SessionDeps = {
       db,
       cache,
+      local,
       settings: {
         sessionDurationDays: config.session.durationDays,
         inactivityTimeoutDays: config.session.inactivityTimeoutDays,
@@ -66,6 +102,7 @@ export async function createServices(config: Config): Promise<Services> {
       });
     }, PURGE_INTERVAL_MS);
     Deno.unrefTimer(purge);
+    const opened = { cache, local };
     return {
       config,
       db,
@@ -74,11 +111,14 @@ export async function createServices(config: Config): Promise<Services> {
       sessions,
       async close() {
         clearInterval(purge);
-        await cache.close();
+        await opened.local.close();
+        await opened.cache.close();
         await db.close();
       },
     };
   } catch (err) {
+    await local?.close();
+    await cache?.close();
     await db.close();
     throw err;
   }

@@ -1,11 +1,13 @@
 /**
  * The session engine (Lucia style): plain functions over plain data.
  *
- * - SQLite is the source of truth; the cache holds validated sessions under
- *   `session:<id>` for at most an hour and never past their deadlines.
- *   Every cached entry is still checked against the secret hash and the
- *   deadlines, and ending a session deletes its key, so revocation is
- *   immediate on every instance sharing the cache.
+ * - The database is the source of truth; the cache holds validated sessions
+ *   under `session:<id>` for at most an hour and never past their
+ *   deadlines, and each worker keeps them in process too (`local`, see
+ *   `session_local.ts`). Every cached entry is still checked against the
+ *   secret hash and the deadlines, and ending a session deletes its key and
+ *   announces the id to every worker and instance, so revocation is
+ *   immediate everywhere.
  * - Deadlines: absolute (`sessionDurationDays` after creation) and idle
  *   (`inactivityTimeoutDays` after the last verification, sliding).
  *   `last_verified_at` is written at most once an hour, so an active user
@@ -17,6 +19,7 @@ import type { Cache } from "../cache/cache.ts";
 import type { Db } from "../db/db.ts";
 import * as rows from "../db/sessions.ts";
 import { getUserById, type User } from "../db/users.ts";
+import type { LocalSessions } from "./session_local.ts";
 import {
   cachedRow,
   type CachedSessionRow,
@@ -52,6 +55,12 @@ export interface SessionDeps {
   db: Db;
   cache: Cache;
   settings: SessionSettings;
+  /**
+   * Validated sessions kept in this process, emptied by revocation
+   * messages (see `session_local.ts`). Without it every request reads the
+   * shared cache, then the database.
+   */
+  local?: LocalSessions;
   now?: () => number;
 }
 
@@ -171,17 +180,24 @@ export async function validateSessionToken(
 ): Promise<{ session: Session; user: User } | null> {
   const parts = parseSessionToken(token);
   if (parts === null) return null;
-  const { db, cache, settings } = deps;
+  const { db, cache, settings, local } = deps;
   const now = nowOf(deps);
 
-  // An unreachable cache is a miss, not an error: the database answers.
-  let cached: string | null = null;
-  try {
-    cached = await cache.get(cacheKey(parts.id));
-  } catch {
-    // treated as a miss
+  // Taken before anything is read: a revocation announced from now on
+  // keeps what we read out of process memory.
+  const ticket = local?.begin() ?? null;
+  let row = local?.get(parts.id) ?? null;
+  const fromLocal = row !== null;
+  if (row === null) {
+    // An unreachable cache is a miss, not an error: the database answers.
+    let cached: string | null = null;
+    try {
+      cached = await cache.get(cacheKey(parts.id));
+    } catch {
+      // treated as a miss
+    }
+    row = decodeCachedSession(cached, parts.id);
   }
-  let row = decodeCachedSession(cached, parts.id);
   const fromCache = row !== null;
   // On a miss, one query reads the session and its user. The user is never
   // cached: it is read from the database on every request, so a change of
@@ -221,6 +237,7 @@ export async function validateSessionToken(
     // A missing row means the session was revoked while cached.
     if (!(await rows.touchSession(db, row.id, { lastVerifiedAt: now }))) {
       await cache.delete(cacheKey(row.id));
+      await local?.revoke([row.id]);
       return null;
     }
     row = { ...row, lastVerifiedAt: now };
@@ -228,6 +245,13 @@ export async function validateSessionToken(
     stale = true;
   }
   if (stale && !(await cacheRow(deps, row, session, now))) return null;
+  if (local && (stale || !fromLocal)) {
+    local.store(
+      ticket,
+      row,
+      Math.min(session.expiresAt, session.idleExpiresAt),
+    );
+  }
   return { session, user };
 }
 
@@ -281,6 +305,7 @@ export async function invalidateSession(
 ): Promise<void> {
   await rows.deleteSession(deps.db, sessionId);
   await deps.cache.delete(cacheKey(sessionId));
+  await deps.local?.revoke([sessionId]);
 }
 
 /**
@@ -300,7 +325,7 @@ export async function invalidateUserSessions(
   userId: string,
 ): Promise<number> {
   const ids = await rows.deleteUserSessions(deps.db, userId);
-  if (ids.length > 0) await deps.cache.delete(...ids.map(cacheKey));
+  await forget(deps, ids);
   return ids.length;
 }
 
@@ -323,8 +348,15 @@ export async function invalidateOtherSessions(
   keepSessionId: string,
 ): Promise<number> {
   const ids = await rows.deleteOtherSessions(deps.db, userId, keepSessionId);
-  if (ids.length > 0) await deps.cache.delete(...ids.map(cacheKey));
+  await forget(deps, ids);
   return ids.length;
+}
+
+/** After the rows are gone: the shared cache, then every process memory. */
+async function forget(deps: SessionDeps, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await deps.cache.delete(...ids.map(cacheKey));
+  await deps.local?.revoke(ids);
 }
 
 /**

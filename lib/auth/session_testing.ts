@@ -54,6 +54,9 @@ export class FakeCache implements Cache {
   subscribe() {
     return Promise.resolve(() => Promise.resolve());
   }
+  subscriptionEpoch() {
+    return 0;
+  }
   status() {
     return "in-process" as const;
   }

@@ -46,6 +46,15 @@ export interface Cache {
     channel: string,
     onMessage: (message: string) => void,
   ): Promise<() => Promise<void>>;
+  /**
+   * Whether what is published from now on reaches this instance's
+   * subscribers: a number while it does, null while it may not (Redis
+   * away). The number changes whenever the subscriber connection was lost,
+   * so a subscriber that sees a new number knows it may have missed
+   * messages meanwhile and must drop what it derived from them. The
+   * in-process cache is always 0.
+   */
+  subscriptionEpoch(): number | null;
   /** Current health. */
   status(): CacheStatus;
   /** Closes connections and timers. */

@@ -268,6 +268,10 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
       });
     },
 
+    subscriptionEpoch() {
+      return 0;
+    },
+
     status(): CacheStatus {
       return "in-process";
     },

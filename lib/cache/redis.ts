@@ -88,6 +88,9 @@ class RedisCache implements Cache {
   // After a timeout (a hung server, not a closed socket), Redis is skipped
   // until then, so that every call does not wait the full timeout.
   #suspendedUntil = 0;
+  // Bumped on every loss and return of the subscriber connection: see
+  // subscriptionEpoch().
+  #epoch = 0;
   readonly #client: Client;
   readonly #subscriber: Client;
   readonly #fallback = createMemoryCache();
@@ -123,7 +126,11 @@ class RedisCache implements Cache {
 
     const onError = (e: unknown) => this.#connectionLost(e);
     events(this.#client).on("error", onError);
-    events(this.#subscriber).on("error", onError);
+    events(this.#subscriber).on("error", (e: unknown) => {
+      this.#epoch++;
+      onError(e);
+    });
+    events(this.#subscriber).on("end", () => this.#epoch++);
     events(this.#client).on("ready", () => {
       main.ready();
       this.#suspendedUntil = 0;
@@ -131,6 +138,9 @@ class RedisCache implements Cache {
       void this.#pending.replay();
     });
     events(this.#subscriber).on("ready", () => {
+      // node-redis has re-subscribed by now; what was published while it
+      // was away is lost, and the new epoch says so.
+      this.#epoch++;
       sub.ready();
       this.#maybeBack();
       this.#subscriptions.onReady();
@@ -286,6 +296,13 @@ class RedisCache implements Cache {
     onMessage: (message: string) => void,
   ): Promise<() => Promise<void>> {
     return this.#subscriptions.subscribe(channel, onMessage);
+  }
+
+  subscriptionEpoch(): number | null {
+    // "ok" and not merely the subscriber being ready: a command connection
+    // that times out means a network problem the subscriber may not have
+    // noticed yet.
+    return this.status() === "ok" ? this.#epoch : null;
   }
 
   status(): CacheStatus {

@@ -7,10 +7,15 @@
  *   BENCH_SECONDS=3 deno task bench
  *   BENCH_ONLY=c,g,f deno task bench   # only these scenarios
  *
+ * Scenario h serves the dashboard from PostgreSQL + Redis (one worker), and
+ * p serves c and e from every core (`deno serve --parallel`, SQLite +
+ * Redis); both start their own database and redis-server.
+ *
  * @module
  */
 import { dirname } from "node:path";
-import { freePort } from "../helpers/redis.ts";
+import { createPgDatabase, dropPgDatabase } from "../../lib/db/testing.ts";
+import { freePort, startRedis, type TestRedis } from "../helpers/redis.ts";
 import { START_TASK } from "../helpers/server.ts";
 import { cpuSeconds } from "./cpu.ts";
 import { measureSessionValidation } from "./sessions.ts";
@@ -33,6 +38,8 @@ const helloPort = freePort();
 const appPort = freePort();
 const dataDir = await Deno.makeTempDir({ prefix: "islet-bench-" });
 const children: Deno.ChildProcess[] = [];
+let redis: TestRedis | undefined;
+let pgUrl: string | undefined;
 try {
   children.push(
     spawn([deno, "run", "-A", "tests/bench/hello.ts", String(helloPort)], {}),
@@ -64,11 +71,45 @@ try {
       "accept-encoding": "gzip, deflate, br, zstd",
     }],
   ];
+  const pids = new Map<string, number>();
+  if (wanted("h") || wanted("p")) redis = await startRedis();
+  if (wanted("h")) {
+    pgUrl = await createPgDatabase(false);
+    const port = freePort();
+    const child = serve(port, { DATABASE_URL: pgUrl, REDIS_URL: redis!.url });
+    children.push(child);
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(`${url}/api/health`);
+    scenarios.push([
+      "h  dashboard on PostgreSQL + Redis (/dashboard)",
+      `${url}/dashboard`,
+      { cookie: await signUp(url) },
+    ]);
+    pids.set("h", child.pid);
+  }
+  if (wanted("p")) {
+    const port = freePort();
+    const child = serve(port, {
+      DATABASE_PATH: `${dataDir}/parallel.db`,
+      REDIS_URL: redis!.url,
+    }, true);
+    children.push(child);
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(`${url}/api/health`);
+    const pcookie = await signUp(url);
+    scenarios.push(
+      ["p  c on every core (--parallel, SQLite + Redis)", `${url}/`],
+      ["p  e on every core (--parallel, SQLite + Redis)", `${url}/dashboard`, {
+        cookie: pcookie,
+      }],
+    );
+    pids.set("p", child.pid);
+  }
   const results = new Map<string, WrkResult>();
   for (const [name, url, headers] of scenarios) {
     if (!wanted(name[0])) continue;
     await wrk(url, { seconds: 1, connections, headers }); // warm-up (JIT, caches)
-    const pid = children[name[0] === "a" ? 0 : 1].pid;
+    const pid = pids.get(name[0]) ?? children[name[0] === "a" ? 0 : 1].pid;
     const cpuBefore = cpuSeconds(pid);
     const r = await wrk(url, { seconds, connections, headers });
     const cpuUs = (cpuSeconds(pid) - cpuBefore) * 1e6 /
@@ -78,7 +119,7 @@ try {
         `${name}: ${r.non2xx} non-2xx responses, ${r.errors} socket errors`,
       );
     }
-    results.set(name[0], r);
+    results.set(name[0] === "p" ? name.slice(0, 4).trim() : name[0], r);
     console.log(
       `${name.padEnd(52)} ${
         r.requestsPerSecond.toFixed(0).padStart(7)
@@ -94,6 +135,16 @@ try {
       ratio("e", "d")
     } (authenticated / anonymous)   g/c = ${ratio("g", "c")} (compressed)`,
   );
+  if (wanted("h")) {
+    console.log(`h/e = ${ratio("h", "e")} (dashboard: PostgreSQL / SQLite)`);
+  }
+  if (wanted("p")) {
+    console.log(
+      `p c/c = ${ratio("p  c", "c")}   p e/e = ${
+        ratio("p  e", "e")
+      } (every core / one worker)`,
+    );
+  }
   if (wanted("f")) {
     const r = await measureStorm(app, {
       email: "bench@example.com",
@@ -139,7 +190,28 @@ try {
       // already gone
     }
   }
+  await redis?.stop();
+  if (pgUrl !== undefined) await dropPgDatabase(pgUrl);
   await Deno.remove(dataDir, { recursive: true });
+}
+
+/** The built app on `port`, one worker or (parallel) every core. */
+function serve(
+  port: number,
+  env: Record<string, string>,
+  parallel = false,
+): Deno.ChildProcess {
+  return spawn([
+    deno,
+    "serve",
+    "-A",
+    ...(parallel ? ["--parallel"] : []),
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "_fresh/server.js",
+  ], { ...env, APP_URL: `http://127.0.0.1:${port}`, RATE_LIMITS: "off" });
 }
 
 /** Creates a user through the API and returns its session cookie. */
