@@ -5,8 +5,10 @@
  * launched through `npx`), so it installs the system packages the browser and
  * Redis tests need (waiting up to five minutes for another apt/dpkg process,
  * such as unattended-upgrades, to release the package lock), builds the app,
- * runs `deno test`, and always ends with a plain `N passed, N failed` line
- * that CI reads.
+ * provides a PostgreSQL server (`PG_TEST_URL`, else the local one at 5432,
+ * else a private cluster it starts and removes; see `postgres_server.ts`) to
+ * the tests as `ISLET_TEST_PG_URL`, runs `deno test`, and always ends with a
+ * plain `N passed, N failed` line that CI reads.
  *
  * Usage:
  *
@@ -15,12 +17,18 @@
  * npx -y deno@2.9.6 task test lib/fresh    # narrow: extra args go to `deno test`
  * DENO_TEST_ARGS="--filter redis" npx -y deno@2.9.6 task test
  * ISLET_SKIP_BUILD=1 npx -y deno@2.9.6 task test lib/   # skip the build step
+ * PG_TEST_URL=postgres://u:p@host/db npx -y deno@2.9.6 task test  # another PostgreSQL
  * ```
  *
  * @module
  */
 
 import { installPackages } from "./apt.ts";
+import {
+  type ProvidedPostgres,
+  providePostgres,
+  stopOnSignals,
+} from "./postgres_server.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const DEJAVU_DIR = "/usr/share/fonts/truetype/dejavu";
@@ -178,12 +186,14 @@ async function pump(
 }
 
 /** Run `deno test`, echoing its output live while keeping a copy to parse. */
-async function runTests(extra: string[]): Promise<
-  { code: number; output: string }
-> {
+async function runTests(
+  extra: string[],
+  pgUrl: string,
+  onSpawn: (child: Deno.ChildProcess) => void,
+): Promise<{ code: number; output: string }> {
   const args = ["test", "-A", ...extra];
   console.log(`$ deno ${args.join(" ")}`);
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { ISLET_TEST_PG_URL: pgUrl };
   // Plain text keeps CI logs readable; keep colour on a real terminal.
   if (!Deno.stdout.isTerminal()) env.NO_COLOR = "1";
   const child = new Deno.Command(Deno.execPath(), {
@@ -194,6 +204,7 @@ async function runTests(extra: string[]): Promise<
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  onSpawn(child);
   const out: string[] = [];
   const err: string[] = [];
   const [status] = await Promise.all([
@@ -209,9 +220,11 @@ async function main(): Promise<number> {
     ...(Deno.env.get("DENO_TEST_ARGS") ?? "").split(/\s+/).filter(Boolean),
     ...Deno.args,
   ];
+  let pg: ProvidedPostgres;
   try {
     await ensurePrerequisites();
     await build();
+    pg = await providePostgres();
   } catch (e) {
     console.error(`\nerror: ${e instanceof Error ? e.message : e}`);
     // CI reads the last line; a setup failure must not look like a clean run.
@@ -219,7 +232,20 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const { code, output } = await runTests(extra);
+  let child: Deno.ChildProcess | undefined;
+  // An interrupted run must not leave a private cluster (or the tests) behind.
+  const release = stopOnSignals(pg, (signal) => {
+    try {
+      child?.kill(signal);
+    } catch { /* already exited */ }
+  });
+  let code: number, output: string;
+  try {
+    ({ code, output } = await runTests(extra, pg.url, (c) => child = c));
+  } finally {
+    release();
+    await pg.stop();
+  }
   const s = parseSummary(output);
   console.log("");
   let passed = s?.passed ?? 0;
