@@ -45,6 +45,10 @@ export interface PgCluster {
 }
 
 const CONNECT_TIMEOUT_S = 3;
+
+// Every cluster this process started and has not stopped yet, for
+// stopOnSignals: a signal may come while one is still starting.
+const running = new Set<() => Promise<void>>();
 const PG_CTL_TIMEOUT_S = 30;
 const START_ATTEMPTS = 3;
 
@@ -192,6 +196,16 @@ async function clusterAccount(): Promise<
   return found;
 }
 
+/**
+ * The cluster's commands so far: a stop half-way through a start ends the
+ * one running (initdb, pg_ctl) and lets no further one begin, or it could
+ * write into the folder again after its removal.
+ */
+interface Steps {
+  busy?: Deno.ChildProcess;
+  stopped: boolean;
+}
+
 interface RunResult {
   code: number;
   output: string;
@@ -202,7 +216,9 @@ async function run(
   args: string[],
   as: { uid: number; gid: number } | undefined,
   cwd: string,
+  steps?: Steps,
 ): Promise<RunResult> {
+  if (steps?.stopped) throw new Error("the cluster is being stopped");
   // setpriv (util-linux) switches ids without PAM, which a container may lack.
   const [bin, argv] = as
     ? [
@@ -217,7 +233,7 @@ async function run(
       ],
     ]
     : [cmd, args];
-  const { code, stdout, stderr } = await new Deno.Command(bin, {
+  const child = new Deno.Command(bin, {
     args: argv,
     cwd,
     stdin: "null",
@@ -226,7 +242,11 @@ async function run(
     // Keep the caller's locale and PG* settings out of the cluster.
     clearEnv: true,
     env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", LC_ALL: "C.UTF-8" },
-  }).output();
+  }).spawn();
+  if (steps) steps.busy = child;
+  const { code, stdout, stderr } = await child.output().finally(() => {
+    if (steps?.busy === child) steps.busy = undefined;
+  });
   const d = new TextDecoder();
   return { code, output: d.decode(stdout) + d.decode(stderr) };
 }
@@ -270,15 +290,23 @@ export async function startPgCluster(
   const data = `${dir}/data`;
   const log = `${dir}/postgres.log`;
   let as: { uid: number; gid: number } | undefined;
-  let started = false;
+  const steps: Steps = { stopped: false };
 
-  const pgCtl = (args: string[]) =>
-    run(`${binDir}/pg_ctl`, ["-D", data, ...args], as, dir);
+  const pgCtl = (args: string[], s?: Steps) =>
+    run(`${binDir}/pg_ctl`, ["-D", data, ...args], as, dir, s);
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     stopping ??= (async () => {
-      if (started) {
+      steps.stopped = true;
+      const step = steps.busy;
+      if (step) {
+        try {
+          step.kill("SIGTERM");
+        } catch { /* just exited */ }
+        await step.status;
+      }
+      if (postmasterPid(data) !== undefined) {
         const r = await pgCtl([
           "-m",
           "fast",
@@ -287,10 +315,12 @@ export async function startPgCluster(
           String(PG_CTL_TIMEOUT_S),
           "stop",
         ]);
-        if (r.code !== 0) await killPostmaster(data);
+        if (r.code !== 0) killPostmaster(data);
       }
       await Deno.remove(dir, { recursive: true }).catch(() => {});
+      running.delete(stop);
     })();
+  running.add(stop);
 
   try {
     if (isRoot()) {
@@ -312,6 +342,7 @@ export async function startPgCluster(
       ],
       as,
       dir,
+      steps,
     );
     if (init.code !== 0) {
       throw new Error(`initdb exited with code ${init.code}:\n${init.output}`);
@@ -344,19 +375,19 @@ export async function startPgCluster(
         "-t",
         String(PG_CTL_TIMEOUT_S),
         "start",
-      ]);
+      ], steps);
       if (r.code === 0) {
-        started = true;
         const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
         const probe = await probePostgres(url);
         if (!probe.ok) {
           throw new Error(`started, but not usable: ${probe.reason}`);
         }
+        if (steps.stopped) throw new Error("the cluster was stopped");
         return { url, port, dir, stop };
       }
       // pg_ctl may time out with the server still coming up: stop it before
       // trying again or giving up, so nothing outlives the folder.
-      await killPostmaster(data);
+      killPostmaster(data);
       const tail = await readTail(log);
       if (attempt < START_ATTEMPTS && /already in use/i.test(tail)) continue;
       throw new Error(
@@ -369,17 +400,22 @@ export async function startPgCluster(
   }
 }
 
-/** Last resort when `pg_ctl stop` fails: SIGKILL the pid in postmaster.pid. */
-async function killPostmaster(data: string): Promise<void> {
-  let pid: number;
+/** The server's pid from its lock file, if it has written one. */
+function postmasterPid(data: string): number | undefined {
   try {
-    pid = Number(
-      (await Deno.readTextFile(`${data}/postmaster.pid`)).split("\n")[0],
+    const pid = Number(
+      Deno.readTextFileSync(`${data}/postmaster.pid`).split("\n")[0],
     );
+    return Number.isInteger(pid) && pid > 1 ? pid : undefined;
   } catch {
-    return;
+    return undefined;
   }
-  if (!Number.isInteger(pid) || pid <= 1) return;
+}
+
+/** Last resort when `pg_ctl` cannot stop it: SIGKILL the server. */
+function killPostmaster(data: string): void {
+  const pid = postmasterPid(data);
+  if (pid === undefined) return;
   try {
     Deno.kill(pid, "SIGKILL");
   } catch { /* already gone */ }
@@ -445,14 +481,16 @@ export async function providePostgres(
   }
   const cluster = await startPgCluster({ binDir });
   log(`started our own cluster in ${cluster.dir} at ${cluster.url}`);
+  // A signal handler and the normal path may both stop it.
+  let stopped: Promise<void> | undefined;
   return {
     url: cluster.url,
     own: true,
     dir: cluster.dir,
-    async stop() {
-      await cluster.stop();
-      log(`stopped our own cluster and removed ${cluster.dir}`);
-    },
+    stop: () =>
+      stopped ??= cluster.stop().then(() =>
+        log(`stopped our own cluster and removed ${cluster.dir}`)
+      ),
   };
 }
 
@@ -465,13 +503,14 @@ const SIGNAL_NUMBERS: Record<string, number> = {
 
 /**
  * On SIGINT, SIGTERM or SIGHUP: call `before` (e.g. end the test process),
- * stop `pg`, and exit with 128 + the signal number, so an interrupted run
- * leaves no cluster behind. Returns a function that removes the listeners.
+ * stop every cluster this process started (also one still starting), and
+ * exit with 128 + the signal number, so an interrupted run leaves no cluster
+ * behind. Returns a function that removes the listeners.
  *
  * @example
  * ```ts
+ * const release = stopOnSignals();
  * const pg = await providePostgres();
- * const release = stopOnSignals(pg);
  * try {
  *   // ... run the tests ...
  * } finally {
@@ -481,14 +520,13 @@ const SIGNAL_NUMBERS: Record<string, number> = {
  * ```
  */
 export function stopOnSignals(
-  pg: { stop(): Promise<void> },
   before?: (signal: Deno.Signal) => void,
 ): () => void {
   const handlers = SIGNALS.map((signal) => {
     const handler = async () => {
       try {
         before?.(signal);
-        await pg.stop();
+        await Promise.all([...running].map((stop) => stop()));
       } finally {
         Deno.exit(128 + SIGNAL_NUMBERS[signal]);
       }

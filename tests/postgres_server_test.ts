@@ -213,7 +213,7 @@ Deno.test("stopOnSignals: SIGTERM to the runner stops and removes its cluster", 
   const script = `
     import { startPgCluster, stopOnSignals } from ${JSON.stringify(mod)};
     const c = await startPgCluster();
-    stopOnSignals(c, (s) => console.log("before " + s));
+    stopOnSignals((s) => console.log("before " + s));
     console.log(JSON.stringify({ dir: c.dir, port: c.port }));
     setInterval(() => {}, 1000);
   `;
@@ -251,3 +251,59 @@ Deno.test("stopOnSignals: SIGTERM to the runner stops and removes its cluster", 
   assert.ok(gone(info!.dir), `${info!.dir} left behind`);
   assert.ok(await portClosed(info!.port), "server still listening");
 });
+
+for (
+  const [phase, path] of [
+    ["initdb", "data"],
+    ["pg_ctl start", "data/postmaster.pid"],
+  ]
+) {
+  Deno.test(`stopOnSignals: SIGTERM during ${phase} leaves nothing behind`, async () => {
+    const mod = new URL("./postgres_server.ts", import.meta.url).href;
+    const script = `
+      import { startPgCluster, stopOnSignals } from ${JSON.stringify(mod)};
+      stopOnSignals();
+      setInterval(() => {}, 1000);
+      await startPgCluster();
+    `;
+    // Its own TMPDIR, so the test sees the cluster's folder appear and go.
+    const tmp = await Deno.makeTempDir({ prefix: "islet-pgsig-" });
+    await Deno.chmod(tmp, 0o755); // the cluster's account must get through
+    try {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["eval", "--config", `${ROOT}deno.json`, script],
+        cwd: ROOT,
+        env: { TMPDIR: tmp },
+        stdin: "null",
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+      const entries = () => [...Deno.readDirSync(tmp)].map((e) => e.name);
+      // Signal as soon as the phase has left its mark in the folder.
+      const reached = () => entries().some((d) => !gone(`${tmp}/${d}/${path}`));
+      const deadline = Date.now() + 30_000;
+      while (!reached() && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      const ok = reached();
+      child.kill("SIGTERM");
+      const status = await child.status;
+      const err = await new Response(child.stderr).text();
+      assert.ok(ok, `${phase} never began: ${err}`);
+      assert.equal(status.code, 128 + 15, `exit ${status.code}: ${err}`);
+      assert.deepEqual(entries(), [], "cluster folder left behind");
+      // Nothing of it still running (initdb, pg_ctl or the server).
+      const left = [];
+      for (const p of Deno.readDirSync("/proc")) {
+        if (!/^\d+$/.test(p.name)) continue;
+        try {
+          const cmd = Deno.readTextFileSync(`/proc/${p.name}/cmdline`);
+          if (cmd.includes(tmp)) left.push(cmd.replaceAll("\0", " "));
+        } catch { /* exited meanwhile */ }
+      }
+      assert.deepEqual(left, []);
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
+    }
+  });
+}

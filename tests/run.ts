@@ -221,24 +221,28 @@ async function main(): Promise<number> {
     ...Deno.args,
   ];
   let pg: ProvidedPostgres;
+  let child: Deno.ChildProcess | undefined;
+  let release = () => {};
   try {
     await ensurePrerequisites();
     await build();
+    // An interrupted run must leave no private cluster (nor tests) behind,
+    // also when the signal comes while the cluster is starting.
+    release = stopOnSignals((signal) => {
+      console.log(`\n${signal}: stopping`);
+      try {
+        child?.kill(signal);
+      } catch { /* already exited */ }
+    });
     pg = await providePostgres();
   } catch (e) {
+    release();
     console.error(`\nerror: ${e instanceof Error ? e.message : e}`);
     // CI reads the last line; a setup failure must not look like a clean run.
     console.log("0 passed, 1 failed");
     return 1;
   }
 
-  let child: Deno.ChildProcess | undefined;
-  // An interrupted run must not leave a private cluster (or the tests) behind.
-  const release = stopOnSignals(pg, (signal) => {
-    try {
-      child?.kill(signal);
-    } catch { /* already exited */ }
-  });
   let code: number, output: string;
   try {
     ({ code, output } = await runTests(extra, pg.url, (c) => child = c));
