@@ -252,12 +252,24 @@ Deno.test("stopOnSignals: SIGTERM to the runner stops and removes its cluster", 
   assert.ok(await portClosed(info!.port), "server still listening");
 });
 
-for (
-  const [phase, path] of [
-    ["initdb", "data"],
-    ["pg_ctl start", "data/postmaster.pid"],
-  ]
-) {
+function readOr(path: string): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch {
+    return "";
+  }
+}
+
+// How each phase shows in the cluster's folder. initdb's bootstrap backend
+// writes a postmaster.pid too, so the server's start is read off its log.
+const PHASES: [string, (dir: string) => boolean][] = [
+  ["initdb", (dir) => !gone(`${dir}/data`)],
+  [
+    "start, once the server is up",
+    (dir) => readOr(`${dir}/postgres.log`).includes("ready to accept"),
+  ],
+];
+for (const [phase, reachedIn] of PHASES) {
   Deno.test(`stopOnSignals: SIGTERM during ${phase} leaves nothing behind`, async () => {
     const mod = new URL("./postgres_server.ts", import.meta.url).href;
     const script = `
@@ -280,7 +292,7 @@ for (
       }).spawn();
       const entries = () => [...Deno.readDirSync(tmp)].map((e) => e.name);
       // Signal as soon as the phase has left its mark in the folder.
-      const reached = () => entries().some((d) => !gone(`${tmp}/${d}/${path}`));
+      const reached = () => entries().some((d) => reachedIn(`${tmp}/${d}`));
       const deadline = Date.now() + 30_000;
       while (!reached() && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 2));
