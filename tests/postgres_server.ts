@@ -197,9 +197,10 @@ async function clusterAccount(): Promise<
 }
 
 /**
- * The cluster's commands so far: a stop half-way through a start ends the
- * one running (initdb, pg_ctl) and lets no further one begin, or it could
- * write into the folder again after its removal.
+ * The command a starting cluster is running (initdb, pg_ctl) and whether it
+ * is being stopped: a stop half-way through a start ends that command and
+ * lets no further one begin, or it could write into the folder again after
+ * its removal.
  */
 interface Steps {
   busy?: Deno.ChildProcess;
