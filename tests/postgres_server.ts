@@ -17,6 +17,7 @@
 import postgres from "postgres";
 import { installPackages } from "./apt.ts";
 import { freePort } from "./helpers/redis.ts";
+import { PG_MADE_ENV, recordedTestPgDatabases } from "./helpers/pg_made.ts";
 
 /** The server tried when `PG_TEST_URL` is not set. */
 export const DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -29,7 +30,15 @@ export interface ProvidedPostgres {
   own: boolean;
   /** The private cluster's folder, when `own`. */
   dir?: string;
-  /** Stops and removes a private cluster; does nothing to an outside one. */
+  /**
+   * For the test process: `ISLET_TEST_PG_URL`, and on an outside server
+   * `ISLET_TEST_PG_MADE` (see `tests/helpers/pg_made.ts`).
+   */
+  env: Record<string, string>;
+  /**
+   * Stops and removes a private cluster; on an outside one, drops the test
+   * databases this run recorded and left. Never throws; safe to call twice.
+   */
   stop(): Promise<void>;
 }
 
@@ -45,12 +54,13 @@ export interface PgCluster {
 }
 
 const CONNECT_TIMEOUT_S = 3;
-
-// Every cluster this process started and has not stopped yet, for
-// stopOnSignals: a signal may come while one is still starting.
-const running = new Set<() => Promise<void>>();
 const PG_CTL_TIMEOUT_S = 30;
 const START_ATTEMPTS = 3;
+
+// What stopOnSignals must undo: every cluster this process started and has
+// not stopped (a signal may come while one is still starting), and the
+// recorded test databases on an outside server.
+const cleanups = new Set<() => Promise<void>>();
 
 /**
  * The URL with any password masked, for log lines.
@@ -319,9 +329,9 @@ export async function startPgCluster(
         if (r.code !== 0) killPostmaster(data);
       }
       await Deno.remove(dir, { recursive: true }).catch(() => {});
-      running.delete(stop);
+      cleanups.delete(stop);
     })();
-  running.add(stop);
+  cleanups.add(stop);
 
   try {
     if (isRoot()) {
@@ -458,7 +468,7 @@ export async function providePostgres(
   const probe = await probePostgres(url);
   if (probe.ok) {
     log(`using ${redactUrl(url)}`);
-    return { url, own: false, stop: () => Promise.resolve() };
+    return await outside(url, log);
   }
   log(`${redactUrl(url)} is not usable (${probe.reason}); starting our own`);
 
@@ -488,11 +498,72 @@ export async function providePostgres(
     url: cluster.url,
     own: true,
     dir: cluster.dir,
+    // Its databases go with it: nothing to record.
+    env: { ISLET_TEST_PG_URL: cluster.url },
     stop: () =>
       stopped ??= cluster.stop().then(() =>
         log(`stopped our own cluster and removed ${cluster.dir}`)
       ),
   };
+}
+
+/** A server that outlives the run: only this run's leftovers are dropped. */
+async function outside(
+  url: string,
+  log: (line: string) => void,
+): Promise<ProvidedPostgres> {
+  const made = await Deno.makeTempFile({ prefix: "islet-pg-made-" });
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    stopped ??= (async () => {
+      try {
+        const dropped = await dropRecorded(url, made);
+        if (dropped.length > 0) {
+          log(`dropped ${dropped.length} test database(s) the run left`);
+        }
+      } catch (e) {
+        // Leftovers are untidy, not a failed run: say so and go on.
+        log(
+          `could not drop the test databases the run left: ${
+            e instanceof Error ? e.message : e
+          }`,
+        );
+      } finally {
+        cleanups.delete(stop);
+        await Deno.remove(made).catch(() => {});
+      }
+    })();
+  cleanups.add(stop);
+  return {
+    url,
+    own: false,
+    env: { ISLET_TEST_PG_URL: url, [PG_MADE_ENV]: made },
+    stop,
+  };
+}
+
+/** Drops the recorded databases that still exist; returns their names. */
+async function dropRecorded(url: string, made: string): Promise<string[]> {
+  const names = await recordedTestPgDatabases(made);
+  if (names.length === 0) return [];
+  const sql = postgres(url, {
+    max: 1,
+    connect_timeout: CONNECT_TIMEOUT_S,
+    onnotice: () => {},
+  });
+  try {
+    const left = (await sql<{ datname: string }[]>`
+      select datname from pg_database where datname = any(${names})`)
+      .map((r) => r.datname);
+    for (const name of left) {
+      // Names are checked identifiers (pg_made.ts); FORCE ends a connection
+      // a killed test process may still hold.
+      await sql.unsafe(`drop database if exists "${name}" with (force)`);
+    }
+    return left;
+  } finally {
+    await sql.end({ timeout: 1 }).catch(() => {});
+  }
 }
 
 const SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
@@ -527,7 +598,7 @@ export function stopOnSignals(
     const handler = async () => {
       try {
         before?.(signal);
-        await Promise.all([...running].map((stop) => stop()));
+        await Promise.all([...cleanups].map((stop) => stop()));
       } finally {
         Deno.exit(128 + SIGNAL_NUMBERS[signal]);
       }

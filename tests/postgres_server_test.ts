@@ -8,6 +8,22 @@ import {
   startPgCluster,
 } from "./postgres_server.ts";
 import { freePort } from "./helpers/redis.ts";
+import {
+  PG_MADE_ENV,
+  recordTestPgDatabase as record,
+} from "./helpers/pg_made.ts";
+
+/** Records `name` in `file`, as a test process under the runner does. */
+function recordTestPgDatabase(name: string, file: string): void {
+  const saved = Deno.env.get(PG_MADE_ENV);
+  Deno.env.set(PG_MADE_ENV, file);
+  try {
+    record(name);
+  } finally {
+    if (saved === undefined) Deno.env.delete(PG_MADE_ENV);
+    else Deno.env.set(PG_MADE_ENV, saved);
+  }
+}
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -132,12 +148,14 @@ Deno.test("providePostgres: uses a usable server as is, else starts and removes 
     try {
       assert.equal(used.own, false);
       assert.equal(used.url, outside.url);
+      assert.equal(used.env.ISLET_TEST_PG_URL, outside.url);
     } finally {
       await used.stop();
     }
     // Not ours to stop: still answering.
     assert.deepEqual(await probePostgres(outside.url), { ok: true });
     assert.deepEqual(logs, [`using ${outside.url}`]);
+    assert.ok(gone(used.env.ISLET_TEST_PG_MADE), "record file left behind");
   } finally {
     await outside.stop();
   }
@@ -153,6 +171,64 @@ Deno.test("providePostgres: uses a usable server as is, else starts and removes 
     await own.stop();
   }
   assert.ok(gone(own.dir!), `${own.dir} left behind`);
+});
+
+Deno.test("providePostgres: on an outside server, stop drops the test databases this run recorded, and only those", async () => {
+  const outside = await startPgCluster();
+  let held: postgres.Sql | undefined;
+  try {
+    const logs: string[] = [];
+    const used = await providePostgres({
+      url: outside.url,
+      log: (l) => logs.push(l),
+    });
+    const made = used.env.ISLET_TEST_PG_MADE;
+    assert.ok(made && !gone(made), "no record file for the test process");
+    await query(outside.url, async (sql) => {
+      for (const n of ["islet_test_mine", "islet_test_theirs"]) {
+        await sql.unsafe(`create database "${n}"`);
+      }
+    });
+    // As a test process that died would have left it: recorded, still open.
+    recordTestPgDatabase("islet_test_mine", made);
+    recordTestPgDatabase("islet_test_already_dropped", made);
+    const mine = new URL(outside.url);
+    mine.pathname = "/islet_test_mine";
+    held = postgres(mine.href, { max: 1 });
+    await held`select 1`;
+
+    await used.stop();
+    const left = await query(
+      outside.url,
+      (sql) =>
+        sql`select datname from pg_database
+        where datname like 'islet_test_%' order by datname`,
+    );
+    // Another run's database on the same server is not this run's to drop.
+    assert.deepEqual(left.map((r) => r.datname), ["islet_test_theirs"]);
+    assert.ok(gone(made), "record file left behind");
+    assert.ok(
+      logs.includes("dropped 1 test database(s) the run left"),
+      logs.join("\n"),
+    );
+    await used.stop(); // a second stop is harmless
+
+    // A server gone by then: stop still resolves, and says why.
+    const again = await providePostgres({
+      url: outside.url,
+      log: (l) => logs.push(l),
+    });
+    recordTestPgDatabase("islet_test_x", again.env.ISLET_TEST_PG_MADE);
+    await outside.stop();
+    await again.stop();
+    assert.match(
+      logs.at(-1)!,
+      /^could not drop the test databases the run left: /,
+    );
+  } finally {
+    await held?.end({ timeout: 1 });
+    await outside.stop();
+  }
 });
 
 Deno.test("providePostgres: installs postgresql when initdb/pg_ctl are missing", async () => {

@@ -7,8 +7,9 @@
  * such as unattended-upgrades, to release the package lock), builds the app,
  * provides a PostgreSQL server (`PG_TEST_URL`, else the local one at 5432,
  * else a private cluster it starts and removes; see `postgres_server.ts`) to
- * the tests as `ISLET_TEST_PG_URL`, runs `deno test`, and always ends with a
- * plain `N passed, N failed` line that CI reads.
+ * the tests as `ISLET_TEST_PG_URL`, runs `deno test`, drops the test
+ * databases the tests recorded and left, and always ends with a plain
+ * `N passed, N failed` line that CI reads.
  *
  * Usage:
  *
@@ -188,12 +189,12 @@ async function pump(
 /** Run `deno test`, echoing its output live while keeping a copy to parse. */
 async function runTests(
   extra: string[],
-  pgUrl: string,
+  pgEnv: Record<string, string>,
   onSpawn: (child: Deno.ChildProcess) => void,
 ): Promise<{ code: number; output: string }> {
   const args = ["test", "-A", ...extra];
   console.log(`$ deno ${args.join(" ")}`);
-  const env: Record<string, string> = { ISLET_TEST_PG_URL: pgUrl };
+  const env: Record<string, string> = { ...pgEnv };
   // Plain text keeps CI logs readable; keep colour on a real terminal.
   if (!Deno.stdout.isTerminal()) env.NO_COLOR = "1";
   const child = new Deno.Command(Deno.execPath(), {
@@ -245,7 +246,7 @@ async function main(): Promise<number> {
 
   let code: number, output: string;
   try {
-    ({ code, output } = await runTests(extra, pg.url, (c) => child = c));
+    ({ code, output } = await runTests(extra, pg.env, (c) => child = c));
   } finally {
     release();
     await pg.stop();

@@ -7,6 +7,7 @@
 
 import postgres from "postgres";
 import { DEFAULT_PG_URL } from "../postgres_server.ts";
+import { recordTestPgDatabase } from "./pg_made.ts";
 
 /**
  * The admin URL of the test server: `ISLET_TEST_PG_URL`, set by the runner,
@@ -64,6 +65,8 @@ export async function withTestPgDatabase<T>(
     const name = randomName();
     // Identifiers cannot be bound parameters; the name is our own hex.
     await admin.unsafe(`create database "${name}"`);
+    // Should this process die before the drop, the runner drops it.
+    recordTestPgDatabase(name);
     let result: T;
     try {
       result = await fn(databaseUrl(adminUrl, name));

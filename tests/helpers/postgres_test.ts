@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import { pgAdminUrl, withTestPgDatabase } from "./postgres.ts";
+import { PG_MADE_ENV, recordedTestPgDatabases } from "./pg_made.ts";
 
 /** Whether a database of that name exists, asked over the admin URL. */
 async function exists(name: string): Promise<boolean> {
@@ -91,4 +92,21 @@ Deno.test("withTestPgDatabase: each call gets its own database", async () => {
     withTestPgDatabase((b) => [nameOf(a), nameOf(b)])
   );
   assert.notEqual(names[0], names[1]);
+});
+
+Deno.test("withTestPgDatabase: records its database for the runner, in case the process dies", async () => {
+  const saved = Deno.env.get(PG_MADE_ENV);
+  const file = await Deno.makeTempFile({ prefix: "islet-pgmade-" });
+  Deno.env.set(PG_MADE_ENV, file);
+  try {
+    let seen = "";
+    await withTestPgDatabase(async (url) => {
+      seen = nameOf(url);
+      assert.deepEqual(await recordedTestPgDatabases(file), [seen]);
+    });
+  } finally {
+    if (saved === undefined) Deno.env.delete(PG_MADE_ENV);
+    else Deno.env.set(PG_MADE_ENV, saved);
+    await Deno.remove(file);
+  }
 });
