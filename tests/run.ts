@@ -5,8 +5,11 @@
  * launched through `npx`), so it installs the system packages the browser and
  * Redis tests need (waiting up to five minutes for another apt/dpkg process,
  * such as unattended-upgrades, to release the package lock), builds the app,
- * runs `deno test`, and always ends with a plain `N passed, N failed` line
- * that CI reads.
+ * provides a PostgreSQL server (`PG_TEST_URL`, else the local one at 5432,
+ * else a private cluster it starts and removes; see `postgres_server.ts`) to
+ * the tests as `ISLET_TEST_PG_URL`, runs `deno test`, drops the test
+ * databases the tests recorded and left, and always ends with a plain
+ * `N passed, N failed` line that CI reads.
  *
  * Usage:
  *
@@ -15,12 +18,18 @@
  * npx -y deno@2.9.6 task test lib/fresh    # narrow: extra args go to `deno test`
  * DENO_TEST_ARGS="--filter redis" npx -y deno@2.9.6 task test
  * ISLET_SKIP_BUILD=1 npx -y deno@2.9.6 task test lib/   # skip the build step
+ * PG_TEST_URL=postgres://u:p@host/db npx -y deno@2.9.6 task test  # another PostgreSQL
  * ```
  *
  * @module
  */
 
 import { installPackages } from "./apt.ts";
+import {
+  type ProvidedPostgres,
+  providePostgres,
+  stopOnSignals,
+} from "./postgres_server.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const DEJAVU_DIR = "/usr/share/fonts/truetype/dejavu";
@@ -178,12 +187,14 @@ async function pump(
 }
 
 /** Run `deno test`, echoing its output live while keeping a copy to parse. */
-async function runTests(extra: string[]): Promise<
-  { code: number; output: string }
-> {
+async function runTests(
+  extra: string[],
+  pgEnv: Record<string, string>,
+  onSpawn: (child: Deno.ChildProcess) => void,
+): Promise<{ code: number; output: string }> {
   const args = ["test", "-A", ...extra];
   console.log(`$ deno ${args.join(" ")}`);
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { ...pgEnv };
   // Plain text keeps CI logs readable; keep colour on a real terminal.
   if (!Deno.stdout.isTerminal()) env.NO_COLOR = "1";
   const child = new Deno.Command(Deno.execPath(), {
@@ -194,6 +205,7 @@ async function runTests(extra: string[]): Promise<
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  onSpawn(child);
   const out: string[] = [];
   const err: string[] = [];
   const [status] = await Promise.all([
@@ -209,17 +221,36 @@ async function main(): Promise<number> {
     ...(Deno.env.get("DENO_TEST_ARGS") ?? "").split(/\s+/).filter(Boolean),
     ...Deno.args,
   ];
+  let pg: ProvidedPostgres;
+  let child: Deno.ChildProcess | undefined;
+  let release = () => {};
   try {
     await ensurePrerequisites();
     await build();
+    // An interrupted run must leave no private cluster (nor tests) behind,
+    // also when the signal comes while the cluster is starting.
+    release = stopOnSignals((signal) => {
+      console.log(`\n${signal}: stopping`);
+      try {
+        child?.kill(signal);
+      } catch { /* already exited */ }
+    });
+    pg = await providePostgres();
   } catch (e) {
+    release();
     console.error(`\nerror: ${e instanceof Error ? e.message : e}`);
     // CI reads the last line; a setup failure must not look like a clean run.
     console.log("0 passed, 1 failed");
     return 1;
   }
 
-  const { code, output } = await runTests(extra);
+  let code: number, output: string;
+  try {
+    ({ code, output } = await runTests(extra, pg.env, (c) => child = c));
+  } finally {
+    release();
+    await pg.stop();
+  }
   const s = parseSummary(output);
   console.log("");
   let passed = s?.passed ?? 0;
