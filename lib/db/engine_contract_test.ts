@@ -1,5 +1,5 @@
 import { engineContract } from "./engine_contract.ts";
-import { withTestPgDatabase } from "./pg_test_database.ts";
+import { withTestPgDatabase } from "../../tests/helpers/postgres.ts";
 import { openPostgres } from "./postgres.ts";
 import { openSqlite } from "./sqlite.ts";
 

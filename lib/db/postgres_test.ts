@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import { freePort } from "../../tests/helpers/redis.ts";
 import { startTcpProxy, type TcpProxy } from "../cache/tcp_proxy.ts";
 import { DatabaseUnavailableError } from "./db.ts";
-import { pgAdminUrl, withTestPgDatabase } from "./pg_test_database.ts";
+import {
+  pgAdminUrl,
+  withTestPgDatabase,
+} from "../../tests/helpers/postgres.ts";
 import { openPostgres, type PostgresDb, redactUrl } from "./postgres.ts";
 
 const PASSWORD = "s3cret-pw";

@@ -13,15 +13,14 @@ import type { Db, Engine } from "./db.ts";
 import { migrate } from "./migrate.ts";
 import { openPostgres } from "./postgres.ts";
 import { openSqlite, type SqliteDb } from "./sqlite.ts";
+import { recordTestPgDatabase } from "../../tests/helpers/pg_made.ts";
+import { pgAdminUrl } from "../../tests/helpers/postgres.ts";
 
 /** Every engine, for tests that run once per engine. */
 export const ENGINES: readonly Engine[] = ["sqlite", "postgres"];
 
 /** The PostgreSQL server tests may create databases on (an admin URL). */
-export function testPgAdminUrl(): string {
-  return Deno.env.get("ISLET_TEST_PG_URL") ??
-    "postgres://postgres@127.0.0.1:5432/postgres";
-}
+export const testPgAdminUrl: () => string = pgAdminUrl;
 
 /**
  * Runs `fn` with a freshly migrated SQLite file, then closes and deletes it.
@@ -140,7 +139,7 @@ async function makeTemplate(): Promise<string> {
     await db.close();
   }
   // Outlives this test process (an unload handler cannot await the
-  // drop): the test runner drops every islet_test_* database it saw made.
+  // drop): the test runner drops it with the others this run recorded.
   return url;
 }
 
@@ -150,6 +149,9 @@ async function createFrom(templateName: string): Promise<string> {
     Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
   }`;
   await admin(`CREATE DATABASE "${name}" TEMPLATE "${templateName}"`);
+  // Should this process die before the drop (or keep it: the template),
+  // the test runner drops it at the end of the run.
+  recordTestPgDatabase(name);
   const url = new URL(testPgAdminUrl());
   url.pathname = `/${name}`;
   return url.href;

@@ -209,10 +209,11 @@ Deno.test("headers: with APP_URL https every answer carries HSTS", async () => {
   }
 });
 
-Deno.test("headers: error pages (500) carry the headers and the CSP too", async () => {
+Deno.test("headers: error pages (503, a locked database) carry the headers and the CSP too", async () => {
   const app = await startApp();
   // Another process holding the write lock makes the app's next write wait
-  // out its busy timeout and fail: a real error inside a route handler.
+  // out its busy timeout and fail inside a route handler: the database is
+  // unavailable, which is a 503 with Retry-After, not a 500.
   const lock = new DatabaseSync(app.dbPath);
   try {
     lock.exec("PRAGMA busy_timeout = 5000");
@@ -245,10 +246,13 @@ Deno.test("headers: error pages (500) carry the headers and the CSP too", async 
       }),
     ]);
     const samples: Sample[] = [
-      { name: "500 page", status: 500, res: page, text: await page.text() },
-      { name: "500 JSON", status: 500, res: api, text: await api.text() },
+      { name: "503 page", status: 503, res: page, text: await page.text() },
+      { name: "503 JSON", status: 503, res: api, text: await api.text() },
     ];
-    for (const s of samples) assertSecurityHeaders(s, false);
+    for (const s of samples) {
+      assertSecurityHeaders(s, false);
+      strictEqual(s.res.headers.get("retry-after"), "5", s.name);
+    }
     match(page.headers.get("content-type") ?? "", /^text\/html/);
     match(api.headers.get("content-type") ?? "", /application\/json/);
   } finally {
