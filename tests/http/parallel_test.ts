@@ -28,6 +28,11 @@ Deno.test("parallel: several workers migrate once and refuse a session ended thr
     },
   });
   try {
+    // The server answers once its first worker listens; the line saying how
+    // many run comes when they all do.
+    for (let i = 0; i < 100 && !server.logs().includes("threads"); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     ok(server.logs().includes(`with ${WORKERS} threads`), server.logs());
     const call = async (path: string, init: RequestInit = {}) => {
       const res = await fetch(
