@@ -201,16 +201,22 @@ async function twoInstances(redisUrl: string, dbPath: string) {
   return [a, b] as const;
 }
 
-/** Validates until the answer is `want`, at most a few event-loop turns. */
+/**
+ * Validates until the answer is `want`; how many 1 ms waits it took. The
+ * message crosses a real socket to Redis and back, so on a loaded machine
+ * it may take a few milliseconds to be read: the bound is 100 ms, far
+ * below any cache lifetime (the failure this guards against is "until the
+ * entry expires").
+ */
 async function validatesAs(
   s: Services,
   token: string,
   want: boolean,
 ): Promise<number> {
-  for (let turns = 0; turns < 5; turns++) {
+  for (let waits = 0; waits < 100; waits++) {
     const got = (await validateSessionToken(s.sessions, token)) !== null;
-    if (got === want) return turns;
-    await tick();
+    if (got === want) return waits;
+    await new Promise((r) => setTimeout(r, 1));
   }
   throw new Error(`session still ${want ? "refused" : "accepted"}`);
 }
@@ -232,7 +238,7 @@ Deno.test("local sessions: a session ended on instance A is refused on B at once
     equal(b.sessions.local?.size, 1);
     await invalidateSession(a.sessions, t1.split(".")[0]);
     // The message was on its way before A's call returned.
-    equal(await validatesAs(b, t1, false), 0);
+    ok(await validatesAs(b, t1, false) < 100);
 
     // Redis restarts: B empties its memory and reads the database meanwhile.
     const t2 = await start();
@@ -257,7 +263,7 @@ Deno.test("local sessions: a session ended on instance A is refused on B at once
     ok(await validateSessionToken(b.sessions, t3));
     equal(b.sessions.local?.size, 1, "kept again once Redis is back");
     await invalidateSession(a.sessions, t3.split(".")[0]);
-    equal(await validatesAs(b, t3, false), 0);
+    ok(await validatesAs(b, t3, false) < 100);
   } finally {
     await a.close();
     await b.close();
