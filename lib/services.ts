@@ -11,6 +11,7 @@ import { type Cache, createCache } from "./cache/mod.ts";
 import type { Config } from "./config.ts";
 import type { Db } from "./db/db.ts";
 import { openDatabase } from "./db/open.ts";
+import { RowCache } from "./db/row_cache.ts";
 import { migrate } from "./db/migrate.ts";
 import {
   parseTrustedProxies,
@@ -68,9 +69,11 @@ export async function createServices(
 ): Promise<Services> {
   const trustedProxies = parseTrustedProxies(config.trustedProxies);
   configurePasswordHashing(config.passwordHashing);
-  const db = await openDatabase(config);
+  // Change notices (PostgreSQL): users and session lists kept in process.
+  const db = await openDatabase(config, { changes: true });
   let cache: Cache | undefined;
   let local: LocalSessions | undefined;
+  let rows: RowCache | undefined;
   try {
     await migrate(db);
     cache = await createCache(config.redisUrl);
@@ -79,10 +82,12 @@ export async function createServices(
         ? workerChannelFor(db.location)
         : options.workerChannel,
     });
+    rows = db.changes && RowCache.start(db.changes);
     const sessions: SessionDeps = {
       db,
       cache,
       local,
+      rows,
       settings: {
         sessionDurationDays: config.session.durationDays,
         inactivityTimeoutDays: config.session.inactivityTimeoutDays,
@@ -111,12 +116,14 @@ export async function createServices(
       sessions,
       async close() {
         clearInterval(purge);
+        rows?.close();
         await opened.local.close();
         await opened.cache.close();
         await db.close();
       },
     };
   } catch (err) {
+    rows?.close();
     await local?.close();
     await cache?.close();
     await db.close();

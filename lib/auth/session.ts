@@ -16,7 +16,9 @@
  * @module
  */
 import type { Cache } from "../cache/cache.ts";
+import { sessionsKey, userKey } from "../db/changes.ts";
 import type { Db } from "../db/db.ts";
+import type { RowCache } from "../db/row_cache.ts";
 import * as rows from "../db/sessions.ts";
 import { getUserById, type User } from "../db/users.ts";
 import type { LocalSessions } from "./session_local.ts";
@@ -61,6 +63,12 @@ export interface SessionDeps {
    * shared cache, then the database.
    */
   local?: LocalSessions;
+  /**
+   * Users and session lists kept in process, emptied by the database's
+   * change notices (PostgreSQL; see `db/row_cache.ts`). Without it they
+   * are read from the database on every request.
+   */
+  rows?: RowCache;
   now?: () => number;
 }
 
@@ -199,9 +207,10 @@ export async function validateSessionToken(
     row = decodeCachedSession(cached, parts.id);
   }
   const fromCache = row !== null;
-  // On a miss, one query reads the session and its user. The user is never
-  // cached: it is read from the database on every request, so a change of
-  // tier, 2FA or e-mail, or a deletion, is seen by the next request.
+  // On a miss, one query reads the session and its user. Otherwise the user
+  // is read from the database, or from `rows` where the database announces
+  // every change to it, so a change of tier, 2FA or e-mail, or a deletion,
+  // is seen by the next request.
   let user: User | null = null;
   if (row === null) {
     const found = await rows.getSessionWithUser(db, parts.id);
@@ -226,7 +235,7 @@ export async function validateSessionToken(
     return null;
   }
 
-  user ??= await getUserById(db, row.userId);
+  user ??= await readUser(deps, row.userId);
   if (user === null) { // deleted user; the cascade already removed the row
     await invalidateSession(deps, row.id);
     return null;
@@ -253,6 +262,14 @@ export async function validateSessionToken(
     );
   }
   return { session, user };
+}
+
+/** The user, from `rows` when the deps have it. */
+function readUser(deps: SessionDeps, id: string): Promise<User | null> {
+  const { db, rows } = deps;
+  return rows
+    ? rows.read(userKey(id), () => getUserById(db, id))
+    : getUserById(db, id);
 }
 
 /**
@@ -376,7 +393,14 @@ export async function listUserSessions(
   userId: string,
 ): Promise<Session[]> {
   const now = nowOf(deps);
-  return (await rows.listSessionsForUser(deps.db, userId))
+  const { db } = deps;
+  const list = deps.rows
+    ? await deps.rows.read(
+      sessionsKey(userId),
+      () => rows.listSessionsForUser(db, userId),
+    )
+    : await rows.listSessionsForUser(db, userId);
+  return list
     .map((row) => toSession(row, deps.settings))
     .filter((s) => now < s.expiresAt && now < s.idleExpiresAt);
 }

@@ -24,6 +24,7 @@
  *
  * @module
  */
+import type { ChangeFeed } from "./changes.ts";
 
 /** The engines Islet runs on. */
 export type Engine = "sqlite" | "postgres";
@@ -123,6 +124,12 @@ export interface Queryable {
 
 /** An open database. */
 export interface Db extends Queryable {
+  /**
+   * The changes other connections commit, announced to this worker, where
+   * the engine can and was asked to (PostgreSQL opened with
+   * `changes: true`); undefined otherwise. See `changes.ts`.
+   */
+  readonly changes?: ChangeFeed;
   /**
    * Resolves when the database answers a trivial query, within the
    * statement timeout; rejects with {@linkcode DatabaseUnavailableError}

@@ -93,9 +93,12 @@ Deno.test("the sqlite and postgres migration folders hold the same versions and 
 
 dbTest("the real migrations apply once and are recorded", async (db) => {
   const first = await migrate(db);
-  assert.deepEqual(first.applied, [1]);
-  assert.deepEqual(first.current, [1]);
-  assert.deepEqual(await recorded(db), [{ version: 1, name: "initial" }]);
+  assert.deepEqual(first.applied, [1, 2]);
+  assert.deepEqual(first.current, [1, 2]);
+  assert.deepEqual(await recorded(db), [
+    { version: 1, name: "initial" },
+    { version: 2, name: "change_notices" },
+  ]);
   const at = (await db.get("SELECT applied_at FROM schema_migrations"))
     ?.applied_at;
   assert.ok(!Number.isNaN(Date.parse(String(at))));
@@ -113,8 +116,8 @@ dbTest("the real migrations apply once and are recorded", async (db) => {
   }
   const again = await migrate(db);
   assert.deepEqual(again.applied, []);
-  assert.deepEqual(again.current, [1]);
-  assert.equal((await recorded(db)).length, 1);
+  assert.deepEqual(again.current, [1, 2]);
+  assert.equal((await recorded(db)).length, 2);
   assert.deepEqual(await tables(db), names);
 }, { migrate: false });
 
@@ -314,7 +317,10 @@ Deno.test("migrate CLI applies pending migrations to DATABASE_URL, never printin
     }
     const db = await openPostgres(url, { poolSize: 1 });
     try {
-      assert.deepEqual(await recorded(db), [{ version: 1, name: "initial" }]);
+      assert.deepEqual(await recorded(db), [
+        { version: 1, name: "initial" },
+        { version: 2, name: "change_notices" },
+      ]);
     } finally {
       await db.close();
     }
@@ -423,12 +429,12 @@ Deno.test("two concurrent migrate() calls apply the real migrations once [postgr
   ]);
   try {
     const results = await Promise.all(dbs.map((db) => migrate(db)));
-    assert.deepEqual(results.flatMap((r) => r.applied).sort(), [1]);
-    for (const r of results) assert.deepEqual(r.current, [1]);
-    assert.deepEqual(await recorded(dbs[0]), [{
-      version: 1,
-      name: "initial",
-    }]);
+    assert.deepEqual(results.flatMap((r) => r.applied).sort(), [1, 2]);
+    for (const r of results) assert.deepEqual(r.current, [1, 2]);
+    assert.deepEqual(await recorded(dbs[0]), [
+      { version: 1, name: "initial" },
+      { version: 2, name: "change_notices" },
+    ]);
   } finally {
     for (const db of dbs) await db.close();
     await dropPgDatabase(url);

@@ -12,6 +12,8 @@ import { openSqlite } from "./sqlite.ts";
 /**
  * The configured database, connected (PostgreSQL is reached once, so a bad
  * URL fails at start-up, with the password left out of the message).
+ * `changes`: on PostgreSQL, listen for change notices (`db.changes`), as
+ * the server does to keep rows in memory; SQLite has none.
  *
  * @example
  * ```ts
@@ -22,10 +24,15 @@ import { openSqlite } from "./sqlite.ts";
  */
 export function openDatabase(
   config: Pick<Config, "databasePath" | "database">,
+  options: { changes?: boolean } = {},
 ): Promise<Db> {
   const { url, poolSize, statementTimeoutMs } = config.database;
   if (url !== undefined) {
-    return openPostgres(url, { poolSize, statementTimeoutMs });
+    return openPostgres(url, {
+      poolSize,
+      statementTimeoutMs,
+      changes: options.changes,
+    });
   }
   return Promise.resolve(openSqlite(config.databasePath));
 }

@@ -44,6 +44,7 @@ import {
   UniqueViolationError,
 } from "./db.ts";
 import { toPostgresPlaceholders } from "./placeholders.ts";
+import { PgChangeFeed } from "./postgres_changes.ts";
 
 /**
  * Tuning for {@linkcode openPostgres}.
@@ -60,6 +61,12 @@ export interface PostgresOptions {
   statementTimeoutMs?: number;
   /** Longest a new connection may take to open. Default 5000 ms. */
   connectTimeoutMs?: number;
+  /**
+   * Listen for the change notices of migration 0002 on a connection of
+   * its own (`db.changes`, see `postgres_changes.ts`). Default false: only
+   * a server that keeps rows in memory needs it.
+   */
+  changes?: boolean;
 }
 
 /** The PostgreSQL engine's database: the port, plus the raw postgres.js handle. */
@@ -67,6 +74,8 @@ export interface PostgresDb extends Db {
   readonly engine: "postgres";
   /** The postgres.js pool. Only for what the port does not cover. */
   readonly raw: postgres.Sql;
+  /** Present when opened with `changes: true`. */
+  readonly changes?: PgChangeFeed;
 }
 
 /**
@@ -101,7 +110,7 @@ export async function openPostgres(
   const location = redactUrl(url);
   const statementTimeoutMs = options.statementTimeoutMs ?? 5_000;
   const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
-  const pool = () =>
+  const connect = (extra: postgres.Options<Record<string, never>>) =>
     postgres(url, {
       max: options.poolSize ?? 10,
       connect_timeout: connectTimeoutMs / 1_000,
@@ -120,7 +129,9 @@ export async function openPostgres(
       types: TYPES,
       // In postgres.js, missing from its type declarations.
       ...{ socket: openSocket() } as object,
+      ...extra,
     });
+  const pool = () => connect({});
   let sql: postgres.Sql;
   try {
     sql = pool();
@@ -149,7 +160,22 @@ export async function openPostgres(
       cause: error,
     });
   }
-  return wrap(sql, pool, location, statementTimeoutMs);
+  const changes = options.changes
+    ? PgChangeFeed.start({
+      connect: (hooks) =>
+        connect({
+          max: 1,
+          idle_timeout: 0, // 0: never (null in postgres.js, not in its types)
+          max_lifetime: 0,
+          onclose: hooks.onclose,
+          // In postgres.js (what its own `listen` uses), missing from its
+          // type declarations.
+          ...{ onnotify: hooks.onnotify } as object,
+        }),
+      deadlineMs: connectTimeoutMs + statementTimeoutMs,
+    })
+    : undefined;
+  return wrap(sql, pool, location, statementTimeoutMs, changes);
 }
 
 /** The parts of postgres.js's parsed options that {@linkcode openSocket} reads. */
@@ -216,19 +242,21 @@ function wrap(
   pool: () => postgres.Sql,
   location: string,
   statementTimeoutMs: number,
+  changes?: PgChangeFeed,
 ): PostgresDb {
   // The server's statement timeout, plus time for the network and for a
   // new connection: past it, the statement is not coming back soon.
   const answerMs = statementTimeoutMs + ANSWER_GRACE_MS;
+  const deadlines = new Deadlines();
   let sql = first;
 
   /**
    * Replaces the pool after a statement waited its whole deadline without
    * even reaching a connection. postgres.js then has queries waiting on
-   * connections it retries without limit (see {@linkcode within}), which
-   * cannot be cancelled one by one without leaving the connection unusable
-   * (3.4.9); ending the old pool rejects them all, so none runs after its
-   * caller was told it failed, and the new pool starts clean.
+   * connections it retries without limit (see {@linkcode Deadlines}),
+   * which cannot be cancelled one by one without leaving the connection
+   * unusable (3.4.9); ending the old pool rejects them all, so none runs
+   * after its caller was told it failed, and the new pool starts clean.
    */
   function replacePool(stuck: postgres.Sql): void {
     if (sql !== stuck) return; // replaced already
@@ -244,54 +272,105 @@ function wrap(
     }
   }
 
-  function query(handle: Handle, text: string, params: Params = []) {
-    return handle.unsafe(
-      toPostgresPlaceholders(text),
-      bind(params) as postgres.ParameterOrJSON<never>[],
-      PREPARED,
-    );
-  }
-
   /**
    * Statements on `handle()` (the pool, read at each call since it may be
    * replaced, or a transaction); `stuck` is what a statement that never
-   * reached a connection calls.
+   * reached a connection calls; `wrote` is told of every statement that
+   * may have written (top level only: a transaction's writes count when
+   * it ends).
    */
   function queryable(
     handle: () => Handle,
     nest: Queryable["transaction"],
     stuck?: (pool: Handle) => void,
+    wrote?: () => void,
   ): Queryable {
-    const timely = <T>(make: (h: Handle) => Pending<T>): Promise<T> => {
+    /**
+     * One statement, within the deadline, its result mapped by `map` and
+     * its error translated: one promise and no timer of its own (this is
+     * the path of every query).
+     */
+    const statement = <T>(
+      text: string,
+      params: Params | undefined,
+      arrays: boolean,
+      map: (result: postgres.RowList<postgres.Row[]>) => T,
+    ): Promise<T> => {
       const h = handle();
-      return within(make(h), answerMs, location, stuck && (() => stuck(h)));
+      const query = h.unsafe(
+        toPostgresPlaceholders(text),
+        (params === undefined ? [] : bind(params)) as postgres.ParameterOrJSON<
+          never
+        >[],
+        PREPARED,
+      );
+      const pending = (arrays ? query.values() : query) as unknown as Pending<
+        postgres.RowList<postgres.Row[]>
+      >;
+      return new Promise<T>((resolve, reject) => {
+        const deadline = deadlines.add(answerMs, () => {
+          // `state` is set once the query is sent on a connection.
+          if ((pending as { state?: unknown }).state) cancel(pending);
+          else stuck?.(h);
+          if (wrote) wrote();
+          reject(
+            new DatabaseUnavailableError(
+              `PostgreSQL at ${location} did not answer within ${answerMs} ms`,
+            ),
+          );
+        });
+        pending.then((result) => {
+          deadlines.delete(deadline);
+          if (wrote && result.command !== "SELECT") wrote();
+          try {
+            resolve(map(result));
+          } catch (error) {
+            reject(error);
+          }
+        }, (error) => {
+          deadlines.delete(deadline);
+          if (wrote) wrote(); // it may have written before failing
+          reject(translate(error, location));
+        });
+        pending.execute();
+      });
     };
     return {
       engine: "postgres",
       all: <R extends Row>(text: string, params?: Params) =>
-        attempt(async () =>
-          Array.from(
-            await timely((h) => query(h, text, params)),
-          ) as unknown as R[]
-        ),
+        statement(text, params, false, (r) => Array.from(r) as unknown as R[]),
       get: <R extends Row>(text: string, params?: Params) =>
-        attempt(async () =>
-          (await timely((h) => query(h, text, params)))[0] as unknown as
-            | R
-            | undefined
+        statement(
+          text,
+          params,
+          false,
+          (r) => r[0] as unknown as R | undefined,
         ),
       values: (text, params) =>
-        attempt(async () =>
-          Array.from(await timely((h) => query(h, text, params).values()))
+        statement(
+          text,
+          params,
+          true,
+          (r) => Array.from(r) as unknown as unknown[][],
         ),
       run: (text, params) =>
-        attempt(async (): Promise<RunResult> => ({
-          changes: (await timely((h) => query(h, text, params))).count,
-        })),
+        statement(
+          text,
+          params,
+          false,
+          (r): RunResult => ({ changes: r.count }),
+        ),
       // No parameters: the simple protocol, which runs several statements.
       // Not bounded here: a migration script is many statements, each
       // bounded by the server's statement timeout.
-      exec: (script) => attempt(async () => void await handle().unsafe(script)),
+      exec: (script) =>
+        attempt(async () => {
+          try {
+            await handle().unsafe(script);
+          } finally {
+            wrote?.();
+          }
+        }),
       transaction: nest,
     };
   }
@@ -304,10 +383,19 @@ function wrap(
     );
   }
 
+  const wrote = changes && (() => changes.wrote());
   const top = queryable(
     () => sql,
-    (fn) => attempt(() => bounded((body) => sql.begin(body), fn)),
+    (fn) =>
+      attempt(async () => {
+        try {
+          return await bounded((body) => sql.begin(body), fn);
+        } finally {
+          wrote?.();
+        }
+      }),
     (pool) => replacePool(pool as postgres.Sql),
+    wrote,
   );
 
   /**
@@ -372,7 +460,12 @@ function wrap(
       attempt(async () =>
         void await within(sql.unsafe("SELECT 1"), statementTimeoutMs, location)
       ),
-    close: () => sql.end({ timeout: 5 }),
+    changes,
+    close: async () => {
+      await changes?.close();
+      deadlines.close();
+      await sql.end({ timeout: 5 });
+    },
   };
 }
 
@@ -417,6 +510,62 @@ function within<T>(
   pending.catch(() => {}); // when the deadline wins, nobody awaits it
   return Promise.race([pending, late]).finally(() => clearTimeout(timer));
 }
+
+/** One deadline of {@linkcode Deadlines}. */
+interface Deadline {
+  at: number;
+  expire: () => void;
+}
+
+/**
+ * The deadlines of the statements in flight, checked by one interval
+ * rather than a timer per statement: a statement then costs a Set insert
+ * and delete, where a `setTimeout` with its `clearTimeout` and the
+ * `Promise.race` around it cost several microseconds on every query. A
+ * deadline fires up to {@linkcode DEADLINE_TICK_MS} late, a small part of
+ * the second of grace it includes. The interval runs only while
+ * statements are in flight (stopped at the first tick that finds none).
+ *
+ * What the deadline bounds: postgres.js retries a connection that the far
+ * end closes during its start-up (a proxy or port mapping in front of a
+ * database that is down) without limit, and holds the queries waiting for
+ * it meanwhile; nor does any timer of its own cover a query sent on a
+ * connection that stopped forwarding.
+ */
+class Deadlines {
+  readonly #pending = new Set<Deadline>();
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  add(ms: number, expire: () => void): Deadline {
+    const deadline = { at: performance.now() + ms, expire };
+    this.#pending.add(deadline);
+    this.#timer ??= setInterval(() => this.#check(), DEADLINE_TICK_MS);
+    return deadline;
+  }
+
+  delete(deadline: Deadline): void {
+    this.#pending.delete(deadline);
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #check(): void {
+    if (this.#pending.size === 0) return this.close();
+    const now = performance.now();
+    for (const deadline of this.#pending) {
+      if (deadline.at <= now) {
+        this.#pending.delete(deadline);
+        deadline.expire();
+      }
+    }
+  }
+}
+
+/** How often {@linkcode Deadlines} looks for statements past theirs. */
+const DEADLINE_TICK_MS = 50;
 
 /**
  * Cancels a postgres.js query. Its own `cancel()` drops the promise of the

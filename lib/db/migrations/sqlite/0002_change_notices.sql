@@ -1,0 +1,7 @@
+-- Change notices: nothing to do on SQLite. On PostgreSQL this migration
+-- adds triggers that NOTIFY every instance when a user or a session
+-- changes, so instances may keep those rows in process memory
+-- (lib/db/row_cache.ts). SQLite has one process writing one local file:
+-- reading a user costs ~3 µs, less than keeping a cache right would, so
+-- the SQLite engine announces no changes and nothing is kept. This file
+-- exists because both folders hold the same versions (migrate_test.ts).
