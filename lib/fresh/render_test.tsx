@@ -258,7 +258,9 @@ Deno.test("render: the Link header preloads the entry, its imports, the islands 
     </div>
   ));
   await res.body?.cancel();
-  const urls = res.headers.get("link")!.split(", ").map((part) => {
+  const [style, ...modules] = res.headers.get("link")!.split(", ");
+  strictEqual(style, '</styles.css?__frsh_c=b1>; rel="preload"; as="style"');
+  const urls = modules.map((part) => {
     const m = part.match(/^<([^>]+)>; rel="modulepreload"; as="script"$/);
     ok(m, part);
     return m[1];
@@ -270,6 +272,31 @@ Deno.test("render: the Link header preloads the entry, its imports, the islands 
     "/_fresh/js/b1/chunk-preact.js",
     "/_fresh/js/b1/chunk-x.js",
   ]);
+});
+
+Deno.test("render: the head's stylesheets are preloaded first in the Link header, nothing else", async () => {
+  const res = await render(() => (
+    <div>
+      <Head>
+        <link rel="icon" href="/favicon.svg" />
+        <link href="/a b.css?x=1&y=2" rel="stylesheet" />
+        <link rel="preload" href="/font.woff2" as="font" />
+      </Head>
+      <link rel="stylesheet" href="/in-body.css" />
+      <Counter count={1} />
+    </div>
+  ));
+  await res.body?.cancel();
+  const parts = res.headers.get("link")!.split(", ");
+  deepStrictEqual(parts.slice(0, 3), [
+    '</styles.css?__frsh_c=b1>; rel="preload"; as="style"',
+    '</a%20b.css?x=1&y=2>; rel="preload"; as="style"',
+    '</_fresh/js/b1/boot.js>; rel="modulepreload"; as="script"',
+  ]);
+  ok(
+    parts.slice(2).every((p) => p.includes('rel="modulepreload"')),
+    parts.join("\n"),
+  );
 });
 
 Deno.test("render: <Head> content lands in <head> and its <title> replaces the app's", async () => {

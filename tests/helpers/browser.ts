@@ -130,3 +130,30 @@ export function trackErrors(page: Page): OpenedPage {
   });
   return { page, consoleErrors, cspViolations };
 }
+
+/**
+ * Waits until the islands of a loaded page are hydrated. The island runtime
+ * hydrates each island in a "user-visible" scheduler task posted while the
+ * page loaded (before its `load` event); a "background" task posted after
+ * that runs only once none of those is left.
+ *
+ * @example
+ * ```ts
+ * declare const browser: Browser;
+ * const { page } = await openPage(browser, "http://127.0.0.1:8000/");
+ * await islandsHydrated(page);
+ * await page.getByRole("button", { name: "Dark" }).click();
+ * ```
+ */
+export async function islandsHydrated(page: Page): Promise<void> {
+  await page.waitForLoadState("load");
+  await page.evaluate(() =>
+    new Promise<void>((resolve) =>
+      (globalThis as unknown as {
+        scheduler: {
+          postTask(fn: () => void, o: { priority: string }): unknown;
+        };
+      }).scheduler.postTask(resolve, { priority: "background" })
+    )
+  );
+}

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import {
   hasChromium,
+  islandsHydrated,
   launchBrowser,
   openPage,
 } from "../../../tests/helpers/browser.ts";
@@ -47,6 +48,7 @@ export default function Other() {
         browser,
         `http://127.0.0.1:${server.addr.port}/`,
       );
+      await islandsHydrated(page);
       const counter = page.locator("button.text-lime-600");
       await counter.click();
       await counter.click();

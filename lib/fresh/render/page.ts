@@ -134,6 +134,7 @@ function toResponse<State>(
     link = islands.link;
   }
   body = assemble(body, headExtra, tail);
+  if (link !== null) link = stylesheetPreloads(body) + link;
   const res = typedResponse(
     body,
     "text/html; charset=utf-8",
@@ -239,6 +240,38 @@ function preloadLinks(cache: BuildCache, used: Set<IslandInfo>): string {
   return [...urls].map((url) =>
     `<${encodeURI(url)}>; rel="modulepreload"; as="script"`
   ).join(", ");
+}
+
+const STYLESHEET = /<link\b[^>]*>/gi;
+
+/**
+ * `rel=preload` Link header entries (each followed by ", ") for the
+ * stylesheets the document's head links to. They go before the island
+ * modules: the browser fetches what the Link header names as soon as the
+ * headers arrive, and on HTTP/1.1 its six connections to the origin would
+ * otherwise all be taken by modules while the render-blocking stylesheet,
+ * found only when the head is parsed, waits for one.
+ */
+function stylesheetPreloads(html: string): string {
+  const end = html.indexOf("</head>");
+  if (end === -1) return "";
+  let out = "";
+  for (const [tag] of html.slice(0, end).matchAll(STYLESHEET)) {
+    if (!/\srel=["']?stylesheet["'\s/>]/i.test(tag)) continue;
+    const href = tag.match(/\shref=(?:"([^"]*)"|'([^']*)')/i);
+    const url = href?.[1] ?? href?.[2];
+    if (!url) continue;
+    out += `<${encodeURI(unescapeHtml(url))}>; rel="preload"; as="style", `;
+  }
+  return out;
+}
+
+function unescapeHtml(text: string): string {
+  return text.replace(
+    /&(amp|quot|#39|lt|gt);/g,
+    (_, e) =>
+      ({ amp: "&", quot: '"', "#39": "'", lt: "<", gt: ">" })[e as string]!,
+  );
 }
 
 const DOCTYPE = "<!DOCTYPE html>";

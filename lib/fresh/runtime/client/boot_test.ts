@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import * as esbuild from "esbuild";
 import {
   type Browser,
+  islandsHydrated,
   launchBrowser,
   openPage,
   type Page,
@@ -70,7 +71,9 @@ function page(
   const imports = islands.map((name, i) =>
     `import{default as I${i}}from"/js/${name}.js";`
   ).join("");
-  const map = islands.map((name, i) => `${JSON.stringify(name)}:I${i}`);
+  // Each island is wrapped in a probe that logs, per render, the number of
+  // the task it runs in (a task ends at the next microtask checkpoint).
+  const map = islands.map((name, i) => `${JSON.stringify(name)}:P(I${i})`);
   return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>boot</title>` +
     // No favicon request, whose 404 would show up as a console error.
     `<link rel="icon" href="data:,">` +
@@ -86,8 +89,12 @@ function page(
     `(rs)=>log.push(...rs));window.__observer.observe(main,{subtree:true,` +
     `childList:true,attributes:true,characterData:true})}</script>` +
     `<script type="module">import{boot}from"/js/boot.js";${imports}` +
-    `boot({${map}},${JSON.stringify(encode(props))});` +
-    `window.__booted=true</script></body></html>`;
+    `const R=window.__renders=[];let T=0,open=false;` +
+    `const P=(C)=>(p)=>{if(!open){open=true;T++;queueMicrotask(()=>{open=false})}` +
+    `R.push(T);return C(p)};` +
+    `const done=boot({${map}},${JSON.stringify(encode(props))});` +
+    `window.__rendersInBootCall=R.length;` +
+    `done.then(()=>{window.__booted=true})</script></body></html>`;
 }
 
 const shared = new Sig(1);
@@ -207,12 +214,18 @@ function serve(files: Map<string, Uint8Array>): Deno.HttpServer<Deno.NetAddr> {
   );
 }
 
-/** Opens a page, waiting until the inline boot script has run. */
+/**
+ * Opens a page and waits with the app tests' {@linkcode islandsHydrated},
+ * checking it against boot()'s own promise.
+ */
 async function open(browser: Browser, url: string) {
   const { page, consoleErrors } = await openPage(browser, url);
-  await page.waitForFunction("window.__booted === true", null, {
-    timeout: 10_000,
-  });
+  await islandsHydrated(page);
+  assert.equal(
+    await page.evaluate("window.__booted"),
+    true,
+    "islandsHydrated() returned before boot() had hydrated every island",
+  );
   return { page, errors: consoleErrors };
 }
 
@@ -323,6 +336,28 @@ Deno.test({
           "/frsh:island",
         ]);
       });
+
+      await t.step(
+        "each root island hydrates in a task of its own, after boot() returns",
+        async () => {
+          assert.equal(
+            await page.evaluate("window.__rendersInBootCall"),
+            0,
+            "an island rendered during the module script's task",
+          );
+          // Roots: Counter, Shared, Shared, Wrapper (with the Counter and
+          // Wrapper of its slot, hydrated in its tree), List.
+          assert.deepEqual(await page.evaluate("window.__renders"), [
+            1,
+            2,
+            3,
+            4,
+            4,
+            4,
+            5,
+          ]);
+        },
+      );
 
       await t.step("(a) a counter hydrates and reacts to clicks", async () => {
         await page.click("#top .inc");
