@@ -13,6 +13,8 @@ import type { Db } from "./db/db.ts";
 import { openDatabase } from "./db/open.ts";
 import { RowCache } from "./db/row_cache.ts";
 import { migrate } from "./db/migrate.ts";
+import { createMailer, type MailService } from "./email/mailer.ts";
+import type { MailTransport } from "./email/mail.ts";
 import {
   parseTrustedProxies,
   type TrustedProxies,
@@ -27,6 +29,11 @@ export interface Services {
   cache: Cache;
   sessions: SessionDeps;
   trustedProxies: TrustedProxies;
+  /**
+   * Queues mail in the outbox table (pass the action's `tx`) and delivers
+   * it in the background: `services.mailer.send(tx, message)`.
+   */
+  mailer: MailService;
   close(): Promise<void>;
 }
 
@@ -39,6 +46,8 @@ export interface ServicesOptions {
    * null for none (tests that stand for separate machines in one process).
    */
   workerChannel?: string | null;
+  /** Deliver mail here instead of the configured transport (tests). */
+  mailTransport?: MailTransport;
 }
 
 /**
@@ -107,6 +116,9 @@ export async function createServices(
       });
     }, PURGE_INTERVAL_MS);
     Deno.unrefTimer(purge);
+    const mailer = createMailer(config, db, {
+      transport: options.mailTransport,
+    });
     const opened = { cache, local };
     return {
       config,
@@ -114,9 +126,12 @@ export async function createServices(
       cache,
       trustedProxies,
       sessions,
+      mailer,
       async close() {
         clearInterval(purge);
         rows?.close();
+        // Before the database: a pass under way still writes its outcome.
+        await mailer.close();
         await opened.local.close();
         await opened.cache.close();
         await db.close();

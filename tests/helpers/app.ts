@@ -135,7 +135,13 @@ async function buildFiles(apply: Snapshot["apply"]): Promise<BuildFiles> {
  * ```
  */
 export async function buildApp(
-  opts: { env?: Record<string, string>; dbPath?: string; engine?: Engine } = {},
+  opts: {
+    env?: Record<string, string>;
+    dbPath?: string;
+    engine?: Engine;
+    /** As `deno task dev` runs it, or (default) as the production build. */
+    mode?: "development" | "production";
+  } = {},
 ): Promise<InProcessApp> {
   const { apply, files } = await build();
   const engine = opts.engine ?? "sqlite";
@@ -143,6 +149,9 @@ export async function buildApp(
     ? await Deno.makeTempDir({ prefix: "islet-app-" })
     : undefined;
   const dbUrl = engine === "postgres" ? await createPgDatabase(true) : null;
+  // Mail of an app without SMTP_URL goes to an outbox folder of its own,
+  // never the checkout's data/outbox.
+  const mailDir = await Deno.makeTempDir({ prefix: "islet-mail-" });
   // Every app has a database of its own, whatever this process was given.
   const { DATABASE_URL: _, ...inherited } = Deno.env.toObject();
   const log = captureConsole();
@@ -155,6 +164,7 @@ export async function buildApp(
       ...(dbUrl === null
         ? { DATABASE_PATH: opts.dbPath ?? `${dir}/test.db` }
         : { DATABASE_URL: dbUrl }),
+      MAIL_OUTBOX_DIR: `${mailDir}/outbox`,
       ...opts.env,
     });
     services = await createServices(config);
@@ -164,11 +174,14 @@ export async function buildApp(
   } catch (err) {
     log.release();
     if (dir) await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await Deno.remove(mailDir, { recursive: true }).catch(() => {});
     if (dbUrl !== null) await dropPgDatabase(dbUrl);
     throw err;
   }
   const app = createApp(services);
   apply(app);
+  // What the dev server's Builder sets after importing the app.
+  if (opts.mode !== undefined) app.config.mode = opts.mode;
   const handler = app.handler();
   const url = `http://127.0.0.1:${PORT}`;
 
@@ -220,6 +233,7 @@ export async function buildApp(
       stopped ??= (async () => {
         await close();
         if (dir) await Deno.remove(dir, { recursive: true }).catch(() => {});
+        await Deno.remove(mailDir, { recursive: true }).catch(() => {});
         if (dbUrl !== null) await dropPgDatabase(dbUrl);
       })();
       return stopped;
