@@ -76,8 +76,7 @@ export function resendLimiter(
 }
 
 /**
- * Sends the signed-in user a new verification link (the body is read and
- * ignored, so a malformed one is still a 4xx).
+ * Sends the signed-in user a new verification link.
  *
  * @example
  * ```ts
@@ -92,8 +91,8 @@ import type { Failure } from "../auth/outcome.ts";
 export async function resendVerificationAction(
   ctx: Context<State>,
 ): Promise<ResendResult> {
+  // No input: the account is the signed-in one, the address its own.
   const { user } = requireSignedIn(ctx.state);
-  await readInput(ctx.req);
   const { services } = ctx.state;
   return await resendVerification(
     services.db,
