@@ -71,7 +71,7 @@ export interface UsedToken {
  */
 export type TokenRefusal = "unknown" | "expired" | "other_account";
 
-/** What {@linkcode useEmailToken} found. */
+/** What {@linkcode consumeEmailToken} found. */
 export type TokenUse = UsedToken | { ok: false; reason: TokenRefusal };
 
 /**
@@ -158,8 +158,8 @@ export async function issueEmailToken(
   return token;
 }
 
-/** Options of {@linkcode useEmailToken}. */
-export interface UseOptions {
+/** Options of {@linkcode consumeEmailToken}. */
+export interface ConsumeOptions {
   /**
    * The account that may use the token (the signed-in one), or undefined
    * when anyone holding the link may (it was sent to the owner's inbox).
@@ -186,18 +186,18 @@ export interface UseOptions {
  * declare const db: Db;
  * declare const token: string;
  * const outcome = await db.transaction(async (tx) => {
- *   const used = await useEmailToken(tx, VERIFY_EMAIL_TOKENS, token);
+ *   const used = await consumeEmailToken(tx, VERIFY_EMAIL_TOKENS, token);
  *   if (!used.ok) return used.reason; // "unknown" | "expired" | "other_account"
  *   // … the change, through tx …
  *   return "done";
  * });
  * ```
  */
-export async function useEmailToken(
+export async function consumeEmailToken(
   db: Queryable,
   store: TokenStore,
   token: unknown,
-  options: UseOptions = {},
+  options: ConsumeOptions = {},
 ): Promise<TokenUse> {
   if (!isEmailTokenShape(token)) return { ok: false, reason: "unknown" };
   const now = options.now ?? Date.now();

@@ -7,6 +7,7 @@ import {
 import { dbTest } from "../db/testing.ts";
 import { createUser } from "../db/users.ts";
 import {
+  consumeEmailToken,
   deleteEmailTokens,
   EMAIL_TOKEN_LENGTH,
   generateEmailToken,
@@ -14,7 +15,6 @@ import {
   isEmailTokenShape,
   issueEmailToken,
   PASSWORD_RESET_TOKENS,
-  useEmailToken,
   VERIFY_EMAIL_TOKENS,
 } from "./email_token.ts";
 
@@ -95,14 +95,14 @@ dbTest(
       ]
     ) {
       deepStrictEqual(
-        await useEmailToken(db, VERIFY_EMAIL_TOKENS, changed, { now: t0 }),
+        await consumeEmailToken(db, VERIFY_EMAIL_TOKENS, changed, { now: t0 }),
         { ok: false, reason: "unknown" },
         changed,
       );
     }
     // Another account may not use it; it is left in place.
     deepStrictEqual(
-      await useEmailToken(db, VERIFY_EMAIL_TOKENS, token, {
+      await consumeEmailToken(db, VERIFY_EMAIL_TOKENS, token, {
         userId: bob.id,
         now: t0,
       }),
@@ -110,7 +110,7 @@ dbTest(
     );
     // Expired at exactly 24 hours; left in place.
     deepStrictEqual(
-      await useEmailToken(db, VERIFY_EMAIL_TOKENS, token, {
+      await consumeEmailToken(db, VERIFY_EMAIL_TOKENS, token, {
         now: t0 + 24 * HOUR,
       }),
       { ok: false, reason: "expired" },
@@ -122,7 +122,7 @@ dbTest(
     );
     // A second before: used, by its owner.
     deepStrictEqual(
-      await useEmailToken(db, VERIFY_EMAIL_TOKENS, token, {
+      await consumeEmailToken(db, VERIFY_EMAIL_TOKENS, token, {
         userId: ada.id,
         now: t0 + 24 * HOUR - 1000,
       }),
@@ -130,7 +130,7 @@ dbTest(
     );
     // Used once: then unknown.
     deepStrictEqual(
-      await useEmailToken(db, VERIFY_EMAIL_TOKENS, token, { now: t0 }),
+      await consumeEmailToken(db, VERIFY_EMAIL_TOKENS, token, { now: t0 }),
       { ok: false, reason: "unknown" },
     );
     strictEqual(
@@ -151,7 +151,7 @@ dbTest(
       userId: ada.id,
     }, HOUR);
     await db.transaction(async (tx) => {
-      const used = await useEmailToken(tx, PASSWORD_RESET_TOKENS, token);
+      const used = await consumeEmailToken(tx, PASSWORD_RESET_TOKENS, token);
       ok(used.ok);
       strictEqual(used.email, null, "reset tokens bind no address");
       throw new Error("the change failed");
@@ -159,7 +159,9 @@ dbTest(
 
     const outcomes = await Promise.all(
       [1, 2, 3].map(() =>
-        db.transaction((tx) => useEmailToken(tx, PASSWORD_RESET_TOKENS, token))
+        db.transaction((tx) =>
+          consumeEmailToken(tx, PASSWORD_RESET_TOKENS, token)
+        )
       ),
     );
     strictEqual(
@@ -199,11 +201,11 @@ dbTest(
     }, HOUR);
     strictEqual(await deleteEmailTokens(db, VERIFY_EMAIL_TOKENS, ada.id), 2);
     strictEqual(
-      (await useEmailToken(db, VERIFY_EMAIL_TOKENS, a1)).ok,
+      (await consumeEmailToken(db, VERIFY_EMAIL_TOKENS, a1)).ok,
       false,
     );
-    ok((await useEmailToken(db, VERIFY_EMAIL_TOKENS, b1)).ok);
-    ok((await useEmailToken(db, PASSWORD_RESET_TOKENS, reset)).ok);
+    ok((await consumeEmailToken(db, VERIFY_EMAIL_TOKENS, b1)).ok);
+    ok((await consumeEmailToken(db, PASSWORD_RESET_TOKENS, reset)).ok);
   },
 );
 

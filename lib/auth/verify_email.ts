@@ -18,10 +18,10 @@ import { getUserById, markEmailVerified, type User } from "../db/users.ts";
 import type { Mailer } from "../email/mail.ts";
 import { appLink, renderEmail } from "../email/template.ts";
 import {
+  consumeEmailToken,
   deleteEmailTokens,
   issueEmailToken,
   type TokenRefusal,
-  useEmailToken,
   VERIFY_EMAIL_TOKENS,
 } from "./email_token.ts";
 import { normalizeEmail } from "./email_rule.ts";
@@ -155,7 +155,7 @@ export async function verifyEmail(
 ): Promise<VerifyEmailResult> {
   try {
     return await db.transaction(async (tx) => {
-      const used = await useEmailToken(tx, VERIFY_EMAIL_TOKENS, token, {
+      const used = await consumeEmailToken(tx, VERIFY_EMAIL_TOKENS, token, {
         userId: opts.signedInUserId,
       });
       if (!used.ok) throw new Refused(used.reason);
