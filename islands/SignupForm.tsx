@@ -1,6 +1,7 @@
 import { useSignal } from "@preact/signals";
+import { useEffect, useRef } from "preact/hooks";
+import { CheckInbox } from "../components/CheckInbox.tsx";
 import { Field, FormError, SubmitButton } from "../components/Field.tsx";
-import { EMAIL_TAKEN } from "../lib/auth/messages.ts";
 import {
   MAX_PASSWORD_LENGTH as MAX,
   MIN_PASSWORD_LENGTH as MIN,
@@ -16,7 +17,8 @@ interface Props {
 
 /**
  * The sign-up form. Without JavaScript it posts to /signup; with it, it
- * checks the fields as you go and creates the account through the JSON API.
+ * checks the fields as you go and signs up through the JSON API, then
+ * shows the server's "check your inbox" in place of the form.
  */
 export default function SignupForm(props: Props) {
   const email = useSignal(props.email ?? "");
@@ -25,6 +27,12 @@ export default function SignupForm(props: Props) {
   const initial = shownErrors(props.error, props.fieldErrors);
   const error = useSignal(initial.error);
   const fields = useSignal<Record<string, string>>(initial.fields);
+  const sent = useSignal("");
+  const sentRef = useRef<HTMLDivElement>(null);
+  // Keyboard and screen-reader users land on the answer, not on nothing.
+  useEffect(() => {
+    if (sent.value) sentRef.current?.focus();
+  }, [sent.value]);
 
   const check = () =>
     checkSignUp({ email: email.value, password: password.value });
@@ -48,13 +56,23 @@ export default function SignupForm(props: Props) {
       "Could not create the account; please try again",
     );
     if (result.ok) {
-      location.assign("/dashboard");
+      sent.value = typeof result.data?.message === "string"
+        ? result.data.message
+        : "Check your inbox to confirm your address.";
       return;
     }
     const shown = shownErrors(result.error, result.details);
     error.value = shown.error;
     fields.value = shown.fields;
     pending.value = false;
+  }
+
+  if (sent.value) {
+    return (
+      <div ref={sentRef} tabIndex={-1} class="focus:outline-none">
+        <CheckInbox message={sent.value} />
+      </div>
+    );
   }
 
   return (
@@ -75,9 +93,6 @@ export default function SignupForm(props: Props) {
         required
         model={email}
         error={fields.value.email}
-        errorAction={fields.value.email === EMAIL_TAKEN && (
-          <a class="underline" href="/login">Sign in instead</a>
-        )}
       />
       <Field
         id="signup-password"

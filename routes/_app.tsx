@@ -1,9 +1,18 @@
 import { asset } from "fresh/runtime";
 import { Footer } from "../components/Footer.tsx";
 import { Header } from "../components/Header.tsx";
+import { VerifyBanner } from "../components/VerifyBanner.tsx";
 import { define, isSignedIn } from "../utils.ts";
 
+// The pages about confirming the address say it themselves.
+const NO_BANNER = new Set(["/verify-email", "/verify-email/resend"]);
+
 export default define.page(function App({ Component, state, url }) {
+  const auth = state.auth;
+  const unconfirmed = auth?.kind === "signed_in" &&
+      auth.user.emailVerifiedAt === null && !NO_BANNER.has(url.pathname)
+    ? auth.user.email
+    : null;
   return (
     <html lang="en" data-theme={state.theme ?? "system"}>
       <head>
@@ -31,6 +40,7 @@ export default define.page(function App({ Component, state, url }) {
           path={url.pathname}
           next={url.pathname + url.search}
         />
+        {unconfirmed !== null && <VerifyBanner email={unconfirmed} />}
         <main id="main" tabindex={-1} class="flex-1 focus:outline-none">
           <Component />
         </main>

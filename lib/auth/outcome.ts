@@ -13,7 +13,9 @@
  * - `taken`: the email already has an account;
  * - `rate_limited`: too many attempts (`by` the network or the account);
  * - `busy`: too many password checks at once, nothing was tried;
- * - `not_found`: no such thing for this user (another user's is the same).
+ * - `not_found`: no such thing for this user (another user's is the same);
+ * - `unverified`: the account's email address is not confirmed yet, and
+ *   this needs it (see `lib/auth/verified.ts`).
  */
 export type FailureReason =
   | "invalid"
@@ -21,7 +23,8 @@ export type FailureReason =
   | "taken"
   | "rate_limited"
   | "busy"
-  | "not_found";
+  | "not_found"
+  | "unverified";
 
 /** A refused action: the reason, a plain message, and what helps retry. */
 export interface Failure<R extends FailureReason = FailureReason> {

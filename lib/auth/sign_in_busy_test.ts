@@ -14,6 +14,7 @@ import { defaultConcurrency } from "./hash_queue.ts";
 import { signIn, type SignInLimiter } from "./sign_in.ts";
 import { failureStatus } from "../web/failure_answer.ts";
 import { signUp } from "./sign_up.ts";
+import { mailDeps } from "./mail_testing.ts";
 
 const META = { ip: "192.0.2.1", userAgent: "test" };
 const PASSWORD = "Tulip orbit 7391 quartz!";
@@ -91,7 +92,7 @@ dbTest(
   "signUp: busy hashing is a 503 domain result and creates nothing",
   async (db) => {
     await withHashingFull(async () => {
-      const result = await signUp(db, {
+      const result = await signUp(mailDeps(db), {
         email: "grace@example.com",
         password: PASSWORD,
       }, META);

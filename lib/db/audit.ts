@@ -14,6 +14,12 @@ import type { Queryable } from "./db.ts";
  */
 export type AuditEventName =
   | "auth.sign_up"
+  // Someone signed up with an address that has an account: nothing changed
+  // but an email to its owner; the person signing up was told the same as
+  // a new address.
+  | "auth.sign_up_existing"
+  | "auth.verification_sent"
+  | "auth.email_verified"
   | "auth.sign_in"
   | "auth.sign_in_failed"
   | "auth.sign_out"

@@ -72,13 +72,22 @@ export function securityHeaders<State>(
     let res = await ctx.next();
     // One `res.headers` read: each read of the getter re-checks the response.
     let headers = res.headers;
+    // A page may only tighten the referrer policy, to no-referrer: a page
+    // whose URL holds a token (a verification link) must not pass it on.
+    const tightened = headers.get("referrer-policy") === "no-referrer";
+    const apply = () => {
+      for (const [name, value] of list) {
+        if (tightened && name === "referrer-policy") continue;
+        headers.set(name, value);
+      }
+    };
     try {
-      for (const [name, value] of list) headers.set(name, value);
+      apply();
     } catch {
       // Some responses (Response.redirect, fetch results) have immutable headers.
       res = new Response(res.body, res);
       headers = res.headers;
-      for (const [name, value] of list) headers.set(name, value);
+      apply();
     }
     return res;
   };

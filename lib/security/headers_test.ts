@@ -54,3 +54,27 @@ Deno.test("securityHeaders copes with immutable response headers", async () => {
   strictEqual(res.status, 302);
   strictEqual(res.headers.get("x-frame-options"), "DENY");
 });
+
+Deno.test("securityHeaders keeps a route's no-referrer and overrides any weaker policy", async () => {
+  const handler = new App()
+    .use(securityHeaders({ hsts: false }))
+    .get(
+      "/token",
+      () =>
+        new Response("ok", { headers: { "referrer-policy": "no-referrer" } }),
+    )
+    .get(
+      "/weak",
+      () =>
+        new Response("ok", { headers: { "referrer-policy": "unsafe-url" } }),
+    )
+    .handler();
+  const token = await handler(new Request("http://localhost/token"));
+  strictEqual(token.headers.get("referrer-policy"), "no-referrer");
+  strictEqual(token.headers.get("x-frame-options"), "DENY");
+  const weak = await handler(new Request("http://localhost/weak"));
+  strictEqual(
+    weak.headers.get("referrer-policy"),
+    "strict-origin-when-cross-origin",
+  );
+});

@@ -1,9 +1,16 @@
 /**
  * Islet's origin rule for unsafe requests, stricter than Fresh's `csrf()`
- * (design.md, HTTP security): an `Origin`, when sent, must be allowed
- * (`null` never is), whatever `Sec-Fetch-Site` says; without one,
+ * (design.md, HTTP security): an `Origin`, when sent, must be allowed,
+ * whatever `Sec-Fetch-Site` says; without one, or with `Origin: null`,
  * `Sec-Fetch-Site: same-origin` is needed; a request with neither is
- * refused, which fails closed for old clients. Fresh's `csrf()` runs behind
+ * refused, which fails closed for old clients.
+ *
+ * Why `null` with `same-origin` passes: a browser sends `Origin: null` for
+ * a form posted from a page with `Referrer-Policy: no-referrer` (the Fetch
+ * standard serialises the origin so), which the email-verification page
+ * must send (its URL holds a token). `Sec-Fetch-Site` is set by the
+ * browser alone; the other sources of `null` (sandboxed frames, `data:`
+ * and `file:` pages) are never `same-origin`. Fresh's `csrf()` runs behind
  * it with the same allowed origins.
  *
  * @module
@@ -37,8 +44,8 @@ export function originCheck<State>(
   return (ctx) => {
     if (SAFE.has(ctx.req.method)) return ctx.next();
     const origin = ctx.req.headers.get("origin");
-    const ok = origin !== null
-      ? origin !== "null" && allowed(origin, ctx)
+    const ok = origin !== null && origin !== "null"
+      ? allowed(origin, ctx)
       : ctx.req.headers.get("sec-fetch-site") === "same-origin";
     // Whatever passes here passes upstream's rule too.
     return ok ? upstream(ctx) : Promise.resolve(refused(ctx.req));

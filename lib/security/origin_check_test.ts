@@ -62,16 +62,31 @@ Deno.test("originCheck: a request with neither Origin nor Sec-Fetch-Site is refu
   strictEqual(await status(await app()("/form", "DELETE", {})), 403);
 });
 
-Deno.test("originCheck: Origin null is refused, even with Sec-Fetch-Site same-origin", async () => {
+Deno.test("originCheck: Origin null passes only with Sec-Fetch-Site same-origin (a form on a no-referrer page)", async () => {
   const send = app();
   for (
     const headers of <Record<string, string>[]> [
       { origin: "null" },
-      { origin: "null", "sec-fetch-site": "same-origin" },
+      { origin: "null", "sec-fetch-site": "cross-site" },
+      { origin: "null", "sec-fetch-site": "same-site" },
+      { origin: "null", "sec-fetch-site": "none" },
     ]
   ) {
-    strictEqual(await status(await send("/form", "POST", headers)), 403);
+    strictEqual(
+      await status(await send("/form", "POST", headers)),
+      403,
+      JSON.stringify(headers),
+    );
   }
+  strictEqual(
+    await status(
+      await send("/form", "POST", {
+        origin: "null",
+        "sec-fetch-site": "same-origin",
+      }),
+    ),
+    200,
+  );
 });
 
 Deno.test("originCheck: a sent Origin decides, whatever Sec-Fetch-Site says", async () => {

@@ -35,7 +35,8 @@ const HOUR = 60 * MINUTE;
 /**
  * The policies. Keys: `default`, `auth`, `registration` by client IP
  * ({@linkcode ipRateLimitKey}); `api` by user id, else IP;
- * `signInAccount` by account (see {@linkcode signInAttempt}).
+ * `signInAccount` by account (see {@linkcode signInAttempt});
+ * `verificationResend` (new confirmation links) by user id.
  *
  * @example
  * ```ts
@@ -54,6 +55,7 @@ export const RATE_LIMITS = {
   auth: { name: "auth", limit: 11, windowMs: 5 * MINUTE },
   signInAccount: { name: "signin", limit: 5, windowMs: 15 * MINUTE },
   registration: { name: "registration", limit: 3, windowMs: HOUR },
+  verificationResend: { name: "verifyresend", limit: 3, windowMs: 10 * MINUTE },
 } as const satisfies Record<string, RateLimitPolicy>;
 
 /**

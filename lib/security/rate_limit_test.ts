@@ -30,6 +30,7 @@ Deno.test("policies are design.md's table", () => {
     auth: [11, 5],
     signInAccount: [5, 15],
     registration: [3, 60],
+    verificationResend: [3, 10],
   });
   const names = Object.values(RATE_LIMITS).map((p) => p.name);
   assert.equal(

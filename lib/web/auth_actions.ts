@@ -1,6 +1,6 @@
 /**
  * Sign-up and sign-in as whole requests, written once: the rate limits,
- * the body, the domain action and the new session. The page (plain form
+ * the body, the domain action and (sign-in) the new session. The page (plain form
  * post) and the JSON endpoint are thin adapters over these; each only
  * says the outcome in its own way.
  *
@@ -65,10 +65,20 @@ export async function signInAction(
   };
 }
 
+/** A sign-up that went through: the one answer for new and known addresses. */
+export interface SignedUp {
+  ok: true;
+  /** The address, normalised, to show back. */
+  email: string;
+  /** "Check your inbox at … to confirm it." */
+  message: string;
+}
+
 /**
- * Creates an account from the request and signs it in: the network and
- * registration limits, then the body (a malformed one throws `BodyError`),
- * the new user and their first session.
+ * Signs up from the request: the network and registration limits, then
+ * the body (a malformed one throws `BodyError`) and the sign-up. Starts no
+ * session: the answer must be the same whether or not the address already
+ * had an account (see `lib/auth/sign_up.ts`).
  *
  * @example
  * ```ts
@@ -76,21 +86,17 @@ export async function signInAction(
  * import type { State } from "./state.ts";
  * declare const ctx: Context<State>;
  * const outcome = await signUpAction(ctx);
- * if (!outcome.ok && outcome.reason === "taken") console.log(outcome.details);
+ * if (outcome.ok) console.log(outcome.message); // "Check your inbox at … to confirm it."
  * ```
  */
 export async function signUpAction(
   ctx: Context<State>,
-): Promise<Started | Refused> {
+): Promise<SignedUp | Refused> {
   const limited = await limitByIp(ctx, "auth") ??
     await limitByIp(ctx, "registration");
   if (limited) return limited;
   const input = await readInput(ctx.req);
-  const result = await signUp(ctx.state.services.db, input, requestMeta(ctx));
+  const result = await signUp(ctx.state.services, input, requestMeta(ctx));
   if (!result.ok) return { ...result, email: input.email };
-  return {
-    ok: true,
-    user: result.user,
-    cookie: await beginSession(ctx, result.user.id),
-  };
+  return result;
 }

@@ -11,6 +11,7 @@ import { jsonError } from "../http/json.ts";
 export const FAILURE_STATUS: Readonly<Record<FailureReason, number>> = {
   invalid: 400,
   wrong_credentials: 401,
+  unverified: 403,
   not_found: 404,
   taken: 409,
   rate_limited: 429,

@@ -13,6 +13,7 @@ Deno.test("failureStatus: each reason has its one status", () => {
     wrong_credentials: 401,
     not_found: 404,
     taken: 409,
+    unverified: 403,
     rate_limited: 429,
     busy: 503,
   });

@@ -20,7 +20,9 @@ export type Flash =
   | { kind: "session_expired" }
   | { kind: "others_ended"; count: number }
   | { kind: "session_ended"; device: DeviceIds }
-  | { kind: "session_gone" };
+  | { kind: "session_gone" }
+  | { kind: "email_verified" }
+  | { kind: "verification_sent" };
 
 /** The kinds of {@linkcode Flash}. */
 export type FlashKind = Flash["kind"];
@@ -35,6 +37,8 @@ const NUMBERS: Record<FlashKind, number> = {
   signed_out: 0,
   session_expired: 0,
   session_gone: 0,
+  email_verified: 0,
+  verification_sent: 0,
   others_ended: 1,
   session_ended: 2,
 };
@@ -111,6 +115,10 @@ export function flashMessage(flash: Flash): string {
       return "You were signed out (your session ended on another device or expired).";
     case "session_gone":
       return "That session had already ended.";
+    case "email_verified":
+      return "Email confirmed.";
+    case "verification_sent":
+      return "We sent you a new confirmation link. It works for 24 hours.";
     case "others_ended":
       if (flash.count === 0) return "There were no other sessions to sign out.";
       return flash.count === 1

@@ -117,6 +117,8 @@ const flashes: fc.Arbitrary<Flash> = fc.oneof(
     { kind: "signed_out" },
     { kind: "session_expired" },
     { kind: "session_gone" },
+    { kind: "email_verified" },
+    { kind: "verification_sent" },
   ),
   fc.integer({ min: 0, max: 9999 }).map((count): Flash => ({
     kind: "others_ended",

@@ -4,10 +4,13 @@ import { asBodyError, BodyError } from "../../lib/http/body.ts";
 import { signUpAction } from "../../lib/web/auth_actions.ts";
 import { failureHeaders, failureStatus } from "../../lib/web/failure_answer.ts";
 import { AuthCard } from "../../components/AuthCard.tsx";
+import { CheckInbox } from "../../components/CheckInbox.tsx";
 import SignupForm from "../../islands/SignupForm.tsx";
 import { define, isSignedIn } from "../../utils.ts";
 
 interface Data {
+  /** Set once the sign-up went through: "Check your inbox at …". */
+  sent?: string;
   email?: string;
   error?: string;
   fieldErrors?: Record<string, string>;
@@ -34,14 +37,26 @@ export const handler = define.handlers<Data>({
         fieldErrors: outcome.details,
       }, { status: failureStatus(outcome), headers: failureHeaders(outcome) });
     }
-    return new Response(null, {
-      status: 303,
-      headers: { location: "/dashboard", "set-cookie": outcome.cookie },
+    // Rendered in place, not redirected: the address is shown back, and it
+    // must not travel in a URL (logs, history) or a cookie to get there.
+    // The same page for a new address and one that has an account.
+    return page({ sent: outcome.message }, {
+      headers: { "cache-control": "no-store" },
     });
   },
 });
 
 export default define.page<typeof handler>(function Signup({ data }) {
+  if (data.sent) {
+    return (
+      <AuthCard title="Check your inbox">
+        <Head>
+          <title>Check your inbox · Islet</title>
+        </Head>
+        <CheckInbox message={data.sent} />
+      </AuthCard>
+    );
+  }
   return (
     <AuthCard title="Create your account">
       <Head>

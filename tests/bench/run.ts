@@ -214,20 +214,27 @@ function serve(
   ], { ...env, APP_URL: `http://127.0.0.1:${port}`, RATE_LIMITS: "off" });
 }
 
-/** Creates a user through the API and returns its session cookie. */
+/**
+ * Creates a user through the API, then signs in (sign-up starts no
+ * session) and returns the session cookie.
+ */
 async function signUp(app: string): Promise<string> {
-  const res = await fetch(`${app}/api/auth/register`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: app },
-    body: JSON.stringify({
-      email: "bench@example.com",
-      password: PASSWORD,
-    }),
-  });
+  const post = (path: string) =>
+    fetch(`${app}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: app },
+      body: JSON.stringify({ email: "bench@example.com", password: PASSWORD }),
+    });
+  const registered = await post("/api/auth/register");
+  await registered.body?.cancel();
+  if (registered.status !== 202) {
+    throw new Error(`sign-up failed: ${registered.status}`);
+  }
+  const res = await post("/api/auth/login");
   const setCookie = res.headers.get("set-cookie");
   await res.body?.cancel();
-  if (res.status !== 201 || setCookie === null) {
-    throw new Error(`sign-up failed: ${res.status}`);
+  if (res.status !== 200 || setCookie === null) {
+    throw new Error(`sign-in failed: ${res.status}`);
   }
   return setCookie.split(";")[0];
 }

@@ -1,6 +1,6 @@
 /**
- * The built app in real Chromium: sign up, sign out, sign in through the
- * islands; end another device's session from the settings; an invalid
+ * The built app in real Chromium: sign up (which signs nobody in), sign
+ * in, sign out, sign in again through the islands; end another device's session from the settings; an invalid
  * sign-in shows an accessible error in place; and the same sign-in works
  * with JavaScript off. No console error and no CSP violation anywhere.
  */
@@ -68,13 +68,21 @@ Deno.test("Chromium: sign up, sign out, sign in, end another session, bad passwo
     await page.waitForLoadState("networkidle");
     await fillCredentials(page, email, PASSWORD);
     await page.getByRole("button", { name: "Create account" }).click();
-    await page.waitForURL(`${base}/dashboard`);
-    strictEqual(await shownEmail(page), email);
+    await page.getByTestId("check-inbox").waitFor();
+    strictEqual(page.url(), `${base}/signup`, "no navigation");
     deepStrictEqual(
       first.requests,
       ["POST /api/auth/register"],
       "the island used the API",
     );
+    // Sign-up signs nobody in: sign in with the new account.
+    await page.goto(`${base}/login`);
+    await page.waitForLoadState("networkidle");
+    first.requests.length = 0;
+    await fillCredentials(page, email, PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(`${base}/dashboard`);
+    strictEqual(await shownEmail(page), email);
 
     // 2. Sign out with the header button (a plain form): the sign-in page
     // says so.

@@ -2,7 +2,9 @@
  * A first run as a new user makes it: the production build started with
  * no configuration at all (no APP_URL, no HOSTNAME; a scratch database and
  * a free PORT only), the exact URL it prints opened in Chromium, and a
- * sign-up there lands on the dashboard, with JavaScript and without.
+ * sign-up there says to check the inbox; signing in then lands on the
+ * dashboard (with the banner asking to confirm the address), with
+ * JavaScript and without.
  *
  * @module
  */
@@ -12,7 +14,7 @@ import { startServer } from "../helpers/server.ts";
 
 const PASSWORD = "Tulip orbit 7391 quartz!";
 
-Deno.test("Chromium: no configuration, open the printed URL, sign up, land on the dashboard", async () => {
+Deno.test("Chromium: no configuration, open the printed URL, sign up, sign in, land on the dashboard", async () => {
   const dir = await Deno.makeTempDir({ prefix: "islet-first-run-" });
   const server = await startServer({
     bareEnv: true,
@@ -39,7 +41,21 @@ Deno.test("Chromium: no configuration, open the printed URL, sign up, land on th
       await page.getByLabel("Email").fill(email);
       await page.getByLabel("Password").fill(PASSWORD);
       await page.getByRole("button", { name: "Create account" }).click();
+      await page.getByTestId("check-inbox").waitFor();
+      strictEqual(
+        await page.getByRole("status").textContent(),
+        `Check your inbox at ${email} to confirm it.`,
+        what,
+      );
+      await page.getByRole("link", { name: "Sign in", exact: true }).last()
+        .click();
+      await page.waitForURL(new URL("/login", printed).href);
+      if (javaScriptEnabled) await page.waitForLoadState("networkidle");
+      await page.getByLabel("Email").fill(email);
+      await page.getByLabel("Password").fill(PASSWORD);
+      await page.getByRole("button", { name: "Sign in" }).click();
       await page.waitForURL(new URL("/dashboard", printed).href);
+      await page.getByTestId("verify-banner").waitFor();
       strictEqual(
         await page.getByTestId("account-email").textContent(),
         email,

@@ -1,6 +1,7 @@
 /**
- * The built app over HTTP: what sign-up, sign-in, sign-out and ending a
- * session leave in the audit log, read from the database afterwards, on
+ * The built app over HTTP: what sign-up (of a new address and of one that
+ * has an account), sign-in, sign-out and ending a session leave in the
+ * audit log, read from the database afterwards, on
  * either engine.
  */
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
@@ -21,6 +22,8 @@ for (const engine of ENGINES) {
     try {
       const email = uniqueEmail();
       userId = (await alice.register(email)).json.user.id;
+      // Someone signs up with the same address: the owner's account records it.
+      await new Client(app, { userAgent: "Intruder/2" }).signUp(email);
       const failed = await alice.post("/api/auth/login", {
         json: { email, password: "not the password" },
       });
@@ -52,6 +55,8 @@ for (const engine of ENGINES) {
       for (
         const e of [
           "auth.sign_up",
+          "auth.verification_sent",
+          "auth.sign_up_existing",
           "auth.sign_in",
           "auth.sign_in_failed",
           "auth.sign_out",
@@ -67,7 +72,19 @@ for (const engine of ENGINES) {
         failures.map((r) => [r.user_id, JSON.parse(r.details!).reason]),
         [[userId, "wrong_password"], [null, "unknown_account"]],
       );
-      strictEqual(rows.filter((r) => r.event === "auth.sign_in").length, 2);
+      const attempt = rows.find((r) => r.event === "auth.sign_up_existing")!;
+      deepStrictEqual(
+        [attempt.user_id, attempt.user_agent],
+        [userId, "Intruder/2"],
+      );
+      deepStrictEqual(
+        JSON.parse(
+          rows.find((r) => r.event === "auth.verification_sent")!.details!,
+        ),
+        { reason: "sign_up" },
+      );
+      // register() signs in after signing up, then two more.
+      strictEqual(rows.filter((r) => r.event === "auth.sign_in").length, 3);
       const ended = rows.find((r) => r.event === "session.end")!;
       strictEqual(ended.user_id, userId);
       ok(JSON.parse(ended.details!).sessionId, "names the ended session");

@@ -28,13 +28,21 @@ function attributes(raw: string): Map<string, string> {
 }
 
 appTest(
-  "auth: register with JSON or a form gives 201 and an HttpOnly, SameSite=Lax session cookie",
+  "auth: register with JSON or a form answers 202 and no cookie; sign-in gives an HttpOnly, SameSite=Lax session cookie",
   async (app) => {
     const asJson = new Client(app);
     const email = uniqueEmail("json");
-    const a = await asJson.register(email.toUpperCase());
+    const signedUp = await asJson.signUp(email.toUpperCase());
+    deepStrictEqual(signedUp.json, {
+      success: true,
+      message: `Check your inbox at ${email} to confirm it.`,
+    });
+    strictEqual(signedUp.headers.getSetCookie().length, 0, "no cookie at all");
+    strictEqual(await asJson.meStatus(), 401, "not signed in");
+    const a = await asJson.login(email.toUpperCase());
     strictEqual(a.json.success, true);
     strictEqual(a.json.user.email, email, "stored normalised");
+    strictEqual(a.json.user.emailVerified, false);
     ok(!("passwordHash" in a.json.user) && !a.text.includes("argon2"));
     match(a.setCookie!, /^session=[a-z2-7]{24}\.[a-z2-7]{52}$/);
     const attrs = attributes(a.rawSetCookie!);
@@ -46,18 +54,21 @@ appTest(
     ok(Number(attrs.get("max-age")) > 29 * 86_400, "lives ~30 days");
 
     const asForm = new Client(app);
+    const formEmail = uniqueEmail("form");
     const b = await asForm.post("/api/auth/register", {
-      form: { email: uniqueEmail("form"), password: PASSWORD },
+      form: { email: formEmail, password: PASSWORD },
     });
-    strictEqual(b.status, 201, b.text);
-    match(b.setCookie ?? "", /^session=/);
+    strictEqual(b.status, 202, b.text);
+    strictEqual(b.setCookie, null);
+    await asForm.login(formEmail);
     strictEqual(await asForm.meStatus(), 200);
 
-    // The same email again is a conflict, not a second account.
+    // The same email again: the same answer, no second account, no session.
     const again = await new Client(app).post("/api/auth/register", {
       json: { email, password: PASSWORD },
     });
-    assertJsonError(again, 409);
+    strictEqual(again.status, 202);
+    strictEqual(again.text, signedUp.text);
     strictEqual(again.setCookie, null);
   },
 );

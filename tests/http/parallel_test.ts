@@ -45,16 +45,18 @@ Deno.test("parallel: several workers migrate once and refuse a session ended thr
       await res.body?.cancel();
       return res;
     };
-    const reg = await call("/api/auth/register", {
+    const credentials = {
       method: "POST",
       headers: { "content-type": "application/json", origin: server.url },
       body: JSON.stringify({
         email: "par@example.com",
         password: "parallel passphrase 42",
       }),
-    });
-    strictEqual(reg.status, 201);
-    const cookie = reg.headers.get("set-cookie")!.split(";")[0];
+    };
+    strictEqual((await call("/api/auth/register", credentials)).status, 202);
+    const signIn = await call("/api/auth/login", credentials);
+    strictEqual(signIn.status, 200);
+    const cookie = signIn.headers.get("set-cookie")!.split(";")[0];
     const me = async () =>
       (await call("/api/auth/me", { headers: { cookie } })).status;
     // Enough requests that every worker has validated (and kept) it.

@@ -67,7 +67,11 @@ Deno.test("property: what the sign-up island refuses, the server refuses with th
     fc.asyncProperty(emails, passwords, async (email, password) => {
       const client = checkSignUp({ email, password });
       if (Object.keys(client).length === 0) return;
-      const server = await signUp(NO_DB, { email, password }, META);
+      const server = await signUp(
+        { db: NO_DB, mailer: NO_DB as never, config: NO_DB as never },
+        { email, password },
+        META,
+      );
       if (server.ok || failureStatus(server) !== 400) {
         throw new Error("not a 400");
       }

@@ -7,7 +7,8 @@
 
 /** The outcome of {@linkcode postJson}. */
 export type PostResult =
-  | { ok: true }
+  // deno-lint-ignore no-explicit-any
+  | { ok: true; data: any }
   | { ok: false; error: string; details: Record<string, string> };
 
 /** Shown when the request never got an answer. */
@@ -46,8 +47,7 @@ export async function postJson(
     return { ok: false, error: NETWORK_ERROR, details: {} };
   }
   if (res.ok) {
-    await res.body?.cancel();
-    return { ok: true };
+    return { ok: true, data: await res.json().catch(() => null) };
   }
   const data = await res.json().catch(() => null);
   return {

@@ -3,7 +3,9 @@ import { NETWORK_ERROR, postJson } from "./post_json.ts";
 
 Deno.test("postJson reads the error shape, falls back on other answers, and reports network failures", async () => {
   const answers: Response[] = [
-    Response.json({ success: true }),
+    Response.json({ success: true, message: "Check your inbox" }, {
+      status: 202,
+    }),
     Response.json({
       success: false,
       error: "Invalid email or password",
@@ -21,7 +23,10 @@ Deno.test("postJson reads the error shape, falls back on other answers, and repo
   );
   try {
     const url = `http://127.0.0.1:${server.addr.port}/api`;
-    deepStrictEqual(await postJson(url, { a: 1 }, "fallback"), { ok: true });
+    deepStrictEqual(await postJson(url, { a: 1 }, "fallback"), {
+      ok: true,
+      data: { success: true, message: "Check your inbox" },
+    });
     deepStrictEqual(await postJson(url, { a: 2 }, "fallback"), {
       ok: false,
       error: "Invalid email or password",

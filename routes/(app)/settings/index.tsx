@@ -19,6 +19,19 @@ export default define.page(function AccountSettings({ state }) {
           <dd class="font-medium break-words" data-testid="settings-email">
             {user.email}
           </dd>
+          <dd class="text-sm" data-testid="settings-email-status">
+            {user.emailVerifiedAt !== null ? "Confirmed" : (
+              <>
+                Not confirmed yet.{" "}
+                <a
+                  class="font-medium text-indigo-700 underline dark:text-indigo-300"
+                  href="/verify-email/resend"
+                >
+                  Send a new link
+                </a>
+              </>
+            )}
+          </dd>
         </div>
         <div class="min-w-0">
           <dt class={TERM}>Username</dt>
