@@ -60,6 +60,7 @@ function notYou(appUrl: URL): string {
  *
  * @example
  * ```ts
+ * import type { AccountMeta } from "./account_deps.ts";
  * declare const meta: AccountMeta;
  * resetLinkMail(new URL("http://localhost:8000"), "ada@example.com", "token", Date.now(), meta);
  * ```
@@ -99,6 +100,7 @@ export function resetLinkMail(
  *
  * @example
  * ```ts
+ * import type { AccountMeta } from "./account_deps.ts";
  * declare const meta: AccountMeta;
  * resetNoAccountMail(new URL("http://localhost:8000"), "nobody@example.com", Date.now(), meta);
  * ```
@@ -133,6 +135,7 @@ export function resetNoAccountMail(
  *
  * @example
  * ```ts
+ * import type { AccountMeta } from "./account_deps.ts";
  * declare const meta: AccountMeta;
  * passwordChangedMail(new URL("http://localhost:8000"), "ada@example.com", "reset", Date.now(), meta);
  * ```
@@ -167,6 +170,7 @@ export function passwordChangedMail(
  *
  * @example
  * ```ts
+ * import type { AccountMeta } from "./account_deps.ts";
  * declare const meta: AccountMeta;
  * emailChangeConfirmMail(new URL("http://localhost:8000"), "ada@example.org", "token", Date.now(), meta);
  * ```
@@ -204,6 +208,7 @@ export function emailChangeConfirmMail(
  *
  * @example
  * ```ts
+ * import type { AccountMeta } from "./account_deps.ts";
  * declare const meta: AccountMeta;
  * emailChangeTakenMail(new URL("http://localhost:8000"), "ada@example.org", Date.now(), meta);
  * ```
@@ -235,6 +240,7 @@ export function emailChangeTakenMail(
  *
  * @example
  * ```ts
+ * import type { AccountMeta } from "./account_deps.ts";
  * declare const meta: AccountMeta;
  * emailChangedMail(new URL("http://localhost:8000"), "ada@example.com", "ada@example.org", "token", Date.now(), meta);
  * ```
@@ -271,6 +277,7 @@ export function emailChangedMail(
  *
  * @example
  * ```ts
+ * import type { AccountMeta } from "./account_deps.ts";
  * declare const meta: AccountMeta;
  * emailChangeUndoneMail(new URL("http://localhost:8000"), "ada@example.com", "token", Date.now(), meta);
  * ```
