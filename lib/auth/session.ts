@@ -369,6 +369,28 @@ export async function invalidateOtherSessions(
   return ids.length;
 }
 
+/**
+ * Drops sessions whose rows are already deleted from the shared cache and
+ * from every process's memory. For an action that deletes the rows inside
+ * its own transaction (`deleteUserSessions(tx, …)` from `lib/db/sessions.ts`,
+ * with the change that ends them): call it once that transaction has
+ * committed, database first as {@linkcode invalidateSession} does.
+ *
+ * @example
+ * ```ts
+ * import { deleteUserSessions } from "../db/sessions.ts";
+ * declare const deps: SessionDeps;
+ * const ids = await deps.db.transaction((tx) => deleteUserSessions(tx, "user-id"));
+ * await forgetSessions(deps, ids);
+ * ```
+ */
+export async function forgetSessions(
+  deps: SessionDeps,
+  ids: readonly string[],
+): Promise<void> {
+  await forget(deps, [...ids]);
+}
+
 /** After the rows are gone: the shared cache, then every process memory. */
 async function forget(deps: SessionDeps, ids: string[]): Promise<void> {
   if (ids.length === 0) return;

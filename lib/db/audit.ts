@@ -24,7 +24,13 @@ export type AuditEventName =
   | "auth.sign_in_failed"
   | "auth.sign_out"
   | "session.end"
-  | "session.end_others";
+  | "session.end_others"
+  | "auth.password_reset_requested"
+  | "auth.password_reset"
+  | "auth.password_changed"
+  | "auth.email_change_requested"
+  | "auth.email_changed"
+  | "auth.email_change_undone";
 
 /** One event to record. */
 export interface AuditEvent {

@@ -399,3 +399,41 @@ export async function updateBilling(
 export async function deleteUser(db: Queryable, userId: string): Promise<void> {
   await db.run("DELETE FROM users WHERE id = ?", [userId]);
 }
+
+/**
+ * Moves the account to another email address (lower-cased), verified at
+ * `verifiedAt` (the link that made the change was opened from that inbox).
+ * Throws {@linkcode DuplicateUserError} when another account has it.
+ *
+ * @example
+ * ```ts
+ * import type { Queryable } from "./db.ts";
+ * declare const tx: Queryable;
+ * declare const user: User;
+ * await updateEmail(tx, user.id, "ada@example.org", Date.now());
+ * ```
+ */
+export async function updateEmail(
+  db: Queryable,
+  userId: string,
+  email: string,
+  verifiedAt: number | null,
+  now: number = Date.now(),
+): Promise<void> {
+  try {
+    // A savepoint: on PostgreSQL a refused statement would otherwise end
+    // the caller's whole transaction.
+    await db.transaction((tx) =>
+      tx.run(
+        `UPDATE users SET email = ?, email_verified_at = ?, updated_at = ?
+         WHERE id = ?`,
+        [normalizeEmail(email), verifiedAt, now, userId],
+      )
+    );
+  } catch (error) {
+    if (
+      error instanceof UniqueViolationError && error.target === "users.email"
+    ) throw new DuplicateUserError("email");
+    throw error;
+  }
+}

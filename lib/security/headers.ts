@@ -67,9 +67,16 @@ export function securityHeaderList(
 export function securityHeaders<State>(
   options: SecurityHeadersOptions,
 ): Middleware<State> {
-  const list = securityHeaderList(options);
+  const all = securityHeaderList(options);
+  // A page whose URL or form holds a secret (a reset link's token) says
+  // `Referrer-Policy: no-referrer` itself; that stricter policy is kept,
+  // and no other value a route might set replaces the default.
+  const keepingReferrer = all.filter(([name]) => name !== "referrer-policy");
   return async (ctx) => {
     let res = await ctx.next();
+    const list = res.headers.get("referrer-policy") === "no-referrer"
+      ? keepingReferrer
+      : all;
     // One `res.headers` read: each read of the getter re-checks the response.
     let headers = res.headers;
     // A page may only tighten the referrer policy, to no-referrer: a page

@@ -22,7 +22,10 @@ export type Flash =
   | { kind: "session_ended"; device: DeviceIds }
   | { kind: "session_gone" }
   | { kind: "email_verified" }
-  | { kind: "verification_sent" };
+  | { kind: "verification_sent" }
+  | { kind: "password_reset" }
+  | { kind: "password_changed"; count: number }
+  | { kind: "email_change_sent" };
 
 /** The kinds of {@linkcode Flash}. */
 export type FlashKind = Flash["kind"];
@@ -41,6 +44,9 @@ const NUMBERS: Record<FlashKind, number> = {
   verification_sent: 0,
   others_ended: 1,
   session_ended: 2,
+  password_reset: 0,
+  password_changed: 1,
+  email_change_sent: 0,
 };
 
 // A kind, then up to two numbers without leading zeros, dot-separated.
@@ -59,6 +65,7 @@ export function encodeFlash(flash: Flash): string {
     String(Math.min(MAX_FLASH_NUMBER, Math.max(0, Math.trunc(x) || 0)));
   switch (flash.kind) {
     case "others_ended":
+    case "password_changed":
       return `${flash.kind}.${n(flash.count)}`;
     case "session_ended":
       return `${flash.kind}.${n(flash.device.browser)}.${
@@ -89,6 +96,7 @@ export function decodeFlash(value: string): Flash | null {
   if (numbers.length !== NUMBERS[kind]) return null;
   switch (kind) {
     case "others_ended":
+    case "password_changed":
       return { kind, count: numbers[0] };
     case "session_ended": {
       const device = { browser: numbers[0], system: numbers[1] };
@@ -126,6 +134,18 @@ export function flashMessage(flash: Flash): string {
         : `${flash.count} other sessions were signed out.`;
     case "session_ended":
       return `The session on ${deviceLabelOf(flash.device)} was ended.`;
+    case "password_reset":
+      return "Your password was changed and every device signed out. Sign in with your new password.";
+    case "password_changed":
+      return `Your password was changed. ${
+        flash.count === 0
+          ? "No other device was signed in."
+          : flash.count === 1
+          ? "1 other session was signed out."
+          : `${flash.count} other sessions were signed out.`
+      }`;
+    case "email_change_sent":
+      return "Check the inbox of the new address: your address changes when you open the link we sent there.";
   }
 }
 

@@ -26,6 +26,7 @@ export const handler = define.handlers<Data>({
     const flash = takeFlash(ctx.req, ctx.state.services.config.secureCookies, [
       "signed_out",
       "session_expired",
+      "password_reset",
     ]);
     return page({ next, notice: flash.message }, { headers: flash.headers });
   },
@@ -68,6 +69,14 @@ export default define.page<typeof handler>(function Login({ data }) {
         fieldErrors={data.fieldErrors}
       />
       <p class="mt-6 text-sm">
+        <a
+          class="font-medium text-indigo-700 underline dark:text-indigo-300"
+          href="/forgot-password"
+        >
+          Forgot your password?
+        </a>
+      </p>
+      <p class="mt-3 text-sm">
         New here?{" "}
         <a
           class="font-medium text-indigo-700 underline dark:text-indigo-300"

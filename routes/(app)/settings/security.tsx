@@ -1,10 +1,24 @@
+import { page } from "fresh";
 import { Head } from "fresh/runtime";
+import { Notice } from "../../../components/Notice.tsx";
+import { takeFlash } from "../../../lib/web/flash.ts";
 import { define, requireSignedIn } from "../../../utils.ts";
+
+export const handler = define.handlers<{ notice: string | null }>({
+  GET(ctx) {
+    const flash = takeFlash(ctx.req, ctx.state.services.config.secureCookies, [
+      "password_changed",
+    ]);
+    return page({ notice: flash.message }, { headers: flash.headers });
+  },
+});
 
 const LINK = "font-medium text-indigo-700 underline dark:text-indigo-300";
 
 /** Settings, Security: how this account signs in, as it stands today. */
-export default define.page(function SecuritySettings({ state }) {
+export default define.page<typeof handler>(function SecuritySettings(
+  { data, state },
+) {
   const { user } = requireSignedIn(state);
   return (
     <section aria-labelledby="security-title">
@@ -12,6 +26,7 @@ export default define.page(function SecuritySettings({ state }) {
         <title>Security · Settings · Islet</title>
       </Head>
       <h2 id="security-title" class="text-2xl font-bold">Security</h2>
+      <Notice message={data.notice} class="mt-4" />
       <dl class="mt-6 space-y-5">
         <div>
           <dt class="font-medium">Password</dt>
@@ -19,6 +34,12 @@ export default define.page(function SecuritySettings({ state }) {
             {user.hasPassword
               ? "Set. You sign in with your email address and password."
               : "Not set. You sign in through a linked account."}
+            {user.hasPassword && (
+              <>
+                {" "}
+                <a class={LINK} href="/settings/password">Change password</a>
+              </>
+            )}
           </dd>
         </div>
         <div>
