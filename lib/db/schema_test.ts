@@ -50,8 +50,8 @@ dbTest(
     const { missing, checked } = await unindexedForeignKeys(db);
     assert.deepEqual(missing, []);
     // oauth_accounts, sessions, two token tables, recovery_codes,
-    // subscriptions, preferences, audit_log
-    assert.equal(checked, 8);
+    // subscriptions, preferences, audit_log, security_notice_tokens
+    assert.equal(checked, 9);
     // The check itself notices a missing index, and an index that does not
     // lead with the column does not count.
     await db.exec(`CREATE TABLE probe_parent (id INTEGER PRIMARY KEY);
