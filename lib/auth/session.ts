@@ -352,6 +352,28 @@ export async function invalidateOtherSessions(
   return ids.length;
 }
 
+/**
+ * Drops sessions whose rows a transaction has deleted (and committed)
+ * from the shared cache and every process's memory, as
+ * {@linkcode invalidateUserSessions} does after its own delete: for
+ * actions that end sessions inside a larger transaction (account
+ * deletion), where the rows must go with the rest or not at all.
+ *
+ * @example
+ * ```ts
+ * import { deleteUserSessions } from "../db/sessions.ts";
+ * declare const deps: SessionDeps;
+ * const ids = await deps.db.transaction((tx) => deleteUserSessions(tx, "user-id"));
+ * await forgetEndedSessions(deps, ids);
+ * ```
+ */
+export function forgetEndedSessions(
+  deps: SessionDeps,
+  ids: string[],
+): Promise<void> {
+  return forget(deps, ids);
+}
+
 /** After the rows are gone: the shared cache, then every process memory. */
 async function forget(deps: SessionDeps, ids: string[]): Promise<void> {
   if (ids.length === 0) return;

@@ -34,7 +34,8 @@ const HOUR = 60 * MINUTE;
 
 /**
  * The policies. Keys: `default`, `auth`, `registration` by client IP
- * ({@linkcode ipRateLimitKey}); `api` by user id, else IP;
+ * ({@linkcode ipRateLimitKey}); `api` by user id, else IP; `export` and
+ * `account` by user id;
  * `signInAccount` by account (see {@linkcode signInAttempt}).
  *
  * @example
@@ -54,6 +55,12 @@ export const RATE_LIMITS = {
   auth: { name: "auth", limit: 11, windowMs: 5 * MINUTE },
   signInAccount: { name: "signin", limit: 5, windowMs: 15 * MINUTE },
   registration: { name: "registration", limit: 3, windowMs: HOUR },
+  // Per account (user id): a data export reads everything the account
+  // holds, so a stolen session cannot turn it into a load test.
+  export: { name: "export", limit: 5, windowMs: HOUR },
+  // Per account: changes to the account's own settings (preferences,
+  // deletion attempts, activity pages), generous for a person.
+  account: { name: "account", limit: 60, windowMs: 15 * MINUTE },
 } as const satisfies Record<string, RateLimitPolicy>;
 
 /**

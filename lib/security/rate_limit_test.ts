@@ -30,6 +30,8 @@ Deno.test("policies are design.md's table", () => {
     auth: [11, 5],
     signInAccount: [5, 15],
     registration: [3, 60],
+    export: [5, 60],
+    account: [60, 15],
   });
   const names = Object.values(RATE_LIMITS).map((p) => p.name);
   assert.equal(
