@@ -53,6 +53,12 @@ export interface Config {
   passwordHashing: { concurrency: number; maxQueued: number };
   /** Whether cookies get `Secure` and the `__Host-` prefix (APP_URL is https). */
   secureCookies: boolean;
+  /**
+   * Outgoing mail: through SMTP when `smtpUrl` is set (a secret: it may
+   * hold a password), else written as `.eml` files under `outboxDir` (the
+   * development outbox). `from` is the validated `MAIL_FROM`.
+   */
+  mail: { smtpUrl: string | undefined; from: string; outboxDir: string };
 }
 
 /** Thrown by {@linkcode loadConfig} with every problem found. */
@@ -148,6 +154,30 @@ export class Reader {
     );
     return undefined;
   }
+}
+
+/** The sender when MAIL_FROM is unset: fine for the outbox, not for real mail. */
+export const DEFAULT_MAIL_FROM = "Islet <no-reply@localhost>";
+
+// An address with a dot-free or dotted domain, optionally after a display
+// name; no line breaks, quotes or angle brackets anywhere else, so the value
+// cannot add a header (it is written into From: as is).
+const MAILBOX_RE =
+  /^(?:[^"<>\r\n@,;:]*<[^\s"<>@]+@[^\s"<>@]+>|[^\s"<>@]+@[^\s"<>@]+)$/;
+
+/**
+ * Whether `value` is a mailbox as MAIL_FROM takes it: `a@b.example` or
+ * `Name <a@b.example>`.
+ *
+ * @example
+ * ```ts
+ * isMailbox("Islet <no-reply@islet.example>"); // true
+ * isMailbox("no-reply@islet.example"); // true
+ * isMailbox("Islet"); // false
+ * ```
+ */
+export function isMailbox(value: string): boolean {
+  return MAILBOX_RE.test(value);
 }
 
 const HOSTNAME_RE =
@@ -286,6 +316,17 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
     256,
   );
   const hashQueue = r.int("PASSWORD_HASH_QUEUE", 32, 0, 10_000);
+  const smtpUrl = r.url("SMTP_URL", undefined, {
+    secret: true,
+    protocols: ["smtp:", "smtps:"],
+  })?.href;
+  const mailFrom = r.string("MAIL_FROM", DEFAULT_MAIL_FROM);
+  if (!isMailbox(mailFrom)) {
+    r.problems.push(
+      `MAIL_FROM must be an address or "Name <address>" (got "${mailFrom}")`,
+    );
+  }
+  const outboxDir = r.string("MAIL_OUTBOX_DIR", "data/outbox");
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return {
     appUrl: appUrl!,
@@ -301,5 +342,6 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
     rateLimits,
     passwordHashing: { concurrency: hashConcurrency, maxQueued: hashQueue },
     secureCookies: appUrl!.protocol === "https:",
+    mail: { smtpUrl, from: mailFrom, outboxDir },
   };
 }

@@ -12,6 +12,8 @@ import type { Config } from "./config.ts";
 import type { Db } from "./db/db.ts";
 import { openDatabase } from "./db/open.ts";
 import { migrate } from "./db/migrate.ts";
+import { createMailer, type MailService } from "./email/mailer.ts";
+import type { MailTransport } from "./email/mail.ts";
 import {
   parseTrustedProxies,
   type TrustedProxies,
@@ -26,6 +28,11 @@ export interface Services {
   cache: Cache;
   sessions: SessionDeps;
   trustedProxies: TrustedProxies;
+  /**
+   * Queues mail in the outbox table (pass the action's `tx`) and delivers
+   * it in the background: `services.mailer.send(tx, message)`.
+   */
+  mailer: MailService;
   close(): Promise<void>;
 }
 
@@ -38,6 +45,8 @@ export interface ServicesOptions {
    * null for none (tests that stand for separate machines in one process).
    */
   workerChannel?: string | null;
+  /** Deliver mail here instead of the configured transport (tests). */
+  mailTransport?: MailTransport;
 }
 
 /**
@@ -102,6 +111,9 @@ export async function createServices(
       });
     }, PURGE_INTERVAL_MS);
     Deno.unrefTimer(purge);
+    const mailer = createMailer(config, db, {
+      transport: options.mailTransport,
+    });
     const opened = { cache, local };
     return {
       config,
@@ -109,8 +121,11 @@ export async function createServices(
       cache,
       trustedProxies,
       sessions,
+      mailer,
       async close() {
         clearInterval(purge);
+        // Before the database: a pass under way still writes its outcome.
+        await mailer.close();
         await opened.local.close();
         await opened.cache.close();
         await db.close();

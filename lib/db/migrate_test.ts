@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type Db, dialect, type Queryable } from "./db.ts";
+import { type Db, dialect, type Engine, type Queryable } from "./db.ts";
 import {
   loadMigrations,
   migrate,
@@ -66,6 +66,16 @@ async function snapshot(db: Queryable): Promise<string> {
   ]);
 }
 
+/** Version and name of every migration the app ships for `engine`. */
+async function realMigrations(
+  engine: Engine,
+): Promise<{ version: number; name: string }[]> {
+  return (await loadMigrations(migrationsDir(engine))).map((m) => ({
+    version: m.version,
+    name: m.name,
+  }));
+}
+
 for (const engine of ENGINES) {
   Deno.test(`loadMigrations reads the migrations folder in version order [${engine}]`, async () => {
     const list = await loadMigrations(migrationsDir(engine));
@@ -92,18 +102,12 @@ Deno.test("the sqlite and postgres migration folders hold the same versions and 
 });
 
 dbTest("the real migrations apply once and are recorded", async (db) => {
-  // Every version in the engine's folder (several helpers add migrations
-  // at once, so the list is read rather than written out here).
-  const files = await loadMigrations(migrationsDir(db.engine));
-  const versions = files.map((m) => m.version);
-  assert.equal(versions[0], 1);
+  const real = await realMigrations(db.engine);
+  const versions = real.map((m) => m.version);
   const first = await migrate(db);
   assert.deepEqual(first.applied, versions);
   assert.deepEqual(first.current, versions);
-  assert.deepEqual(
-    await recorded(db),
-    files.map(({ version, name }) => ({ version, name })),
-  );
+  assert.deepEqual(await recorded(db), real);
   const at = (await db.get("SELECT applied_at FROM schema_migrations"))
     ?.applied_at;
   assert.ok(!Number.isNaN(Date.parse(String(at))));
@@ -323,11 +327,7 @@ Deno.test("migrate CLI applies pending migrations to DATABASE_URL, never printin
     }
     const db = await openPostgres(url, { poolSize: 1 });
     try {
-      const files = await loadMigrations(migrationsDir("postgres"));
-      assert.deepEqual(
-        await recorded(db),
-        files.map(({ version, name }) => ({ version, name })),
-      );
+      assert.deepEqual(await recorded(db), await realMigrations("postgres"));
     } finally {
       await db.close();
     }
@@ -435,18 +435,14 @@ Deno.test("two concurrent migrate() calls apply the real migrations once [postgr
     openPostgres(url, { poolSize: 1 }),
   ]);
   try {
-    const files = await loadMigrations(migrationsDir("postgres"));
-    const versions = files.map((m) => m.version);
     const results = await Promise.all(dbs.map((db) => migrate(db)));
+    const versions = (await realMigrations("postgres")).map((m) => m.version);
     assert.deepEqual(
       results.flatMap((r) => r.applied).sort((a, b) => a - b),
       versions,
     );
     for (const r of results) assert.deepEqual(r.current, versions);
-    assert.deepEqual(
-      await recorded(dbs[0]),
-      files.map(({ version, name }) => ({ version, name })),
-    );
+    assert.deepEqual(await recorded(dbs[0]), await realMigrations("postgres"));
   } finally {
     for (const db of dbs) await db.close();
     await dropPgDatabase(url);

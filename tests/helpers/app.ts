@@ -143,6 +143,9 @@ export async function buildApp(
     ? await Deno.makeTempDir({ prefix: "islet-app-" })
     : undefined;
   const dbUrl = engine === "postgres" ? await createPgDatabase(true) : null;
+  // Mail of an app without SMTP_URL goes to an outbox folder of its own,
+  // never the checkout's data/outbox.
+  const mailDir = await Deno.makeTempDir({ prefix: "islet-mail-" });
   // Every app has a database of its own, whatever this process was given.
   const { DATABASE_URL: _, ...inherited } = Deno.env.toObject();
   const log = captureConsole();
@@ -155,6 +158,7 @@ export async function buildApp(
       ...(dbUrl === null
         ? { DATABASE_PATH: opts.dbPath ?? `${dir}/test.db` }
         : { DATABASE_URL: dbUrl }),
+      MAIL_OUTBOX_DIR: `${mailDir}/outbox`,
       ...opts.env,
     });
     services = await createServices(config);
@@ -164,6 +168,7 @@ export async function buildApp(
   } catch (err) {
     log.release();
     if (dir) await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await Deno.remove(mailDir, { recursive: true }).catch(() => {});
     if (dbUrl !== null) await dropPgDatabase(dbUrl);
     throw err;
   }
@@ -220,6 +225,7 @@ export async function buildApp(
       stopped ??= (async () => {
         await close();
         if (dir) await Deno.remove(dir, { recursive: true }).catch(() => {});
+        await Deno.remove(mailDir, { recursive: true }).catch(() => {});
         if (dbUrl !== null) await dropPgDatabase(dbUrl);
       })();
       return stopped;
