@@ -79,7 +79,8 @@ const WORDS: Record<
   password_changed: {
     subject: "Your Islet password was changed",
     heading: "Your password was changed",
-    what: (email) => `The password of your Islet account (${email}) was changed.`,
+    what: (email) =>
+      `The password of your Islet account (${email}) was changed.`,
   },
   email_changed: {
     subject: "The email address of your Islet account was changed",

@@ -20,7 +20,10 @@ export type Flash =
   | { kind: "session_expired" }
   | { kind: "others_ended"; count: number }
   | { kind: "session_ended"; device: DeviceIds }
-  | { kind: "session_gone" };
+  | { kind: "session_gone" }
+  | { kind: "preferences_saved" }
+  | { kind: "account_deleted" }
+  | { kind: "not_me_done"; count: number };
 
 /** The kinds of {@linkcode Flash}. */
 export type FlashKind = Flash["kind"];
@@ -37,6 +40,9 @@ const NUMBERS: Record<FlashKind, number> = {
   session_gone: 0,
   others_ended: 1,
   session_ended: 2,
+  preferences_saved: 0,
+  account_deleted: 0,
+  not_me_done: 1,
 };
 
 // A kind, then up to two numbers without leading zeros, dot-separated.
@@ -55,6 +61,7 @@ export function encodeFlash(flash: Flash): string {
     String(Math.min(MAX_FLASH_NUMBER, Math.max(0, Math.trunc(x) || 0)));
   switch (flash.kind) {
     case "others_ended":
+    case "not_me_done":
       return `${flash.kind}.${n(flash.count)}`;
     case "session_ended":
       return `${flash.kind}.${n(flash.device.browser)}.${
@@ -85,6 +92,7 @@ export function decodeFlash(value: string): Flash | null {
   if (numbers.length !== NUMBERS[kind]) return null;
   switch (kind) {
     case "others_ended":
+    case "not_me_done":
       return { kind, count: numbers[0] };
     case "session_ended": {
       const device = { browser: numbers[0], system: numbers[1] };
@@ -118,6 +126,14 @@ export function flashMessage(flash: Flash): string {
         : `${flash.count} other sessions were signed out.`;
     case "session_ended":
       return `The session on ${deviceLabelOf(flash.device)} was ended.`;
+    case "preferences_saved":
+      return "Your preferences were saved.";
+    case "account_deleted":
+      return "Your account has been deleted. We sent a confirmation to its email address.";
+    case "not_me_done":
+      return flash.count === 1
+        ? "1 session of your account was ended."
+        : `${flash.count} sessions of your account were ended.`;
   }
 }
 
