@@ -68,17 +68,26 @@ export function securityHeaders<State>(
   options: SecurityHeadersOptions,
 ): Middleware<State> {
   const list = securityHeaderList(options);
+  // A page whose address holds a secret (a token in an emailed link)
+  // sends `Referrer-Policy: no-referrer`; that, and only that, is kept.
+  const apply = (headers: Headers) => {
+    for (const [name, value] of list) {
+      if (
+        name === "referrer-policy" &&
+        headers.get(name) === "no-referrer"
+      ) continue;
+      headers.set(name, value);
+    }
+  };
   return async (ctx) => {
     let res = await ctx.next();
     // One `res.headers` read: each read of the getter re-checks the response.
-    let headers = res.headers;
     try {
-      for (const [name, value] of list) headers.set(name, value);
+      apply(res.headers);
     } catch {
       // Some responses (Response.redirect, fetch results) have immutable headers.
       res = new Response(res.body, res);
-      headers = res.headers;
-      for (const [name, value] of list) headers.set(name, value);
+      apply(res.headers);
     }
     return res;
   };
