@@ -26,6 +26,7 @@ export const handler = define.handlers<Data>({
     const flash = takeFlash(ctx.req, ctx.state.services.config.secureCookies, [
       "signed_out",
       "session_expired",
+      "account_deleted",
     ]);
     return page({ next, notice: flash.message }, { headers: flash.headers });
   },
