@@ -52,6 +52,9 @@ export function securityHeaderList(
   return list;
 }
 
+/** Referrer policies a route may set instead of the default. */
+const STRICTER_REFERRER = new Set(["no-referrer", "same-origin"]);
+
 /**
  * Adds the security headers of design.md to every response, error pages
  * and static files included.
@@ -68,13 +71,13 @@ export function securityHeaders<State>(
   options: SecurityHeadersOptions,
 ): Middleware<State> {
   const list = securityHeaderList(options);
-  // A page whose address holds a secret (a token in an emailed link)
-  // sends `Referrer-Policy: no-referrer`; that, and only that, is kept.
+  // A page whose address holds a secret (a token in an emailed link) may
+  // send a stricter Referrer-Policy of its own; that is kept.
   const apply = (headers: Headers) => {
     for (const [name, value] of list) {
       if (
         name === "referrer-policy" &&
-        headers.get(name) === "no-referrer"
+        STRICTER_REFERRER.has(headers.get(name) ?? "")
       ) continue;
       headers.set(name, value);
     }

@@ -14,8 +14,10 @@ import { define } from "../../utils.ts";
  * The "this wasn't me" page a security notice links to. Opening the link
  * does nothing (mail scanners open links); the button POSTs the token,
  * which ends every session of the account, and the page then sends the
- * person on to reset their password. The token is in the address, so the
- * page sends no Referer anywhere.
+ * person on to reset their password. The token is in the address, so no
+ * Referer leaves the site (`same-origin`). Not `no-referrer`: with it,
+ * Chromium sends `Origin: null` on the form's POST, which the origin check
+ * rightly refuses.
  */
 type Data =
   | { view: "confirm"; token: string }
@@ -23,7 +25,7 @@ type Data =
   | { view: "done"; notice: string | null };
 
 const PATH = "/account/not-me";
-const NO_REFERRER = { "referrer-policy": "no-referrer" };
+const NO_REFERRER = { "referrer-policy": "same-origin" };
 
 export const handler = define.handlers<Data>({
   async GET(ctx) {

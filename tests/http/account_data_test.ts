@@ -70,7 +70,7 @@ mailTest(
     // Opening the link ends nothing (a mail scanner would); it offers a button.
     const opened = await getPage(new Client(app), path);
     strictEqual(opened.status, 200);
-    strictEqual(opened.headers.get("referrer-policy"), "no-referrer");
+    strictEqual(opened.headers.get("referrer-policy"), "same-origin");
     match(opened.text, /Sign out everywhere/);
     strictEqual(await laptop.meStatus(), 200);
 

@@ -94,7 +94,7 @@ export default define.page<typeof handler>(function ActivitySettings(
                 }`}
               >
                 <p class="font-medium" data-testid="activity-sentence">
-                  {item.warning && <span class="sr-only">Warning:</span>}
+                  {item.warning && <span class="sr-only">Warning:{" "}</span>}
                   {item.sentence}
                 </p>
                 <dl class="mt-2 grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-1 text-sm">
