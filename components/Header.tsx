@@ -94,7 +94,12 @@ export function Header({ theme, signedIn, path, next }: HeaderProps) {
         </nav>
         <div class="ml-auto flex items-center gap-3 md:ml-0">
           <div class="hidden md:block">
-            <ThemeToggle theme={chosen} next={next} compact />
+            <ThemeToggle
+              theme={chosen}
+              next={next}
+              compact
+              store={signedIn}
+            />
           </div>
           {signedIn && (
             <nav aria-label="Account" class="hidden md:block">
@@ -154,7 +159,7 @@ export function Header({ theme, signedIn, path, next }: HeaderProps) {
                 <p class="mb-2 text-sm text-slate-600 dark:text-slate-300">
                   Theme
                 </p>
-                <ThemeToggle theme={chosen} next={next} />
+                <ThemeToggle theme={chosen} next={next} store={signedIn} />
               </div>
             </div>
           </details>

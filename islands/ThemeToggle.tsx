@@ -53,20 +53,33 @@ interface Props {
   next: string;
   /** Icons only (the header row) or icons with their names (the menu). */
   compact?: boolean;
+  /** Signed in: the choice is also stored with the account. */
+  store?: boolean;
 }
 
 /**
  * Chooses the colour scheme. Without JavaScript the buttons submit a form
  * to POST /theme, which sets the cookie and comes back; once hydrated, a
  * click switches at once and writes the same cookie, so the server renders
- * the choice on the next load without a flash.
+ * the choice on the next load without a flash. Signed in, the choice is
+ * also stored with the account (POST /api/account/preferences), whose
+ * pages render the stored theme.
  */
-export default function ThemeToggle({ theme, next, compact }: Props) {
+export default function ThemeToggle({ theme, next, compact, store }: Props) {
   const choose = (event: Event, value: Theme) => {
     event.preventDefault();
     theme.value = value;
     document.documentElement.dataset.theme = value;
     document.cookie = themeCookie(value, location.protocol === "https:");
+    // Signed-in pages render the stored theme, so store it too. Should
+    // this fail, the next page shows the stored one: nothing is lost.
+    if (store) {
+      fetch("/api/account/preferences", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ theme: value }),
+      }).catch(() => {});
+    }
   };
 
   return (

@@ -4,12 +4,14 @@ import {
   sessionCookieName,
 } from "../lib/auth/cookie.ts";
 import { validateSessionToken } from "../lib/auth/session.ts";
+import { getPreferences } from "../lib/db/preferences.ts";
 import { SIGNED_OUT } from "../lib/web/state.ts";
 import { define } from "../utils.ts";
 
 /**
- * Puts who is asking on `ctx.state.auth` (signed in or out), and clears
- * a session cookie that no longer names a live session.
+ * Puts who is asking on `ctx.state.auth` (signed in or out), and the
+ * stored theme of a signed-in person on `ctx.state.theme`; clears a
+ * session cookie that no longer names a live session.
  */
 export default define.middleware(async (ctx) => {
   const { services } = ctx.state;
@@ -27,6 +29,12 @@ export default define.middleware(async (ctx) => {
       user: found.user,
       session: found.session,
     };
+    // A signed-in person's pages wear the theme stored with the account
+    // (the cookie is the visitor's); JSON answers have no theme to read.
+    if (!ctx.url.pathname.startsWith("/api/")) {
+      ctx.state.theme =
+        (await getPreferences(services.db, found.user.id)).theme;
+    }
     return ctx.next();
   }
   const res = await ctx.next();

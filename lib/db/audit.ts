@@ -30,7 +30,16 @@ export type AuditEventName =
   | "auth.password_changed"
   | "auth.email_change_requested"
   | "auth.email_changed"
-  | "auth.email_change_undone";
+  | "auth.email_change_undone"
+  // Every session ended from the "this wasn't me" link of a security notice.
+  | "session.end_all"
+  // A security notice about a sign-in from a device not seen before was sent.
+  | "security.new_device"
+  | "account.preferences"
+  | "account.export"
+  | "account.delete"
+  // Deletion refused: the password did not match.
+  | "account.delete_failed";
 
 /** One event to record. */
 export interface AuditEvent {
@@ -126,4 +135,99 @@ export async function listAuditForUser(
     createdAt: Number(row.created_at),
     details: row.details === null ? null : JSON.parse(String(row.details)),
   }));
+}
+
+/** Where a page of {@linkcode listAuditPage} ends: the last entry's time and id. */
+export interface AuditCursor {
+  createdAt: number;
+  id: number;
+}
+
+/** One page of a user's events. */
+export interface AuditPage {
+  entries: AuditEntry[];
+  /** Where the next (older) page starts, or null when this is the last. */
+  next: AuditCursor | null;
+}
+
+/**
+ * One page of a user's events, newest first, older than `before` when
+ * given. Keyset pagination on (created_at, id): each page is one index
+ * range however deep, and an event written while someone pages neither
+ * repeats nor skips an entry, as OFFSET would.
+ *
+ * @example
+ * ```ts
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
+ * declare const userId: string;
+ * const first = await listAuditPage(db, userId, { limit: 20 });
+ * if (first.next) await listAuditPage(db, userId, { limit: 20, before: first.next });
+ * ```
+ */
+export async function listAuditPage(
+  db: Queryable,
+  userId: string,
+  opts: { limit: number; before?: AuditCursor | null },
+): Promise<AuditPage> {
+  const limit = Math.max(1, Math.min(200, Math.trunc(opts.limit)));
+  // One more row than asked tells whether another page follows.
+  const rows = opts.before
+    ? await db.all(
+      `SELECT ${AUDIT_COLUMNS} FROM audit_log
+       WHERE user_id = ? AND (created_at, id) < (?, ?)
+       ORDER BY created_at DESC, id DESC LIMIT ?`,
+      [userId, opts.before.createdAt, opts.before.id, limit + 1],
+    )
+    : await db.all(
+      `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE user_id = ?
+       ORDER BY created_at DESC, id DESC LIMIT ?`,
+      [userId, limit + 1],
+    );
+  const entries = rows.slice(0, limit).map(toEntry);
+  const last = entries.at(-1);
+  return {
+    entries,
+    next: rows.length > limit && last
+      ? { createdAt: last.createdAt, id: last.id }
+      : null,
+  };
+}
+
+/**
+ * Every event of a user, newest first (the data export). Bounded by
+ * `max` so one account cannot make an unbounded answer.
+ *
+ * @example
+ * ```ts
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
+ * const all = await listAllAuditForUser(db, "user-id", 10_000);
+ * ```
+ */
+export async function listAllAuditForUser(
+  db: Queryable,
+  userId: string,
+  max: number,
+): Promise<AuditEntry[]> {
+  const rows = await db.all(
+    `SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE user_id = ?
+     ORDER BY created_at DESC, id DESC LIMIT ?`,
+    [userId, max],
+  );
+  return rows.map(toEntry);
+}
+
+const AUDIT_COLUMNS = "id, user_id, event, ip, user_agent, created_at, details";
+
+function toEntry(row: Record<string, unknown>): AuditEntry {
+  return {
+    id: Number(row.id),
+    userId: row.user_id === null ? null : String(row.user_id),
+    event: String(row.event),
+    ip: row.ip === null ? null : String(row.ip),
+    userAgent: row.user_agent === null ? null : String(row.user_agent),
+    createdAt: Number(row.created_at),
+    details: row.details === null ? null : JSON.parse(String(row.details)),
+  };
 }

@@ -84,6 +84,7 @@ async function dump(db: Queryable): Promise<Record<string, Row[]>> {
     stripe_events: "id",
     preferences: "user_id",
     audit_log: "id",
+    security_notice_tokens: "token_hash",
     email_outbox: "id",
   };
   for (const [table, key] of Object.entries(keys)) {

@@ -119,6 +119,7 @@ dbTest("the real migrations apply once and are recorded", async (db) => {
       "audit_log",
       "preferences",
       "stripe_events",
+      "security_notice_tokens",
     ]
   ) {
     assert.ok(names.includes(t), t);

@@ -52,6 +52,9 @@ export function securityHeaderList(
   return list;
 }
 
+/** Referrer policies a route may set instead of the default. */
+const STRICTER_REFERRER = new Set(["no-referrer", "same-origin"]);
+
 /**
  * Adds the security headers of design.md to every response, error pages
  * and static files included.
@@ -67,34 +70,26 @@ export function securityHeaderList(
 export function securityHeaders<State>(
   options: SecurityHeadersOptions,
 ): Middleware<State> {
-  const all = securityHeaderList(options);
-  // A page whose URL or form holds a secret (a reset link's token) says
-  // `Referrer-Policy: no-referrer` itself; that stricter policy is kept,
-  // and no other value a route might set replaces the default.
-  const keepingReferrer = all.filter(([name]) => name !== "referrer-policy");
+  const list = securityHeaderList(options);
+  // A page whose address holds a secret (a token in an emailed link) may
+  // send a stricter Referrer-Policy of its own; that is kept.
+  const apply = (headers: Headers) => {
+    for (const [name, value] of list) {
+      if (
+        name === "referrer-policy" &&
+        STRICTER_REFERRER.has(headers.get(name) ?? "")
+      ) continue;
+      headers.set(name, value);
+    }
+  };
   return async (ctx) => {
     let res = await ctx.next();
-    const list = res.headers.get("referrer-policy") === "no-referrer"
-      ? keepingReferrer
-      : all;
-    // One `res.headers` read: each read of the getter re-checks the response.
-    let headers = res.headers;
-    // A page may only tighten the referrer policy, to no-referrer: a page
-    // whose URL holds a token (a verification link) must not pass it on.
-    const tightened = headers.get("referrer-policy") === "no-referrer";
-    const apply = () => {
-      for (const [name, value] of list) {
-        if (tightened && name === "referrer-policy") continue;
-        headers.set(name, value);
-      }
-    };
     try {
-      apply();
+      apply(res.headers);
     } catch {
       // Some responses (Response.redirect, fetch results) have immutable headers.
       res = new Response(res.body, res);
-      headers = res.headers;
-      apply();
+      apply(res.headers);
     }
     return res;
   };

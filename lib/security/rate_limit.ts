@@ -34,9 +34,10 @@ const HOUR = 60 * MINUTE;
 
 /**
  * The policies. Keys: `default`, `auth`, `registration` by client IP
- * ({@linkcode ipRateLimitKey}); `api` by user id, else IP;
- * `signInAccount` by account (see {@linkcode signInAttempt});
- * `verificationResend` (new confirmation links) by user id.
+ * ({@linkcode ipRateLimitKey}); `api` by user id, else IP; `export` and
+ * `account` by user id; `signInAccount` by account (see
+ * {@linkcode signInAttempt}); `verificationResend` (new confirmation links)
+ * by user id.
  *
  * @example
  * ```ts
@@ -56,6 +57,12 @@ export const RATE_LIMITS = {
   signInAccount: { name: "signin", limit: 5, windowMs: 15 * MINUTE },
   registration: { name: "registration", limit: 3, windowMs: HOUR },
   verificationResend: { name: "verifyresend", limit: 3, windowMs: 10 * MINUTE },
+  // Per account (user id): a data export reads everything the account
+  // holds, so a stolen session cannot turn it into a load test.
+  export: { name: "export", limit: 5, windowMs: HOUR },
+  // Per account: changes to the account's own settings (preferences,
+  // deletion attempts, activity pages), generous for a person.
+  account: { name: "account", limit: 60, windowMs: 15 * MINUTE },
 } as const satisfies Record<string, RateLimitPolicy>;
 
 /**

@@ -31,6 +31,8 @@ Deno.test("policies are design.md's table", () => {
     signInAccount: [5, 15],
     registration: [3, 60],
     verificationResend: [3, 10],
+    export: [5, 60],
+    account: [60, 15],
   });
   const names = Object.values(RATE_LIMITS).map((p) => p.name);
   assert.equal(

@@ -7,6 +7,7 @@
  * @module
  */
 import type { Context } from "fresh";
+import { noticeIfNewDevice } from "../account/new_device.ts";
 import type { Failure } from "../auth/outcome.ts";
 import { signIn } from "../auth/sign_in.ts";
 import { signUp } from "../auth/sign_up.ts";
@@ -58,6 +59,8 @@ export async function signInAction(
     requestMeta(ctx),
   );
   if (!result.ok) return { ...result, email: input.email };
+  // The owner hears of a device this account has not been used from.
+  await noticeIfNewDevice(services.db, services, result.user, requestMeta(ctx));
   return {
     ok: true,
     user: result.user,

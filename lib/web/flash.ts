@@ -25,7 +25,10 @@ export type Flash =
   | { kind: "verification_sent" }
   | { kind: "password_reset" }
   | { kind: "password_changed"; count: number }
-  | { kind: "email_change_sent" };
+  | { kind: "email_change_sent" }
+  | { kind: "preferences_saved" }
+  | { kind: "account_deleted" }
+  | { kind: "not_me_done"; count: number };
 
 /** The kinds of {@linkcode Flash}. */
 export type FlashKind = Flash["kind"];
@@ -47,6 +50,9 @@ const NUMBERS: Record<FlashKind, number> = {
   password_reset: 0,
   password_changed: 1,
   email_change_sent: 0,
+  preferences_saved: 0,
+  account_deleted: 0,
+  not_me_done: 1,
 };
 
 // A kind, then up to two numbers without leading zeros, dot-separated.
@@ -66,6 +72,7 @@ export function encodeFlash(flash: Flash): string {
   switch (flash.kind) {
     case "others_ended":
     case "password_changed":
+    case "not_me_done":
       return `${flash.kind}.${n(flash.count)}`;
     case "session_ended":
       return `${flash.kind}.${n(flash.device.browser)}.${
@@ -97,6 +104,7 @@ export function decodeFlash(value: string): Flash | null {
   switch (kind) {
     case "others_ended":
     case "password_changed":
+    case "not_me_done":
       return { kind, count: numbers[0] };
     case "session_ended": {
       const device = { browser: numbers[0], system: numbers[1] };
@@ -146,6 +154,14 @@ export function flashMessage(flash: Flash): string {
       }`;
     case "email_change_sent":
       return "Check the inbox of the new address: your address changes when you open the link we sent there.";
+    case "preferences_saved":
+      return "Your preferences were saved.";
+    case "account_deleted":
+      return "Your account has been deleted. We sent a confirmation to its email address.";
+    case "not_me_done":
+      return flash.count === 1
+        ? "1 session of your account was ended."
+        : `${flash.count} sessions of your account were ended.`;
   }
 }
 

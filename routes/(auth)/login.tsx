@@ -27,6 +27,7 @@ export const handler = define.handlers<Data>({
       "signed_out",
       "session_expired",
       "password_reset",
+      "account_deleted",
     ]);
     return page({ next, notice: flash.message }, { headers: flash.headers });
   },

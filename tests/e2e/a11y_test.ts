@@ -4,7 +4,8 @@
  * 1. axe-core (WCAG 2.1 A/AA and best practices) finds no violation on the
  *    public pages, the status page, a 404, the sign-in form showing its
  *    errors or a notice, the signed-in dashboard and settings (with and
- *    without a notice), and the header's phone menu open,
+ *    without a notice; activity, preferences, your data, deletion), the
+ *    "this wasn't me" page, and the header's phone menu open,
  *    each in the light and the dark theme.
  * 2. Signing in works from the keyboard alone: the skip link is the first
  *    Tab stop and moves focus to `<main>`, Tab reaches the email field, the
@@ -27,6 +28,7 @@ import {
   startServedApp,
   uniqueEmail,
 } from "../helpers/auth.ts";
+import { issueNotMeToken } from "../../lib/account/not_me.ts";
 
 /** axe-core's bundle, from the exact version pinned in deno.json. */
 const AXE_SOURCE = await Deno.readTextFile(
@@ -234,6 +236,70 @@ const TARGETS: Target[] = [
     signedIn: true,
     prepare: withFlash("others_ended.2"),
   },
+  {
+    name: "settings: activity",
+    path: "/settings/activity",
+    status: 200,
+    signedIn: true,
+  },
+  {
+    name: "settings: preferences",
+    path: "/settings/preferences",
+    status: 200,
+    signedIn: true,
+  },
+  {
+    name: "settings: preferences saved",
+    path: "/settings/preferences",
+    status: 200,
+    signedIn: true,
+    prepare: withFlash("preferences_saved"),
+  },
+  {
+    name: "settings: your data",
+    path: "/settings/data",
+    status: 200,
+    signedIn: true,
+  },
+  {
+    name: "settings: delete account",
+    path: "/settings/delete",
+    status: 200,
+    signedIn: true,
+  },
+  {
+    name: "settings: delete account, wrong password",
+    path: "/settings/delete",
+    status: 200,
+    signedIn: true,
+    prepare: async (page) => {
+      await page.getByLabel("Your current password").fill("not the password");
+      await page.getByRole("button", { name: /Delete my account/ }).click();
+      await page.locator("#delete-password-error").waitFor();
+    },
+  },
+  {
+    name: "this wasn't me: confirm",
+    path: "/account/not-me?token=",
+    status: 200,
+  },
+  {
+    name: "this wasn't me: a used link",
+    path: "/account/not-me?token=used",
+    status: 400,
+  },
+  {
+    name: "this wasn't me: done",
+    path: "/account/not-me?done",
+    status: 200,
+    prepare: withFlash("not_me_done.2"),
+  },
+  {
+    name: "sign-in after deleting the account",
+    path: "/login",
+    status: 200,
+    prepare: withFlash("account_deleted"),
+  },
 ];
 
 /** Reloads the page with a flash notice to show (as after an action). */
@@ -254,7 +320,16 @@ async function signedInUser(app: AuthApp) {
   await me.register(email);
   await new Client(app, { userAgent: FIREFOX_UA }).login(email);
   const [name, value] = me.cookie!.split("=", 2);
-  return { name, value };
+  // A live "this wasn't me" token, as a security notice would carry.
+  const userId = (await me.get("/api/auth/me")).json.user.id;
+  const db = await app.openDb();
+  let notMeToken: string;
+  try {
+    notMeToken = await issueNotMeToken(db, userId, "auth.sign_in");
+  } finally {
+    await db.close();
+  }
+  return { client: me, cookie: { name, value }, notMeToken };
 }
 
 Deno.test("axe-core: no WCAG 2.1 A/AA or best-practice violation on any page, light and dark", async (t) => {
@@ -264,18 +339,28 @@ Deno.test("axe-core: no WCAG 2.1 A/AA or best-practice violation on any page, li
   const base = app.origin;
   const browser = await launchBrowser();
   try {
-    const session = await signedInUser(app);
+    const user = await signedInUser(app);
     for (const target of TARGETS) {
       for (const theme of THEMES) {
         await t.step(`${target.name} (${target.path}), ${theme}`, async () => {
+          // Signed-in pages wear the theme stored with the account.
+          if (target.signedIn) {
+            const stored = await user.client.post("/api/account/preferences", {
+              json: { theme },
+            });
+            strictEqual(stored.status, 200, stored.text);
+          }
           const { context, page, consoleErrors } = await auditPage(
             browser,
             base,
             theme,
-            target.signedIn ? session : undefined,
+            target.signedIn ? user.cookie : undefined,
           );
           try {
-            const res = await page.goto(base + target.path);
+            const path = target.path === "/account/not-me?token="
+              ? target.path + user.notMeToken
+              : target.path;
+            const res = await page.goto(base + path);
             strictEqual(res?.status(), target.status);
             strictEqual(
               new URL(page.url()).pathname,
@@ -291,8 +376,7 @@ Deno.test("axe-core: no WCAG 2.1 A/AA or best-practice violation on any page, li
                 `(${theme}):\n${formatViolations(violations)}`,
             );
             deepStrictEqual(
-              // The 404 page, and the refused verification link (400).
-              consoleErrors.filter((e) => !/status of 40[04]/.test(e)),
+              consoleErrors.filter((e) => !/status of 40[014]/.test(e)),
               [],
             );
           } finally {
@@ -508,16 +592,23 @@ Deno.test("Chromium: every Tab stop on every page shows a focus indicator, every
   const base = app.origin;
   const browser = await launchBrowser();
   try {
-    const session = await signedInUser(app);
+    const user = await signedInUser(app);
     const pages = TARGETS.filter((p) => !p.prepare && !p.path.includes("?"));
     for (const target of pages) {
       for (const theme of THEMES) {
         await t.step(`${target.name} (${target.path}), ${theme}`, async () => {
+          // Signed-in pages wear the theme stored with the account.
+          if (target.signedIn) {
+            const stored = await user.client.post("/api/account/preferences", {
+              json: { theme },
+            });
+            strictEqual(stored.status, 200, stored.text);
+          }
           const { context, page } = await themedPage(
             browser,
             base,
             theme,
-            target.signedIn ? session : undefined,
+            target.signedIn ? user.cookie : undefined,
           );
           try {
             await page.goto(base + target.path);

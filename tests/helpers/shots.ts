@@ -16,8 +16,9 @@ const paths = Deno.args.length > 1
 await Deno.mkdir(out, { recursive: true });
 const app = await startServedApp();
 let session: { name: string; value: string } | undefined;
+let me: Client | undefined;
 if (Deno.env.get("SIGNED_IN")) {
-  const me = new Client(app);
+  me = new Client(app);
   await me.register(uniqueEmail("shots"));
   const [name, value] = me.cookie!.split("=", 2);
   session = { name, value };
@@ -26,6 +27,8 @@ const browser = await launchBrowser();
 try {
   for (const width of [320, 375, 768, 1280]) {
     for (const theme of ["light", "dark"]) {
+      // Signed-in pages wear the theme stored with the account.
+      await me?.post("/api/account/preferences", { json: { theme } });
       const context = await browser.newContext({
         viewport: { width, height: 800 },
       });

@@ -55,10 +55,11 @@ async function withTwoInstances(
 Deno.test("instances on PostgreSQL: both migrate at once; a session from A works on B; ending it on either is refused on the other at once", async () => {
   await withTwoInstances(async (a, b, count) => {
     // Both started at once against an empty schema record: each migration
-    // applied (and recorded) once.
+    // recorded once, however many the folder holds.
+    const folder = await loadMigrations(migrationsDir("postgres"));
     strictEqual(
       await count("SELECT count(*) AS n FROM schema_migrations"),
-      (await loadMigrations(migrationsDir("postgres"))).length,
+      folder.length,
     );
 
     const email = uniqueEmail();

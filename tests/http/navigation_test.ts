@@ -85,6 +85,9 @@ Deno.test("navigation: the server marks the current page and the areas it is in,
         { text: "Account", to: "/settings", current: "true" },
         { text: "Security", to: "/settings/security", current: null },
         { text: "Sessions", to: "/settings/sessions", current: "page" },
+        { text: "Activity", to: "/settings/activity", current: null },
+        { text: "Preferences", to: "/settings/preferences", current: null },
+        { text: "Your data", to: "/settings/data", current: null },
       ],
     );
     deepStrictEqual(links(sessions, path, MAIN_NAV).map((l) => l.current), [
@@ -98,7 +101,7 @@ Deno.test("navigation: the server marks the current page and the areas it is in,
         "/settings",
         /<nav aria-label="Settings sections"/,
       ).map((l) => l.current),
-      ["page", null, null],
+      ["page", null, null, null, null, null],
     );
   });
 });

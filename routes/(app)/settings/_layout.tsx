@@ -5,6 +5,9 @@ const SECTIONS = [
   { href: "/settings", label: "Account" },
   { href: "/settings/security", label: "Security" },
   { href: "/settings/sessions", label: "Sessions" },
+  { href: "/settings/activity", label: "Activity" },
+  { href: "/settings/preferences", label: "Preferences" },
+  { href: "/settings/data", label: "Your data" },
 ];
 
 // Fresh marks these links: the open section aria-current="page", and the

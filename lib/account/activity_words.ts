@@ -1,0 +1,94 @@
+/**
+ * What each audit event means, said to the person whose account it is:
+ * the one mapping from event name to sentence, for the security activity
+ * page, its JSON and the data export. The table is keyed by every
+ * `AuditEventName`, so adding an event without its sentence fails
+ * type-checking; a name not in the list (an event written by an older or
+ * newer version) gets a generic sentence, never its raw name.
+ *
+ * @module
+ */
+import type { AuditEntry, AuditEventName } from "../db/audit.ts";
+
+type Describe = (details: Record<string, unknown> | null) => string;
+
+function count(details: Record<string, unknown> | null, key: string): number {
+  const n = details?.[key];
+  return typeof n === "number" && Number.isInteger(n) && n >= 0 ? n : 0;
+}
+
+/** One sentence per event, in the past tense, from the account owner's side. */
+const SENTENCES = {
+  "auth.sign_up": () => "You created your account.",
+  "auth.sign_up_existing": () =>
+    "Someone tried to create a new account with your email address.",
+  "auth.verification_sent": () =>
+    "We sent a link to confirm your email address.",
+  "auth.email_verified": () => "You confirmed your email address.",
+  "auth.sign_in": () => "You signed in.",
+  "auth.sign_in_failed": (d) =>
+    d?.reason === "no_password"
+      ? "Someone tried to sign in with a password, but this account has none."
+      : "Someone tried to sign in with a wrong password.",
+  "auth.sign_out": () => "You signed out.",
+  "session.end": () => "You ended a session on another device.",
+  "session.end_others": (d) => {
+    const n = count(d, "ended");
+    if (n === 0) return "You signed out every other session (there were none).";
+    return n === 1
+      ? "You signed out 1 other session."
+      : `You signed out ${n} other sessions.`;
+  },
+  "auth.password_reset_requested": () =>
+    "A link to reset your password was requested.",
+  "auth.password_reset": () =>
+    "You reset your password; every session was signed out.",
+  "auth.password_changed": () => "You changed your password.",
+  "auth.email_change_requested": () =>
+    "A change of your email address was requested.",
+  "auth.email_changed": () => "You changed your email address.",
+  "auth.email_change_undone": () =>
+    "A change of your email address was undone; every session was signed out.",
+  "session.end_all": () =>
+    "Every session was ended from the link in a security email.",
+  "security.new_device": () =>
+    "We emailed you about a sign-in from a device not seen before.",
+  "account.preferences": () => "You changed your preferences.",
+  "account.export": () => "You downloaded a copy of your data.",
+  "account.delete": () => "You deleted your account.",
+  "account.delete_failed": () =>
+    "Someone tried to delete your account with a wrong password.",
+} satisfies Record<AuditEventName, Describe>;
+
+/** What an event without a sentence of its own says. */
+export const GENERIC_SENTENCE = "Something changed in your account's security.";
+
+/**
+ * The sentence for one recorded event.
+ *
+ * @example
+ * ```ts
+ * describeEvent({ event: "auth.sign_in", details: null }); // "You signed in."
+ * describeEvent({ event: "billing.something_new", details: null }); // GENERIC_SENTENCE
+ * ```
+ */
+export function describeEvent(
+  entry: Pick<AuditEntry, "event" | "details">,
+): string {
+  if (!Object.hasOwn(SENTENCES, entry.event)) return GENERIC_SENTENCE;
+  return SENTENCES[entry.event as AuditEventName](entry.details);
+}
+
+/**
+ * Whether an event counts as a warning sign to the owner (failed
+ * attempts, sessions ended from a security email): the page marks them.
+ *
+ * @example
+ * ```ts
+ * isWarning("auth.sign_in_failed"); // true
+ * ```
+ */
+export function isWarning(event: string): boolean {
+  return event === "auth.sign_in_failed" ||
+    event === "account.delete_failed" || event === "session.end_all";
+}

@@ -1,0 +1,164 @@
+/**
+ * Security notices: the emails that tell a person something happened to
+ * their account (a sign-in from a new device, the password or email
+ * changed, the account deleted). One function writes them all, so each
+ * says the same things in the same order: what happened, when, from what
+ * device and address, and what to do if it was not them.
+ *
+ * "What to do" is a "this wasn't me" link (`lib/account/not_me.ts`): it
+ * opens a page whose button ends every session of the account and then
+ * sends the person to reset their password. A deleted account gets no
+ * link (there is nothing left to secure); its notice is the goodbye.
+ *
+ * Call it with the transaction of the change it reports: the token and
+ * the queued message commit with the change, or neither does.
+ *
+ * @module
+ */
+import type { Config } from "../config.ts";
+import type { Queryable } from "../db/db.ts";
+import type { RequestMeta } from "../auth/sign_up.ts";
+import { issueNotMeToken } from "../account/not_me.ts";
+import { formatUtcDateTime } from "../web/date_time.ts";
+import { deviceLabel } from "../web/device.ts";
+import type { Mailer } from "./mail.ts";
+import { appLink, renderEmail } from "./template.ts";
+
+/** The notices there are. */
+export type SecurityNoticeKind =
+  | "new_device"
+  | "password_changed"
+  | "email_changed"
+  | "account_deleted";
+
+/** What {@linkcode securityNotice} needs of the services. */
+export interface NoticeDeps {
+  mailer: Mailer;
+  config: Pick<Config, "appUrl">;
+}
+
+/** One notice to send. */
+export interface SecurityNotice {
+  kind: SecurityNoticeKind;
+  /** The account it is about. */
+  user: { id: string; email: string };
+  /** The recipient, when not `user.email` (the old address after an email change). */
+  to?: string;
+  /** Who made the change: their address and user agent. */
+  meta: RequestMeta;
+  /** When it happened (Unix ms); now by default. */
+  at?: number;
+  /**
+   * Paragraphs of this notice's own, after the facts: e.g. the new
+   * address and the undo link of an email change.
+   */
+  extra?: string[];
+}
+
+/** The path of the "this wasn't me" page. */
+export const NOT_ME_PATH = "/account/not-me";
+
+/** The audit event each notice is about, kept with its token. */
+const EVENT: Record<SecurityNoticeKind, string> = {
+  new_device: "auth.sign_in",
+  password_changed: "auth.password_changed",
+  email_changed: "auth.email_changed",
+  account_deleted: "account.delete",
+};
+
+const WORDS: Record<
+  SecurityNoticeKind,
+  { subject: string; heading: string; what: (email: string) => string }
+> = {
+  new_device: {
+    subject: "New sign-in to your Islet account",
+    heading: "A new device signed in to your account",
+    what: (email) =>
+      `Your Islet account (${email}) was just signed in to from a device it had not been used from before.`,
+  },
+  password_changed: {
+    subject: "Your Islet password was changed",
+    heading: "Your password was changed",
+    what: (email) =>
+      `The password of your Islet account (${email}) was changed.`,
+  },
+  email_changed: {
+    subject: "The email address of your Islet account was changed",
+    heading: "Your email address was changed",
+    what: (email) =>
+      `The email address of your Islet account was changed from ${email}.`,
+  },
+  account_deleted: {
+    subject: "Your Islet account has been deleted",
+    heading: "Your account has been deleted",
+    what: (email) =>
+      `Your Islet account (${email}) and everything stored with it has been deleted, and every session of it ended.`,
+  },
+};
+
+/**
+ * Queues a security notice through `tx`, with a fresh "this wasn't me"
+ * link unless the account is being deleted. Returns that link's token
+ * (null for a deletion), for tests.
+ *
+ * @example
+ * ```ts
+ * import type { Queryable } from "../db/db.ts";
+ * import type { User } from "../db/users.ts";
+ * declare const tx: Queryable;
+ * declare const deps: NoticeDeps;
+ * declare const user: User;
+ * await securityNotice(tx, deps, {
+ *   kind: "password_changed",
+ *   user,
+ *   meta: { ip: "203.0.113.9", userAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0" },
+ * });
+ * ```
+ */
+export async function securityNotice(
+  tx: Queryable,
+  deps: NoticeDeps,
+  notice: SecurityNotice,
+): Promise<string | null> {
+  const at = notice.at ?? Date.now();
+  const words = WORDS[notice.kind];
+  const facts = [
+    words.what(notice.user.email),
+    `When: ${formatUtcDateTime(at)}`,
+    `Device: ${deviceLabel(notice.meta.userAgent)}`,
+    `Address: ${notice.meta.ip || "unknown"}`,
+    ...(notice.extra ?? []),
+  ];
+  let token: string | null = null;
+  let action: { label: string; url: string } | undefined;
+  let after: string[];
+  if (notice.kind === "account_deleted") {
+    after = [
+      "If this was you, there is nothing more to do. Thank you for using Islet.",
+      "If it was not you, someone who knew your password deleted the account. It cannot be restored; if you use that password anywhere else, change it there now.",
+    ];
+  } else {
+    token = await issueNotMeToken(tx, notice.user.id, EVENT[notice.kind], at);
+    action = {
+      label: "This wasn't me: secure my account",
+      url: appLink(deps.config, NOT_ME_PATH, { token }),
+    };
+    after = [
+      "If this was you, there is nothing to do.",
+      "If it was not you, follow the link above: it signs out every device on your account at once, then takes you to choose a new password. The link works once, for 7 days.",
+    ];
+  }
+  await deps.mailer.send(
+    tx,
+    renderEmail({
+      to: notice.to ?? notice.user.email,
+      kind: `security_${notice.kind}`,
+      subject: words.subject,
+      heading: words.heading,
+      paragraphs: facts,
+      action,
+      after,
+    }),
+  );
+  return token;
+}
