@@ -61,6 +61,19 @@ async function fill(db: Queryable): Promise<void> {
     "INSERT INTO recovery_codes (id, user_id, code_hash, created_at) VALUES (?, ?, ?, ?)",
     [40, users[0].id, "abc123", now],
   );
+  await db.run(
+    `INSERT INTO email_change_tokens
+       (token_hash, user_id, purpose, old_email, new_email, created_at, expires_at)
+     VALUES (?, ?, 'undo', ?, ?, ?, ?)`,
+    [
+      crypto.getRandomValues(new Uint8Array(32)),
+      users[1].id,
+      "zoë@example.com",
+      "zoë@new.example",
+      now,
+      now + 7 * 86_400_000,
+    ],
+  );
   await enqueueEmail(db, {
     to: "ada@example.com",
     subject: "Confirm your email address",
@@ -85,6 +98,7 @@ async function dump(db: Queryable): Promise<Record<string, Row[]>> {
     preferences: "user_id",
     audit_log: "id",
     security_notice_tokens: "token_hash",
+    email_change_tokens: "token_hash",
     email_outbox: "id",
   };
   for (const [table, key] of Object.entries(keys)) {
