@@ -27,6 +27,13 @@ for (const engine of ENGINES) {
       await services.db.transaction((tx) =>
         services.mailer.send(tx, { ...message, subject: "First" })
       );
+      await services.mailer.flush();
+      // Outbox files are named by the millisecond they were written: let
+      // the clock move on, so "newest first" has one right answer.
+      const written = Date.now();
+      while (Date.now() <= written + 1) {
+        await new Promise((r) => setTimeout(r, 2));
+      }
       await services.mailer.send(services.db, message);
       await services.mailer.flush();
 
