@@ -36,23 +36,29 @@ if (!config.rateLimits) {
 
 export const app = createApp(services);
 
+/** How long responses under way get after the services closed on SIGTERM. */
+const SHUTDOWN_GRACE_MS = 2_000;
+
 // `deno serve` stops accepting connections on SIGTERM and exits once
 // nothing is left running; a database pool keeps sockets open, so close the
-// services (running statements finish first) to let it exit. Not SIGINT:
-// a listener would take Ctrl-C's immediate exit away (`deno task dev`).
-for (const signal of ["SIGTERM"] as const) {
-  try {
-    Deno.addSignalListener(signal, () => {
-      services.close().catch((err) =>
-        console.error(
-          "Closing on shutdown failed:",
-          err instanceof Error ? err.message : err,
-        )
-      );
+// services (running statements finish first) to let it exit. A listener
+// takes SIGTERM's default exit away, so the process also ends by itself a
+// moment after closing, should anything else hold it open (`deno task dev`'s
+// file watcher). Not SIGINT: Ctrl-C keeps its immediate exit.
+try {
+  Deno.addSignalListener("SIGTERM", () => {
+    services.close().catch((err) =>
+      console.error(
+        "Closing on shutdown failed:",
+        err instanceof Error ? err.message : err,
+      )
+    ).finally(() => {
+      // Unref'd: a process that drains first exits without waiting for it.
+      Deno.unrefTimer(setTimeout(() => Deno.exit(0), SHUTDOWN_GRACE_MS));
     });
-  } catch {
-    // Not available here (Windows has no SIGTERM): the process just ends.
-  }
+  });
+} catch {
+  // Not available here (Windows has no SIGTERM): the process just ends.
 }
 
 /**
