@@ -9,6 +9,8 @@
 import { createApp } from "./app.ts";
 import { dummyVerify } from "./lib/auth/password.ts";
 import { type Config, loadConfig } from "./lib/config.ts";
+import { isDevServer } from "./lib/dev_server.ts";
+import { mailStartupLine } from "./lib/email/mailer.ts";
 import { createServices, type Services } from "./lib/services.ts";
 import { PARALLEL_NEEDS_REDIS, watchPeerWorkers } from "./lib/workers.ts";
 
@@ -23,6 +25,9 @@ if (config.redisUrl === undefined || config.redisUrl.trim() === "") {
 // Sign-in with an unknown email verifies against a dummy hash made on first
 // use; making it now keeps the first such sign-in as fast as any other.
 await dummyVerify();
+// Where mail goes, said once: the development server says it when it
+// listens, with the address of /dev/mail.
+if (!isDevServer()) console.log(mailStartupLine(config));
 if (!config.rateLimits) {
   console.warn(
     "RATE_LIMITS=off: every rate limit is disabled. Use this for load tests only.",

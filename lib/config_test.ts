@@ -7,6 +7,8 @@ import {
 } from "node:assert/strict";
 import {
   ConfigError,
+  DEFAULT_MAIL_FROM,
+  isMailbox,
   loadConfig,
   localOrigins,
   originPolicy,
@@ -220,5 +222,71 @@ Deno.test("loadConfig: password hashing bounds default to cores − 1 and 32, an
     strictEqual(err.problems.length, 2);
     match(err.problems.join("\n"), /PASSWORD_HASH_THREADS/);
     match(err.problems.join("\n"), /PASSWORD_HASH_QUEUE/);
+  }
+});
+
+Deno.test("mail settings: the outbox with no configuration, SMTP with SMTP_URL", () => {
+  deepStrictEqual(loadConfig({}).mail, {
+    smtpUrl: undefined,
+    from: DEFAULT_MAIL_FROM,
+    outboxDir: "data/outbox",
+  });
+  const config = loadConfig({
+    SMTP_URL: "smtps://islet:pw@mail.example:465",
+    MAIL_FROM: "Islet <hello@islet.example>",
+    MAIL_OUTBOX_DIR: "/var/lib/islet/outbox",
+  });
+  deepStrictEqual(config.mail, {
+    smtpUrl: "smtps://islet:pw@mail.example:465",
+    from: "Islet <hello@islet.example>",
+    outboxDir: "/var/lib/islet/outbox",
+  });
+  strictEqual(
+    loadConfig({ SMTP_URL: "smtp://127.0.0.1:2525" }).mail.smtpUrl,
+    "smtp://127.0.0.1:2525",
+  );
+});
+
+Deno.test("mail settings: a bad SMTP_URL or MAIL_FROM is refused, the URL never echoed", () => {
+  try {
+    loadConfig({
+      SMTP_URL: "https://user:hunter2@mail.example",
+      MAIL_FROM: "Islet <no-reply@islet.example>\r\nBcc: eve@example.com",
+    });
+    throw new Error("expected ConfigError");
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    deepStrictEqual(err.problems.map((p) => p.split(" ")[0]), [
+      "SMTP_URL",
+      "MAIL_FROM",
+    ]);
+    strictEqual(err.message.includes("hunter2"), false);
+  }
+  throws(() => loadConfig({ SMTP_URL: "not a url" }), ConfigError);
+});
+
+Deno.test("MAIL_FROM is an address or a name and an address, nothing that could add a header", () => {
+  for (
+    const ok of [
+      "no-reply@islet.example",
+      "Islet <no-reply@islet.example>",
+      "Islet Mail <no-reply@localhost>",
+      DEFAULT_MAIL_FROM,
+    ]
+  ) {
+    strictEqual(isMailbox(ok), true, ok);
+  }
+  for (
+    const bad of [
+      "Islet",
+      "Islet <no-reply>",
+      "a@b.example, c@d.example",
+      "Islet <a@b.example>\nBcc: c@d.example",
+      "Islet\r\n <a@b.example>",
+      '"Islet" <a@b.example>',
+      "<a@b.example> trailing",
+    ]
+  ) {
+    strictEqual(isMailbox(bad), false, bad);
   }
 });

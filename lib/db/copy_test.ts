@@ -14,6 +14,7 @@ import { insertSession } from "./sessions.ts";
 import { openSqlite } from "./sqlite.ts";
 import { createPgDatabase, dropPgDatabase, withTestDb } from "./testing.ts";
 import { createUser } from "./users.ts";
+import { enqueueEmail } from "../email/outbox_table.ts";
 
 /** Users, their sessions (random secret hashes), audit rows with JSON, gaps in ids. */
 async function fill(db: Queryable): Promise<void> {
@@ -60,6 +61,13 @@ async function fill(db: Queryable): Promise<void> {
     "INSERT INTO recovery_codes (id, user_id, code_hash, created_at) VALUES (?, ?, ?, ?)",
     [40, users[0].id, "abc123", now],
   );
+  await enqueueEmail(db, {
+    to: "ada@example.com",
+    subject: "Confirm your email address",
+    text: "Ünïcödé https://islet.example/verify?token=abc",
+    html: "<p>Ünïcödé</p>",
+    kind: "verify_email",
+  }, now);
 }
 
 /** Every table's rows in key order, bytes as hex, for comparing engines. */
@@ -76,6 +84,7 @@ async function dump(db: Queryable): Promise<Record<string, Row[]>> {
     stripe_events: "id",
     preferences: "user_id",
     audit_log: "id",
+    email_outbox: "id",
   };
   for (const [table, key] of Object.entries(keys)) {
     const rows = await db.all(`SELECT * FROM ${table} ORDER BY ${key}`);
@@ -111,6 +120,7 @@ Deno.test("db copy: SQLite → PostgreSQL → SQLite keeps every row, id, byte a
     const original = await dump(sqlite);
     strictEqual(original.sessions.length, 6);
     strictEqual(original.audit_log.length, 4);
+    strictEqual(original.email_outbox.length, 1);
     await withPg(async (pg, url) => {
       const copied = await copyDatabase(sqlite, pg);
       // Parents first: users before what references them.

@@ -34,6 +34,8 @@ export interface MailerOptions extends DelivererOptions {
 // moment after send returns: one more look then saves waiting for the poll.
 const AFTER_COMMIT_MS = 250;
 
+const ONE_ADDRESS = /^[^\s,;<>"()]+@[^\s,;<>"()@]+$/;
+
 /**
  * The mailer for `config` over `db`, its deliverer started.
  *
@@ -59,6 +61,11 @@ export function createMailer(
   return {
     transport,
     async send(on: Queryable, message: EmailMessage) {
+      // One bare address: a list or a display name here is a bug that
+      // would send one person's link to several.
+      if (!ONE_ADDRESS.test(message.to)) {
+        throw new Error("EmailMessage.to must be one bare address");
+      }
       await enqueueEmail(on, message);
       deliverer.wake();
       if (on !== db) {

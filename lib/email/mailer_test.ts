@@ -133,3 +133,30 @@ Deno.test("the start-up line says where mail goes, without the SMTP password", (
     "Mail: sent through mail.example:587 (SMTP_URL) from Islet <hello@islet.example>",
   );
 });
+
+dbTest("send takes one bare address and nothing else", async (db) => {
+  const transport = captureTransport();
+  const mailer = createMailer(config, db, { transport, pollMs: 600_000 });
+  try {
+    for (
+      const to of [
+        "ada@example.com, eve@example.com",
+        "Ada <ada@example.com>",
+        "ada@example.com\r\nBcc: eve@example.com",
+        "",
+      ]
+    ) {
+      await assert.rejects(
+        mailer.send(db, { ...message("x"), to }),
+        /one bare address/,
+        to,
+      );
+    }
+    const n = await db.get<{ n: number }>(
+      "SELECT count(*) AS n FROM email_outbox",
+    );
+    assert.equal(Number(n?.n), 0);
+  } finally {
+    await mailer.close();
+  }
+});

@@ -135,7 +135,13 @@ async function buildFiles(apply: Snapshot["apply"]): Promise<BuildFiles> {
  * ```
  */
 export async function buildApp(
-  opts: { env?: Record<string, string>; dbPath?: string; engine?: Engine } = {},
+  opts: {
+    env?: Record<string, string>;
+    dbPath?: string;
+    engine?: Engine;
+    /** As `deno task dev` runs it, or (default) as the production build. */
+    mode?: "development" | "production";
+  } = {},
 ): Promise<InProcessApp> {
   const { apply, files } = await build();
   const engine = opts.engine ?? "sqlite";
@@ -174,6 +180,8 @@ export async function buildApp(
   }
   const app = createApp(services);
   apply(app);
+  // What the dev server's Builder sets after importing the app.
+  if (opts.mode !== undefined) app.config.mode = opts.mode;
   const handler = app.handler();
   const url = `http://127.0.0.1:${PORT}`;
 
