@@ -3,18 +3,20 @@
  * address that has an account and one that does not gives the same
  * status, headers (apart from the date) and body (apart from the address
  * itself), and takes the same time: medians within 20% over 10 tries each
- * (in one of up to three rounds, see below), on each engine. The owner of the existing address gets a mail, read from
- * a real SMTP server, with links to sign in and to reset the password.
+ * (in one of up to three rounds, see below), on each engine. The owner of
+ * the existing address gets a mail, read from a real SMTP server, with
+ * links to sign in and to reset the password.
  *
  * Timing on a noisy two-core machine: the tries are interleaved (new,
  * existing, existing, new, …) so that a slow spell hits both sides alike,
- * after one untimed try of each warms both paths; and each try starts
- * once the mail of the one before was delivered (the deliverer works in
- * the app's process, and a delivery overlapping one side's request but
- * not the other's would be measured as a difference). Each side is one argon2
- * hash plus a transaction, so the medians differ by a few percent; the
- * old behaviour (an existing address answered before any hashing) is
- * several times faster and fails at once.
+ * after one untimed try of each warms both paths; a try is the fastest of
+ * three sign-ups of its kind (load from elsewhere only adds time); and
+ * each sign-up starts once the mail of the one before was delivered (the
+ * deliverer works in the app's process, and a delivery overlapping one
+ * side's request but not the other's would be measured as a difference).
+ * Each side is one argon2 hash plus a transaction, so the medians differ
+ * by a few percent; the old behaviour (an existing address answered
+ * before any hashing) is several times faster and fails every round.
  */
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { ENGINES } from "../../lib/db/testing.ts";
@@ -52,11 +54,9 @@ for (const engine of ENGINES) {
         );
         for (const email of existing) await new Client(app).signUp(email);
         let mails = existing.length;
-        // Quiet: every mail so far delivered, and the deliverer's second
-        // look after a commit (250 ms) past.
+        // Quiet: every mail so far delivered.
         const settle = async () => {
           await smtp.waitFor(() => smtp.messages().length >= mails);
-          await new Promise((r) => setTimeout(r, 300));
         };
         await settle();
 
@@ -91,13 +91,19 @@ for (const engine of ENGINES) {
               ? ["new", "existing"] as const
               : ["existing", "new"] as const;
             for (const kind of order) {
-              const email = kind === "new"
-                ? uniqueEmail("new")
-                : existing[used++ % TRIES];
-              const { a, ms } = await signUp(email);
-              strictEqual(a.status, 202, a.text);
-              deepStrictEqual(shape(a, email), expected, `${kind} #${i}`);
-              times[kind].push(ms);
+              // A try is the fastest of three sign-ups of its kind: other
+              // work on the machine only ever adds time, never removes it.
+              let fastest = Infinity;
+              for (let k = 0; k < 3; k++) {
+                const email = kind === "new"
+                  ? uniqueEmail("new")
+                  : existing[used++ % TRIES];
+                const { a, ms } = await signUp(email);
+                strictEqual(a.status, 202, a.text);
+                deepStrictEqual(shape(a, email), expected, `${kind} #${i}`);
+                fastest = Math.min(fastest, ms);
+              }
+              times[kind].push(fastest);
             }
           }
           const m = {
