@@ -58,7 +58,7 @@ import {
   emailChangeTakenMail,
   emailChangeUndoneMail,
 } from "./account_mail.ts";
-import { issueToken, tokenHash } from "./account_token.ts";
+import { emailTokenHash, newEmailToken } from "./email_token.ts";
 import { validateEmail } from "./email_address.ts";
 import { type Failure, failure } from "./outcome.ts";
 import { RESET_TOKEN_TTL_MS } from "./password_reset.ts";
@@ -128,7 +128,7 @@ export async function requestEmailChange(
     );
   }
   const now = nowOf(deps);
-  const { token, hash } = issueToken();
+  const { token, hash } = newEmailToken();
   const owner = await getUserByEmail(deps.db, email.value);
   await deps.db.transaction(async (tx) => {
     if (owner === null) {
@@ -191,7 +191,7 @@ export async function checkEmailChangeLink(
   token: unknown,
   purpose: "confirm" | "undo",
 ): Promise<EmailChangeLinkResult> {
-  const hash = tokenHash(token);
+  const hash = emailTokenHash(token);
   const found = hash === null
     ? null
     : await findEmailChangeToken(deps.db, hash, purpose);
@@ -239,10 +239,10 @@ export async function confirmEmailChange(
   input: Record<string, string>,
   meta: AccountMeta,
 ): Promise<EmailChangeResult> {
-  const hash = tokenHash(input.token);
+  const hash = emailTokenHash(input.token);
   if (hash === null) return linkInvalid("confirm");
   const now = nowOf(deps);
-  const undo = issueToken();
+  const undo = newEmailToken();
   const result = await deps.db.transaction(
     async (tx): Promise<EmailChangeResult> => {
       const taken = await takeEmailChangeToken(tx, hash, "confirm");
@@ -319,10 +319,10 @@ export async function undoEmailChange(
   input: Record<string, string>,
   meta: AccountMeta,
 ): Promise<EmailChangeResult> {
-  const hash = tokenHash(input.token);
+  const hash = emailTokenHash(input.token);
   if (hash === null) return linkInvalid("undo");
   const now = nowOf(deps);
-  const reset = issueToken();
+  const reset = newEmailToken();
   const done = await deps.db.transaction(async (tx) => {
     const taken = await takeEmailChangeToken(tx, hash, "undo");
     if (taken === null || taken.expiresAt <= now) return linkInvalid("undo");

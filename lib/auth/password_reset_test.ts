@@ -4,7 +4,7 @@ import { dbTest } from "../db/testing.ts";
 import { getPasswordHash, getUserById } from "../db/users.ts";
 import type { Db } from "../db/db.ts";
 import { accountFixture, META, NEW_PASSWORD } from "./account_testing.ts";
-import { tokenHash } from "./account_token.ts";
+import { emailTokenHash } from "./email_token.ts";
 import { verifyPassword } from "./password.ts";
 import {
   checkResetLink,
@@ -45,7 +45,7 @@ dbTest(
       assert.equal(rows.length, 1);
       assert.deepEqual(
         new Uint8Array(rows[0].token_hash as Uint8Array),
-        tokenHash(token),
+        emailTokenHash(token),
       );
       assert.equal(Number(rows[0].expires_at), f.clock.t + RESET_TOKEN_TTL_MS);
       assert.equal(
