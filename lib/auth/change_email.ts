@@ -50,11 +50,13 @@ import {
   ACCOUNT_LIMITS,
   type AccountDeps,
   type AccountMeta,
+  noticeDeps,
   nowOf,
 } from "./account_deps.ts";
+import { securityNotice } from "../email/notices.ts";
+import { appLink } from "../email/template.ts";
 import {
   emailChangeConfirmMail,
-  emailChangedMail,
   emailChangeTakenMail,
   emailChangeUndoneMail,
 } from "./account_mail.ts";
@@ -282,17 +284,22 @@ export async function confirmEmailChange(
         userAgent: meta.userAgent,
         details: { from: taken.oldEmail, to: taken.newEmail },
       }, now);
-      await deps.mailer.send(
-        tx,
-        emailChangedMail(
-          deps.appUrl,
-          taken.oldEmail,
-          taken.newEmail,
-          undo.token,
-          now,
-          meta,
-        ),
-      );
+      await securityNotice(tx, noticeDeps(deps), {
+        kind: "email_changed",
+        user: { id: user.id, email: taken.oldEmail },
+        meta,
+        at: now,
+        extra: [`It now uses ${taken.newEmail}.`],
+        undo: {
+          label: "Undo this change",
+          url: appLink({ appUrl: deps.appUrl }, "/undo-email-change", {
+            token: undo.token,
+          }),
+          after: [
+            "If it was not you, follow the link above within 7 days: your account goes back to this address, every device is signed out, and this address gets a link to choose a new password.",
+          ],
+        },
+      });
       return { ok: true, user: (await getUserById(tx, user.id))! };
     },
   );

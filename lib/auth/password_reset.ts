@@ -37,13 +37,11 @@ import {
   ACCOUNT_LIMITS,
   type AccountDeps,
   type AccountMeta,
+  noticeDeps,
   nowOf,
 } from "./account_deps.ts";
-import {
-  passwordChangedMail,
-  resetLinkMail,
-  resetNoAccountMail,
-} from "./account_mail.ts";
+import { securityNotice } from "../email/notices.ts";
+import { resetLinkMail, resetNoAccountMail } from "./account_mail.ts";
 import { emailTokenHash, newEmailToken } from "./email_token.ts";
 import { validateEmail } from "./email_address.ts";
 import { newPasswordProblem } from "./new_password.ts";
@@ -247,10 +245,15 @@ export async function resetPassword(
       userAgent: meta.userAgent,
       details: { sessionsEnded: ended.length },
     }, now);
-    await deps.mailer.send(
-      tx,
-      passwordChangedMail(deps.appUrl, user.email, "reset", now, meta),
-    );
+    await securityNotice(tx, noticeDeps(deps), {
+      kind: "password_changed",
+      user,
+      meta,
+      at: now,
+      extra: [
+        "It was reset with a link sent to this address. Every device that was signed in has been signed out.",
+      ],
+    });
     return { user, ended };
   });
   if (done === null) return linkInvalid();

@@ -284,7 +284,7 @@ e2eTest(
     const undo = await mailedLink(
       smtp,
       email,
-      /email address was changed/,
+      /^The email address of your Islet account was changed$/,
       "/undo-email-change",
     );
     const owner = await browser.newContext();
