@@ -30,6 +30,7 @@ export function median(xs: number[]): number {
  *
  * @example
  * ```ts
+ * import type { Answer } from "./auth.ts";
  * declare const a: Answer;
  * const { status, headers, body } = answerShape(a, "ada@example.com");
  * ```
