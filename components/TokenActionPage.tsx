@@ -8,7 +8,7 @@ import { FormError, SubmitButton } from "./Field.tsx";
  * The token goes in a hidden field, not the form's URL.
  */
 export function TokenActionPage(
-  { title, action, token, error, done, children, button }: {
+  { title, action, token, error, done, children, button, deadEnd }: {
     title: string;
     /** The form's path. */
     action: string;
@@ -19,6 +19,8 @@ export function TokenActionPage(
     done?: ComponentChildren;
     children?: ComponentChildren;
     button: string;
+    /** Shown under the error of a link that does not work: where to go instead. */
+    deadEnd?: ComponentChildren;
   },
 ) {
   return (
@@ -26,7 +28,12 @@ export function TokenActionPage(
       {done
         ? <div role="status" class="space-y-4">{done}</div>
         : token === null
-        ? <FormError message={error} />
+        ? (
+          <div class="space-y-4">
+            <FormError message={error} />
+            {deadEnd}
+          </div>
+        )
         : (
           <form method="post" action={action} class="space-y-4">
             {children}

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { NoticeDeps } from "../email/notices.ts";
 import type { Cache } from "../cache/cache.ts";
 import type { Db } from "../db/db.ts";
 import type { Mailer } from "../email/mail.ts";
@@ -104,4 +105,17 @@ export interface AccountMeta extends RequestMeta {
  */
 export function nowOf(deps: AccountDeps): number {
   return deps.now?.() ?? Date.now();
+}
+
+/**
+ * What the security notices (`lib/email/notices.ts`) need, from `deps`.
+ *
+ * @example
+ * ```ts
+ * declare const deps: AccountDeps;
+ * const { mailer, config } = noticeDeps(deps);
+ * ```
+ */
+export function noticeDeps(deps: AccountDeps): NoticeDeps {
+  return { mailer: deps.mailer, config: { appUrl: deps.appUrl } };
 }

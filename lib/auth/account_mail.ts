@@ -1,8 +1,9 @@
 /**
- * The mails of password reset, password change and email change, each
- * from the one template (`renderEmail`: a text and an accessible HTML part
- * from the same words). Notices say what happened, when (UTC), from what
- * device and network address, and what to do if it was not the reader.
+ * The mails of password reset and email change that carry a link to act
+ * on (a reset link, a confirmation, the reset after an undo), each from
+ * the one template (`renderEmail`: a text and an accessible HTML part from
+ * the same words). The notices that something changed (password changed,
+ * email changed) are security notices: `lib/email/notices.ts`.
  *
  * @module
  */
@@ -131,41 +132,6 @@ export function resetNoAccountMail(
 }
 
 /**
- * "Your password was changed", after a reset or a change in settings.
- *
- * @example
- * ```ts
- * import type { AccountMeta } from "./account_deps.ts";
- * declare const meta: AccountMeta;
- * passwordChangedMail(new URL("http://localhost:8000"), "ada@example.com", "reset", Date.now(), meta);
- * ```
- */
-export function passwordChangedMail(
-  appUrl: URL,
-  to: string,
-  how: "reset" | "changed",
-  at: number,
-  meta: AccountMeta,
-): EmailMessage {
-  return renderEmail({
-    to,
-    kind: "password_changed",
-    subject: "Your Islet password was changed",
-    heading: "Your password was changed",
-    paragraphs: [
-      `The password of your Islet account (${to}) was ${
-        how === "reset" ? "reset with an emailed link" : "changed in settings"
-      } ${whenAndWhere(at, meta)}.`,
-      how === "reset"
-        ? "Every device that was signed in has been signed out."
-        : "Every other device that was signed in has been signed out.",
-    ],
-    action: { label: "Sign in", url: accountLink(appUrl, "/login") },
-    after: [notYou(appUrl)],
-  });
-}
-
-/**
  * The link that confirms a new address, sent to it.
  *
  * @example
@@ -231,43 +197,6 @@ export function emailChangeTakenMail(
     ],
     action: { label: "Sign in", url: accountLink(appUrl, "/login") },
     after: [notYou(appUrl)],
-  });
-}
-
-/**
- * To the old address once the change applied, with the link that undoes
- * it for 7 days.
- *
- * @example
- * ```ts
- * import type { AccountMeta } from "./account_deps.ts";
- * declare const meta: AccountMeta;
- * emailChangedMail(new URL("http://localhost:8000"), "ada@example.com", "ada@example.org", "token", Date.now(), meta);
- * ```
- */
-export function emailChangedMail(
-  appUrl: URL,
-  to: string,
-  newEmail: string,
-  undoToken: string,
-  at: number,
-  meta: AccountMeta,
-): EmailMessage {
-  return renderEmail({
-    to,
-    kind: "email_changed",
-    subject: "Your Islet email address was changed",
-    heading: "Your email address was changed",
-    paragraphs: [
-      `The Islet account that used ${to} now uses ${newEmail} (confirmed ${
-        whenAndWhere(at, meta)
-      }).`,
-      "If this was not you, undo it within 7 days with the link below: your account goes back to this address and every device is signed out.",
-    ],
-    action: {
-      label: "Undo this change",
-      url: accountLink(appUrl, "/undo-email-change", { token: undoToken }),
-    },
   });
 }
 

@@ -50,15 +50,17 @@ import {
   ACCOUNT_LIMITS,
   type AccountDeps,
   type AccountMeta,
+  noticeDeps,
   nowOf,
 } from "./account_deps.ts";
+import { securityNotice } from "../email/notices.ts";
+import { appLink } from "../email/template.ts";
 import {
   emailChangeConfirmMail,
-  emailChangedMail,
   emailChangeTakenMail,
   emailChangeUndoneMail,
 } from "./account_mail.ts";
-import { issueToken, tokenHash } from "./account_token.ts";
+import { emailTokenHash, newEmailToken } from "./email_token.ts";
 import { validateEmail } from "./email_address.ts";
 import { type Failure, failure } from "./outcome.ts";
 import { RESET_TOKEN_TTL_MS } from "./password_reset.ts";
@@ -128,7 +130,7 @@ export async function requestEmailChange(
     );
   }
   const now = nowOf(deps);
-  const { token, hash } = issueToken();
+  const { token, hash } = newEmailToken();
   const owner = await getUserByEmail(deps.db, email.value);
   await deps.db.transaction(async (tx) => {
     if (owner === null) {
@@ -191,7 +193,7 @@ export async function checkEmailChangeLink(
   token: unknown,
   purpose: "confirm" | "undo",
 ): Promise<EmailChangeLinkResult> {
-  const hash = tokenHash(token);
+  const hash = emailTokenHash(token);
   const found = hash === null
     ? null
     : await findEmailChangeToken(deps.db, hash, purpose);
@@ -239,10 +241,10 @@ export async function confirmEmailChange(
   input: Record<string, string>,
   meta: AccountMeta,
 ): Promise<EmailChangeResult> {
-  const hash = tokenHash(input.token);
+  const hash = emailTokenHash(input.token);
   if (hash === null) return linkInvalid("confirm");
   const now = nowOf(deps);
-  const undo = issueToken();
+  const undo = newEmailToken();
   const result = await deps.db.transaction(
     async (tx): Promise<EmailChangeResult> => {
       const taken = await takeEmailChangeToken(tx, hash, "confirm");
@@ -282,17 +284,22 @@ export async function confirmEmailChange(
         userAgent: meta.userAgent,
         details: { from: taken.oldEmail, to: taken.newEmail },
       }, now);
-      await deps.mailer.send(
-        tx,
-        emailChangedMail(
-          deps.appUrl,
-          taken.oldEmail,
-          taken.newEmail,
-          undo.token,
-          now,
-          meta,
-        ),
-      );
+      await securityNotice(tx, noticeDeps(deps), {
+        kind: "email_changed",
+        user: { id: user.id, email: taken.oldEmail },
+        meta,
+        at: now,
+        extra: [`It now uses ${taken.newEmail}.`],
+        undo: {
+          label: "Undo this change",
+          url: appLink({ appUrl: deps.appUrl }, "/undo-email-change", {
+            token: undo.token,
+          }),
+          after: [
+            "If it was not you, follow the link above within 7 days: your account goes back to this address, every device is signed out, and this address gets a link to choose a new password.",
+          ],
+        },
+      });
       return { ok: true, user: (await getUserById(tx, user.id))! };
     },
   );
@@ -319,10 +326,10 @@ export async function undoEmailChange(
   input: Record<string, string>,
   meta: AccountMeta,
 ): Promise<EmailChangeResult> {
-  const hash = tokenHash(input.token);
+  const hash = emailTokenHash(input.token);
   if (hash === null) return linkInvalid("undo");
   const now = nowOf(deps);
-  const reset = issueToken();
+  const reset = newEmailToken();
   const done = await deps.db.transaction(async (tx) => {
     const taken = await takeEmailChangeToken(tx, hash, "undo");
     if (taken === null || taken.expiresAt <= now) return linkInvalid("undo");

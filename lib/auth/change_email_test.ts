@@ -79,15 +79,22 @@ dbTest(
       const again = await confirmEmailChange(f.deps, { token: confirm }, META);
       assert.equal(!again.ok && again.error, CONFIRM_LINK_INVALID);
       const told = (await f.mails()).at(-1)!;
-      assert.equal(told.kind, "email_changed");
+      // A security notice, its undo link where "this wasn't me" would be.
+      assert.equal(told.kind, "security_email_changed");
       assert.equal(told.to, "ada@example.com");
-      assert.match(told.text, /ada@example\.org/);
+      assert.match(told.text, /changed from ada@example\.com/);
+      assert.match(told.text, /It now uses ada@example\.org/);
+      assert.match(told.text, /^When: /m);
+      assert.match(told.text, /^Device: /m);
+      assert.match(told.text, /^Address: /m);
+      assert.match(told.text, /\/undo-email-change\?token=/);
+      assert.doesNotMatch(told.text, /\/account\/not-me/);
       assert.equal(
         (await listAuditForUser(db, ada.id))[0].event,
         "auth.email_changed",
       );
 
-      const undo = await f.tokenIn("email_changed", "ada@example.com");
+      const undo = await f.tokenIn("security_email_changed", "ada@example.com");
       const undone = await undoEmailChange(f.deps, { token: undo }, META);
       assert.ok(undone.ok);
       assert.equal(undone.user.email, "ada@example.com");
@@ -242,7 +249,10 @@ dbTest(
         assert.ok((await confirmEmailChange(f.deps, { token }, META)).ok);
       };
       await move("b@example.com");
-      const undoA = await f.tokenIn("email_changed", "ada@example.com");
+      const undoA = await f.tokenIn(
+        "security_email_changed",
+        "ada@example.com",
+      );
       await move("c@example.com");
       assert.ok((await checkEmailChangeLink(f.deps, undoA, "undo")).ok);
       f.clock.t += UNDO_TOKEN_TTL_MS;

@@ -11,8 +11,13 @@ import { audit } from "../db/audit.ts";
 import { deleteUserPasswordResetTokens } from "../db/password_reset_tokens.ts";
 import { deleteOtherSessions } from "../db/sessions.ts";
 import { updatePasswordHash, type User } from "../db/users.ts";
-import { type AccountDeps, type AccountMeta, nowOf } from "./account_deps.ts";
-import { passwordChangedMail } from "./account_mail.ts";
+import {
+  type AccountDeps,
+  type AccountMeta,
+  noticeDeps,
+  nowOf,
+} from "./account_deps.ts";
+import { securityNotice } from "../email/notices.ts";
 import { newPasswordProblem } from "./new_password.ts";
 import { type Failure, failure } from "./outcome.ts";
 import { hashPassword, QueueFullError } from "./password.ts";
@@ -85,10 +90,15 @@ export async function changePassword(
       userAgent: meta.userAgent,
       details: { sessionsEnded: ids.length },
     }, now);
-    await deps.mailer.send(
-      tx,
-      passwordChangedMail(deps.appUrl, user.email, "changed", now, meta),
-    );
+    await securityNotice(tx, noticeDeps(deps), {
+      kind: "password_changed",
+      user,
+      meta,
+      at: now,
+      extra: [
+        "It was changed in settings. Every other device that was signed in has been signed out.",
+      ],
+    });
     return ids;
   });
   await forgetSessions(deps.sessions, ended);

@@ -60,8 +60,10 @@ dbTest(
         0,
       );
       const notice = (await f.mails()).at(-1)!;
-      assert.equal(notice.kind, "password_changed");
+      assert.equal(notice.kind, "security_password_changed");
       assert.equal(notice.to, ada.email);
+      assert.match(notice.text, /changed in settings/);
+      assert.match(notice.text, /\/account\/not-me\?token=/);
       assert.equal(
         (await listAuditForUser(db, ada.id))[0].event,
         "auth.password_changed",

@@ -1,5 +1,6 @@
 /**
- * Single-use tokens sent by email (address verification, password reset):
+ * Single-use tokens sent by email (address verification, password reset,
+ * email change and its undo; one module for all of them):
  * 32 bytes from `crypto.getRandomValues` (256 bits), base64url in the link,
  * and only their SHA-256 in the database, so a leaked table or backup
  * holds no usable link. A token is found by the hash (an index lookup: no
@@ -11,6 +12,11 @@
  * 32 bytes leaves two spare bits in the last character, so four spellings
  * decode to the same bytes; hashing the text makes exactly one of them
  * valid, and a changed character is always a different token.
+ *
+ * Tables whose rows carry more than an owner and an address (the email
+ * change's purpose and both addresses) keep their own queries in lib/db
+ * and use {@linkcode newEmailToken} and {@linkcode emailTokenHash} here,
+ * so every token follows the same rules.
  *
  * @module
  */
@@ -113,6 +119,46 @@ export function isEmailTokenShape(value: unknown): value is string {
  */
 export function hashEmailToken(token: string): Uint8Array {
   return new Uint8Array(createHash("sha256").update(token).digest());
+}
+
+/** A new token: the text for the link and the hash to store. */
+export interface NewEmailToken {
+  /** Goes in the link, once; never stored or logged. */
+  token: string;
+  /** SHA-256 of `token`, the database key. */
+  hash: Uint8Array;
+}
+
+/**
+ * A new random token with its hash, for tables with queries of their own
+ * (store `hash`, mail `token`).
+ *
+ * @example
+ * ```ts
+ * const { token, hash } = newEmailToken();
+ * token.length; // 43
+ * hash.length; // 32
+ * ```
+ */
+export function newEmailToken(): NewEmailToken {
+  const token = generateEmailToken();
+  return { token, hash: hashEmailToken(token) };
+}
+
+/**
+ * The stored hash of a token from a link or a form, or null when the value
+ * cannot be a token (wrong type, length or alphabet): such input is
+ * refused before any query.
+ *
+ * @example
+ * ```ts
+ * const { token, hash } = newEmailToken();
+ * emailTokenHash(token); // the same bytes as hash
+ * emailTokenHash("not a token"); // null
+ * ```
+ */
+export function emailTokenHash(value: unknown): Uint8Array | null {
+  return isEmailTokenShape(value) ? hashEmailToken(value) : null;
 }
 
 /**

@@ -4,16 +4,20 @@ import {
   ok,
   strictEqual,
 } from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { dbTest } from "../db/testing.ts";
 import { createUser } from "../db/users.ts";
 import {
   consumeEmailToken,
   deleteEmailTokens,
+  EMAIL_TOKEN_BYTES,
   EMAIL_TOKEN_LENGTH,
+  emailTokenHash,
   generateEmailToken,
   hashEmailToken,
   isEmailTokenShape,
   issueEmailToken,
+  newEmailToken,
   PASSWORD_RESET_TOKENS,
   VERIFY_EMAIL_TOKENS,
 } from "./email_token.ts";
@@ -48,6 +52,41 @@ Deno.test("email tokens are 43 base64url characters of 32 random bytes, all diff
     Array.from(hashEmailToken("a".repeat(43))).join(),
     Array.from(hashEmailToken("a".repeat(42) + "b")).join(),
   );
+});
+
+Deno.test("a new token is 256 random bits in base64url, stored as the SHA-256 of its text", () => {
+  const { token, hash } = newEmailToken();
+  strictEqual(EMAIL_TOKEN_BYTES * 8, 256);
+  ok(/^[A-Za-z0-9_-]{43}$/.test(token), token);
+  deepStrictEqual(
+    hash,
+    new Uint8Array(createHash("sha256").update(token).digest()),
+  );
+  deepStrictEqual(emailTokenHash(token), hash);
+  const seen = new Set<string>();
+  for (let i = 0; i < 1000; i++) seen.add(newEmailToken().token);
+  strictEqual(seen.size, 1000);
+});
+
+Deno.test("a value that cannot be a token has no hash (refused before any query)", () => {
+  const { token } = newEmailToken();
+  for (
+    const bad of [
+      undefined,
+      null,
+      42,
+      "",
+      token.slice(1),
+      token + "A",
+      token.slice(1) + "=",
+      token.slice(1) + "+",
+      token.slice(1) + "/",
+      token.slice(0, 42) + "é",
+      " " + token.slice(1),
+    ]
+  ) {
+    strictEqual(emailTokenHash(bad), null, String(bad));
+  }
 });
 
 dbTest(

@@ -37,14 +37,12 @@ import {
   ACCOUNT_LIMITS,
   type AccountDeps,
   type AccountMeta,
+  noticeDeps,
   nowOf,
 } from "./account_deps.ts";
-import {
-  passwordChangedMail,
-  resetLinkMail,
-  resetNoAccountMail,
-} from "./account_mail.ts";
-import { issueToken, tokenHash } from "./account_token.ts";
+import { securityNotice } from "../email/notices.ts";
+import { resetLinkMail, resetNoAccountMail } from "./account_mail.ts";
+import { emailTokenHash, newEmailToken } from "./email_token.ts";
 import { validateEmail } from "./email_address.ts";
 import { newPasswordProblem } from "./new_password.ts";
 import { type Failure, failure } from "./outcome.ts";
@@ -99,7 +97,7 @@ export async function requestPasswordReset(
     );
   }
   const now = nowOf(deps);
-  const { token, hash } = issueToken();
+  const { token, hash } = newEmailToken();
   const user = await getUserByEmail(deps.db, email.value);
   // One hit either way (equal work); past the account's limit nothing is
   // sent, and the answer cannot say so without saying the account exists.
@@ -162,7 +160,7 @@ export async function checkResetLink(
   deps: AccountDeps,
   token: unknown,
 ): Promise<ResetLinkResult> {
-  const hash = tokenHash(token);
+  const hash = emailTokenHash(token);
   const found = hash === null
     ? null
     : await findPasswordResetToken(deps.db, hash);
@@ -206,7 +204,7 @@ export async function resetPassword(
   input: Record<string, string>,
   meta: AccountMeta,
 ): Promise<ResetResult> {
-  const hash = tokenHash(input.token);
+  const hash = emailTokenHash(input.token);
   // Checked before hashing (argon2 is the costly part) and again, by
   // taking it, inside the transaction.
   const link = await checkResetLink(deps, input.token);
@@ -247,10 +245,15 @@ export async function resetPassword(
       userAgent: meta.userAgent,
       details: { sessionsEnded: ended.length },
     }, now);
-    await deps.mailer.send(
-      tx,
-      passwordChangedMail(deps.appUrl, user.email, "reset", now, meta),
-    );
+    await securityNotice(tx, noticeDeps(deps), {
+      kind: "password_changed",
+      user,
+      meta,
+      at: now,
+      extra: [
+        "It was reset with a link sent to this address. Every device that was signed in has been signed out.",
+      ],
+    });
     return { user, ended };
   });
   if (done === null) return linkInvalid();

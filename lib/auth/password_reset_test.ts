@@ -4,7 +4,7 @@ import { dbTest } from "../db/testing.ts";
 import { getPasswordHash, getUserById } from "../db/users.ts";
 import type { Db } from "../db/db.ts";
 import { accountFixture, META, NEW_PASSWORD } from "./account_testing.ts";
-import { tokenHash } from "./account_token.ts";
+import { emailTokenHash } from "./email_token.ts";
 import { verifyPassword } from "./password.ts";
 import {
   checkResetLink,
@@ -45,7 +45,7 @@ dbTest(
       assert.equal(rows.length, 1);
       assert.deepEqual(
         new Uint8Array(rows[0].token_hash as Uint8Array),
-        tokenHash(token),
+        emailTokenHash(token),
       );
       assert.equal(Number(rows[0].expires_at), f.clock.t + RESET_TOKEN_TTL_MS);
       assert.equal(
@@ -108,9 +108,12 @@ dbTest(
         "the link verified the address",
       );
       const notice = (await f.mails()).at(-1)!;
-      assert.equal(notice.kind, "password_changed");
+      assert.equal(notice.kind, "security_password_changed");
       assert.equal(notice.to, ada.email);
-      assert.match(notice.text, /Firefox on Linux at 203\.0\.113\.9/);
+      assert.match(notice.text, /reset with a link sent to this address/);
+      assert.match(notice.text, /^Device: Firefox on Linux$/m);
+      assert.match(notice.text, /^Address: 203\.0\.113\.9$/m);
+      assert.match(notice.text, /\/account\/not-me\?token=/);
       assert.ok(!notice.text.includes(token));
       const events = (await listAuditForUser(db, ada.id)).map((e) => e.event);
       assert.equal(events[0], "auth.password_reset");

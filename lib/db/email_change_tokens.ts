@@ -43,11 +43,11 @@ function toToken(row: Record<string, unknown> | undefined) {
  *
  * @example
  * ```ts
- * import { issueToken } from "../auth/account_token.ts";
+ * import { newEmailToken } from "../auth/email_token.ts";
  * import type { Queryable } from "./db.ts";
  * declare const tx: Queryable;
  * const now = Date.now();
- * await insertEmailChangeToken(tx, issueToken().hash, {
+ * await insertEmailChangeToken(tx, newEmailToken().hash, {
  *   userId: "user-id",
  *   purpose: "confirm",
  *   oldEmail: "ada@example.com",

@@ -29,10 +29,10 @@ function toToken(row: Record<string, unknown> | undefined) {
  *
  * @example
  * ```ts
- * import { issueToken } from "../auth/account_token.ts";
+ * import { newEmailToken } from "../auth/email_token.ts";
  * import type { Queryable } from "./db.ts";
  * declare const tx: Queryable;
- * const { hash } = issueToken();
+ * const { hash } = newEmailToken();
  * const now = Date.now();
  * await insertPasswordResetToken(tx, hash, { userId: "user-id", createdAt: now, expiresAt: now + 3_600_000 });
  * ```
@@ -55,11 +55,11 @@ export async function insertPasswordResetToken(
  *
  * @example
  * ```ts
- * import { tokenHash } from "../auth/account_token.ts";
+ * import { emailTokenHash } from "../auth/email_token.ts";
  * import type { Queryable } from "./db.ts";
  * declare const db: Queryable;
  * declare const fromLink: string;
- * const hash = tokenHash(fromLink);
+ * const hash = emailTokenHash(fromLink);
  * const found = hash === null ? null : await findPasswordResetToken(db, hash);
  * ```
  */

@@ -8,7 +8,11 @@
  * "What to do" is a "this wasn't me" link (`lib/account/not_me.ts`): it
  * opens a page whose button ends every session of the account and then
  * sends the person to reset their password. A deleted account gets no
- * link (there is nothing left to secure); its notice is the goodbye.
+ * link (there is nothing left to secure); its notice is the goodbye. A
+ * changed email address gets its undo link in that place instead: ending
+ * the sessions and resetting the password would send the reset link to
+ * the new address, which may be the intruder's, while the undo puts the
+ * old address back, ends every session and mails a reset link there.
  *
  * Call it with the transaction of the change it reports: the token and
  * the queued message commit with the change, or neither does.
@@ -53,6 +57,11 @@ export interface SecurityNotice {
    * address and the undo link of an email change.
    */
   extra?: string[];
+  /**
+   * The way back when it was not them, in place of the "this wasn't me"
+   * link (the email change's undo link): its button, and what it does.
+   */
+  undo?: { label: string; url: string; after: string[] };
 }
 
 /** The path of the "this wasn't me" page. */
@@ -132,7 +141,10 @@ export async function securityNotice(
   let token: string | null = null;
   let action: { label: string; url: string } | undefined;
   let after: string[];
-  if (notice.kind === "account_deleted") {
+  if (notice.undo !== undefined) {
+    action = { label: notice.undo.label, url: notice.undo.url };
+    after = ["If this was you, there is nothing to do.", ...notice.undo.after];
+  } else if (notice.kind === "account_deleted") {
     after = [
       "If this was you, there is nothing more to do. Thank you for using Islet.",
       "If it was not you, someone who knew your password deleted the account. It cannot be restored; if you use that password anywhere else, change it there now.",

@@ -11,6 +11,8 @@ import {
 import { failureHeaders, failureStatus } from "../../lib/web/failure_answer.ts";
 import { define } from "../../utils.ts";
 
+const LINK = "font-medium text-indigo-700 underline dark:text-indigo-300";
+
 interface Data {
   token: string | null;
   oldEmail?: string;
@@ -72,6 +74,13 @@ export default define.page<typeof handler>(function ConfirmEmailChange(
         action="/confirm-email-change"
         token={data.token}
         error={data.error}
+        deadEnd={
+          <p>
+            <a class={LINK} href="/settings/email">
+              Ask for a new link from your settings
+            </a>
+          </p>
+        }
         button="Confirm this address"
         done={data.done && (
           <p data-testid="email-change-done">

@@ -11,6 +11,8 @@ import {
 import { failureHeaders, failureStatus } from "../../lib/web/failure_answer.ts";
 import { define } from "../../utils.ts";
 
+const LINK = "font-medium text-indigo-700 underline dark:text-indigo-300";
+
 interface Data {
   token: string | null;
   oldEmail?: string;
@@ -72,6 +74,11 @@ export default define.page<typeof handler>(function UndoEmailChange(
         action="/undo-email-change"
         token={data.token}
         error={data.error}
+        deadEnd={
+          <p>
+            <a class={LINK} href="/forgot-password">Reset your password</a>
+          </p>
+        }
         button="Put my old address back"
         done={data.done && (
           <>

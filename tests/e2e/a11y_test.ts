@@ -5,7 +5,10 @@
  *    public pages, the status page, a 404, the sign-in form showing its
  *    errors or a notice, the signed-in dashboard and settings (with and
  *    without a notice; activity, preferences, your data, deletion), the
- *    "this wasn't me" page, and the header's phone menu open,
+ *    "this wasn't me" page, password reset (asking, the link's form, a
+ *    dead link), the email change's confirm and undo pages (live, done and
+ *    dead links), the password and email settings (with errors and after
+ *    success), and the header's phone menu open,
  *    each in the light and the dark theme.
  * 2. Signing in works from the keyboard alone: the skip link is the first
  *    Tab stop and moves focus to `<main>`, Tab reaches the email field, the
@@ -24,11 +27,18 @@ import {
 import {
   type AuthApp,
   Client,
+  nextIp,
   PASSWORD,
   startServedApp,
   uniqueEmail,
 } from "../helpers/auth.ts";
 import { issueNotMeToken } from "../../lib/account/not_me.ts";
+import {
+  generateEmailToken,
+  hashEmailToken,
+} from "../../lib/auth/email_token.ts";
+import { insertEmailChangeToken } from "../../lib/db/email_change_tokens.ts";
+import { insertPasswordResetToken } from "../../lib/db/password_reset_tokens.ts";
 
 /** axe-core's bundle, from the exact version pinned in deno.json. */
 const AXE_SOURCE = await Deno.readTextFile(
@@ -86,6 +96,10 @@ async function auditPage(
     // The OS preference is the other one, so only the cookie can make the
     // page come out in the theme under test.
     colorScheme: theme === "dark" ? "light" : "dark",
+    // An address of its own (the test is the app's trusted proxy): the
+    // forms this audit submits would otherwise add up in one per-address
+    // limit and be refused partway through.
+    extraHTTPHeaders: { "x-forwarded-for": nextIp() },
   });
   const cookies: { name: string; value: string; url: string }[] = [
     { name: "theme", value: theme, url: base },
@@ -109,6 +123,8 @@ interface Target {
   path: string;
   status: number;
   signedIn?: boolean;
+  /** A live token of this kind is made for each visit and appended to `path`. */
+  link?: LinkKind;
   /** Brings the page into the state to audit, after it loaded. */
   prepare?: (page: Page) => Promise<void>;
 }
@@ -295,12 +311,198 @@ const TARGETS: Target[] = [
     prepare: withFlash("not_me_done.2"),
   },
   {
+    name: "forgot password",
+    path: "/forgot-password",
+    status: 200,
+  },
+  {
+    name: "forgot password with errors",
+    path: "/forgot-password",
+    status: 200,
+    async prepare(page) {
+      await page.getByLabel("Email").fill("not an address");
+      await page.getByRole("button", { name: "Send the link" }).click();
+      await page.locator("#email-error").waitFor();
+    },
+  },
+  {
+    name: "forgot password: link sent",
+    path: "/forgot-password",
+    status: 200,
+    async prepare(page) {
+      await page.getByLabel("Email").fill(uniqueEmail("a11y-forgot"));
+      await page.getByRole("button", { name: "Send the link" }).click();
+      await page.getByTestId("reset-sent").waitFor();
+    },
+  },
+  {
+    name: "reset password: the link's form",
+    path: "/reset-password?token=",
+    status: 200,
+    link: "reset",
+  },
+  {
+    name: "reset password: a refused new password",
+    path: "/reset-password?token=",
+    status: 200,
+    link: "reset",
+    async prepare(page) {
+      await page.getByLabel("New password").fill("short");
+      await page.getByRole("button", { name: "Set the new password" }).click();
+      await page.locator("#password-error").waitFor();
+    },
+  },
+  {
+    name: "reset password: a link that does not work",
+    path: `/reset-password?token=${"A".repeat(43)}`,
+    status: 400,
+  },
+  {
+    name: "sign-in after a password reset",
+    path: "/login",
+    status: 200,
+    prepare: withFlash("password_reset"),
+  },
+  {
+    name: "confirm email change: the link's page",
+    path: "/confirm-email-change?token=",
+    status: 200,
+    link: "confirm",
+  },
+  {
+    name: "confirm email change: done",
+    path: "/confirm-email-change?token=",
+    status: 200,
+    link: "confirm",
+    async prepare(page) {
+      await page.getByRole("button", { name: "Confirm this address" }).click();
+      await page.getByTestId("email-change-done").waitFor();
+    },
+  },
+  {
+    name: "confirm email change: a link that does not work",
+    path: `/confirm-email-change?token=${"A".repeat(43)}`,
+    status: 400,
+  },
+  {
+    name: "undo email change: the link's page",
+    path: "/undo-email-change?token=",
+    status: 200,
+    link: "undo",
+  },
+  {
+    name: "undo email change: done",
+    path: "/undo-email-change?token=",
+    status: 200,
+    link: "undo",
+    async prepare(page) {
+      await page.getByRole("button", { name: "Put my old address back" })
+        .click();
+      await page.getByTestId("email-change-done").waitFor();
+    },
+  },
+  {
+    name: "undo email change: a link that does not work",
+    path: "/undo-email-change?token=bad",
+    status: 400,
+  },
+  {
+    name: "settings: change password",
+    path: "/settings/password",
+    status: 200,
+    signedIn: true,
+  },
+  {
+    name: "settings: change password with errors",
+    path: "/settings/password",
+    status: 200,
+    signedIn: true,
+    async prepare(page) {
+      await page.getByRole("button", { name: "Change password" }).click();
+      await page.locator("#currentPassword-error").waitFor();
+    },
+  },
+  {
+    name: "settings: security after changing the password",
+    path: "/settings/security",
+    status: 200,
+    signedIn: true,
+    prepare: withFlash("password_changed.1"),
+  },
+  {
+    name: "settings: change email",
+    path: "/settings/email",
+    status: 200,
+    signedIn: true,
+  },
+  {
+    name: "settings: change email with errors",
+    path: "/settings/email",
+    status: 200,
+    signedIn: true,
+    async prepare(page) {
+      await page.getByLabel("New email address").fill("not an address");
+      await page.getByRole("button", { name: "Send the confirmation link" })
+        .click();
+      await page.locator("#email-error").waitFor();
+    },
+  },
+  {
+    name: "settings: account after asking to change the email",
+    path: "/settings",
+    status: 200,
+    signedIn: true,
+    prepare: withFlash("email_change_sent"),
+  },
+  {
     name: "sign-in after deleting the account",
     path: "/login",
     status: 200,
     prepare: withFlash("account_deleted"),
   },
 ];
+
+type LinkKind = "reset" | "confirm" | "undo";
+
+/**
+ * A live link token of `kind` for an account of its own (a confirm or an
+ * undo pressed by the audit changes that account, not the signed-in one):
+ * stored as the app stores it, so each visit can use its own.
+ */
+async function liveToken(app: AuthApp, kind: LinkKind): Promise<string> {
+  const email = uniqueEmail("a11y-link");
+  const owner = new Client(app);
+  await owner.register(email);
+  const userId = (await owner.get("/api/auth/me")).json.user.id;
+  const token = generateEmailToken();
+  const hash = hashEmailToken(token);
+  const now = Date.now();
+  const db = await app.openDb();
+  try {
+    if (kind === "reset") {
+      await insertPasswordResetToken(db, hash, {
+        userId,
+        createdAt: now,
+        expiresAt: now + 3_600_000,
+      });
+    } else {
+      // Confirm: from the account's address to a free one. Undo: back to
+      // a free old address from the one the account has now.
+      const other = uniqueEmail("a11y-other");
+      await insertEmailChangeToken(db, hash, {
+        userId,
+        purpose: kind,
+        oldEmail: kind === "confirm" ? email : other,
+        newEmail: kind === "confirm" ? other : email,
+        createdAt: now,
+        expiresAt: now + 86_400_000,
+      });
+    }
+  } finally {
+    await db.close();
+  }
+  return token;
+}
 
 /** Reloads the page with a flash notice to show (as after an action). */
 function withFlash(value: string): (page: Page) => Promise<void> {
@@ -359,6 +561,8 @@ Deno.test("axe-core: no WCAG 2.1 A/AA or best-practice violation on any page, li
           try {
             const path = target.path === "/account/not-me?token="
               ? target.path + user.notMeToken
+              : target.link
+              ? target.path + await liveToken(app, target.link)
               : target.path;
             const res = await page.goto(base + path);
             strictEqual(res?.status(), target.status);

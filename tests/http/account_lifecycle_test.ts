@@ -20,7 +20,7 @@ const SUBJECTS: Record<string, RegExp> = {
   password_reset: /^Reset your Islet password$/,
   password_changed: /password was changed/,
   email_change_confirm: /^Confirm your new Islet email address$/,
-  email_changed: /email address was changed/,
+  email_changed: /^The email address of your Islet account was changed$/,
   email_change_undone: /email address is back/,
 };
 

@@ -20,27 +20,11 @@
  */
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { ENGINES } from "../../lib/db/testing.ts";
-import { type Answer, Client, uniqueEmail, withApp } from "../helpers/auth.ts";
+import { Client, uniqueEmail, withApp } from "../helpers/auth.ts";
+import { answerShape as shape, median } from "../helpers/enumeration.ts";
 import { startSmtp } from "../helpers/smtp.ts";
 
 const TRIES = 10;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2
-    ? s[(s.length - 1) / 2]
-    : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-/** What a sign-up answer says, with the address it echoes and the date taken out. */
-function shape(a: Answer, email: string) {
-  const headers = [...a.headers].filter(([name]) => name !== "date");
-  return {
-    status: a.status,
-    headers: headers.map(([n, v]) => `${n}: ${v}`).sort(),
-    body: a.text.replaceAll(email, "<address>"),
-  };
-}
 
 for (const engine of ENGINES) {
   Deno.test(`sign-up: an existing and a new address get the same status, headers, body and time [${engine}]`, async () => {
