@@ -138,7 +138,8 @@ mailTest(
     }
     const first = await me.get("/api/account/activity");
     strictEqual(first.status, 200);
-    strictEqual(first.json.events.length, 13);
+    // Sign-up, its confirmation mail, the sign-in, and the 12 changes.
+    strictEqual(first.json.events.length, 15);
     strictEqual(first.json.next, null);
     strictEqual(
       first.json.events[0].description,
