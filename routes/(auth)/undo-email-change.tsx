@@ -1,64 +1,16 @@
-import { page } from "fresh";
 import { Head } from "fresh/runtime";
 import { TokenActionPage } from "../../components/TokenActionPage.tsx";
-import { checkEmailChangeLink } from "../../lib/auth/change_email.ts";
-import { asBodyError, BodyError } from "../../lib/http/body.ts";
 import {
-  accountDeps,
-  TOKEN_PAGE_HEADERS,
-  undoEmailChangeAction,
-} from "../../lib/web/account_actions.ts";
-import { failureHeaders, failureStatus } from "../../lib/web/failure_answer.ts";
+  type EmailChangeLinkData,
+  emailChangeLinkHandlers,
+} from "../../lib/web/email_change_link.ts";
 import { define } from "../../utils.ts";
 
 const LINK = "font-medium text-indigo-700 underline dark:text-indigo-300";
 
-interface Data {
-  token: string | null;
-  oldEmail?: string;
-  newEmail?: string;
-  error?: string;
-  /** The address the account has now, once done. */
-  done?: string;
-}
-
-export const handler = define.handlers<Data>({
-  async GET(ctx) {
-    const token = ctx.url.searchParams.get("token");
-    const link = await checkEmailChangeLink(
-      accountDeps(ctx.state.services),
-      token,
-      "undo",
-    );
-    if (!link.ok) {
-      return page({ token: null, error: link.error }, {
-        status: 400,
-        headers: TOKEN_PAGE_HEADERS,
-      });
-    }
-    return page({ token, oldEmail: link.oldEmail, newEmail: link.newEmail }, {
-      headers: TOKEN_PAGE_HEADERS,
-    });
-  },
-  async POST(ctx) {
-    const outcome = await undoEmailChangeAction(ctx).catch(asBodyError);
-    if (outcome instanceof BodyError) {
-      return page({ token: null, error: outcome.message }, {
-        status: outcome.status,
-        headers: TOKEN_PAGE_HEADERS,
-      });
-    }
-    if (!outcome.ok) {
-      return page({ token: null, error: outcome.error }, {
-        status: failureStatus(outcome),
-        headers: { ...failureHeaders(outcome), ...TOKEN_PAGE_HEADERS },
-      });
-    }
-    return page({ token: null, done: outcome.user.email }, {
-      headers: TOKEN_PAGE_HEADERS,
-    });
-  },
-});
+export const handler = define.handlers<EmailChangeLinkData>(
+  emailChangeLinkHandlers("undo"),
+);
 
 export default define.page<typeof handler>(function UndoEmailChange(
   { data },
