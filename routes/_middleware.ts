@@ -23,6 +23,16 @@ export default define.middleware(async (ctx) => {
   const found = await validateSessionToken(services.sessions, token, {
     userAgent: ctx.req.headers.get("user-agent"),
   });
+  if (found !== null && found.session.secondFactorPending) {
+    // Signed out to everything but the code page and sign-out, which
+    // look for this kind; no stored theme either (not signed in yet).
+    ctx.state.auth = {
+      kind: "second_factor_pending",
+      user: found.user,
+      session: found.session,
+    };
+    return ctx.next();
+  }
   if (found !== null) {
     ctx.state.auth = {
       kind: "signed_in",

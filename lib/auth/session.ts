@@ -79,6 +79,9 @@ export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
   bindUserAgent: false,
 };
 
+/** How long a session waits for its second factor: 10 minutes. */
+export const SECOND_FACTOR_PENDING_MS = 10 * 60_000;
+
 /** A session as the app sees it (no secret material). Times are Unix ms. */
 export interface Session extends rows.SessionFields {
   /**
@@ -143,6 +146,12 @@ export async function createSession(
     ip?: string | null;
     userAgent?: string | null;
     twoFactorVerified?: boolean;
+    /**
+     * The first factor was accepted and a code is owed: the session lives
+     * {@linkcode SECOND_FACTOR_PENDING_MS} and passes nothing but the code
+     * page and sign-out.
+     */
+    secondFactorPending?: boolean;
   } = {},
 ): Promise<{ token: string; session: Session }> {
   const now = nowOf(deps);
@@ -153,8 +162,12 @@ export async function createSession(
     userId,
     createdAt: now,
     lastVerifiedAt: now,
-    expiresAt: now + deps.settings.sessionDurationDays * DAY,
+    expiresAt: now + (meta.secondFactorPending
+      ? SECOND_FACTOR_PENDING_MS
+      : deps.settings.sessionDurationDays * DAY),
     twoFactorVerified: meta.twoFactorVerified ?? false,
+    secondFactorPending: meta.secondFactorPending ?? false,
+    authenticatedAt: now,
     ip: bounded(meta.ip, MAX_IP),
     userAgent: bounded(meta.userAgent, MAX_USER_AGENT),
   };

@@ -113,7 +113,9 @@ export function decodeCachedSession(
     const ok = v?.id === id && typeof v.userId === "string" &&
       typeof v.secretHash === "string" && v.secretHash.length === 64 &&
       Number.isFinite(v.createdAt) && Number.isFinite(v.lastVerifiedAt) &&
-      Number.isFinite(v.expiresAt) && typeof v.twoFactorVerified === "boolean";
+      Number.isFinite(v.expiresAt) && typeof v.twoFactorVerified === "boolean" &&
+      typeof v.secondFactorPending === "boolean" &&
+      Number.isFinite(v.authenticatedAt);
     if (!ok) return null;
     return {
       id,
@@ -123,6 +125,8 @@ export function decodeCachedSession(
       lastVerifiedAt: v.lastVerifiedAt,
       expiresAt: v.expiresAt,
       twoFactorVerified: v.twoFactorVerified,
+      secondFactorPending: v.secondFactorPending,
+      authenticatedAt: v.authenticatedAt,
       ip: typeof v.ip === "string" ? v.ip : null,
       userAgent: typeof v.userAgent === "string" ? v.userAgent : null,
     };

@@ -15,6 +15,8 @@ const row: SessionRow = {
   lastVerifiedAt: 2,
   expiresAt: 3,
   twoFactorVerified: true,
+  secondFactorPending: false,
+  authenticatedAt: 1,
   ip: "203.0.113.9",
   userAgent: "Mozilla/5.0",
 };
@@ -28,11 +30,13 @@ Deno.test("cachedRow keeps every field and the hash as hex", () => {
 Deno.test("sessionFields drops the secret in either form, and nothing else", () => {
   const fields = sessionFields(row);
   deepStrictEqual(Object.keys(fields).sort(), [
+    "authenticatedAt",
     "createdAt",
     "expiresAt",
     "id",
     "ip",
     "lastVerifiedAt",
+    "secondFactorPending",
     "twoFactorVerified",
     "userAgent",
     "userId",

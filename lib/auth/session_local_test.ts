@@ -25,6 +25,8 @@ function row(id: string): CachedSessionRow {
     lastVerifiedAt: NOW,
     expiresAt: NOW + 86_400_000,
     twoFactorVerified: false,
+    secondFactorPending: false,
+    authenticatedAt: NOW,
     ip: null,
     userAgent: null,
   };

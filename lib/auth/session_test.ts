@@ -28,6 +28,8 @@ sessionTest(
       expiresAt: T0 + 30 * DAY,
       idleExpiresAt: T0 + 10 * DAY,
       twoFactorVerified: true,
+      secondFactorPending: false,
+      authenticatedAt: T0,
       ip: "203.0.113.9",
       userAgent: UA,
     });

@@ -39,6 +39,8 @@ async function fill(db: Queryable): Promise<void> {
         lastVerifiedAt: now + i,
         expiresAt: now + 86_400_000,
         twoFactorVerified: s === 1,
+        secondFactorPending: false,
+        authenticatedAt: now + i,
         ip: s === 0 ? "203.0.113.9" : null,
         userAgent: "Mozilla/5.0 (X11; Linux) «test»",
       });

@@ -19,7 +19,15 @@ export interface SessionFields {
   lastVerifiedAt: number;
   /** Absolute deadline. */
   expiresAt: number;
+  /** This session passed a second factor (a code or a recovery code). */
   twoFactorVerified: boolean;
+  /**
+   * The first factor was accepted and a code is still owed: the session
+   * reaches only the code page and sign-out (see `lib/web/state.ts`).
+   */
+  secondFactorPending: boolean;
+  /** When the session last proved who is using it (sign-in or re-check). */
+  authenticatedAt: number;
   ip: string | null;
   userAgent: string | null;
 }
@@ -32,9 +40,9 @@ export interface SessionRow extends SessionFields {
 
 const COLUMNS =
   `id, secret_hash, user_id, created_at, last_verified_at, expires_at,
-  two_factor_verified, ip, user_agent`;
+  two_factor_verified, second_factor_pending, authenticated_at, ip, user_agent`;
 
-const COLUMN_COUNT = 9;
+const COLUMN_COUNT = 11;
 const S_COLUMNS = COLUMNS.replace(/\w+/g, "s.$&");
 const SESSION_BY_ID = `SELECT ${COLUMNS} FROM sessions WHERE id = ?`;
 const SESSION_WITH_USER = `SELECT ${S_COLUMNS}, ${userColumns("u.")}
@@ -53,8 +61,10 @@ function fromArray(v: readonly unknown[], offset = 0): SessionRow {
     lastVerifiedAt: Number(v[o + 4]),
     expiresAt: Number(v[o + 5]),
     twoFactorVerified: bool(v[o + 6]),
-    ip: v[o + 7] === null ? null : String(v[o + 7]),
-    userAgent: v[o + 8] === null ? null : String(v[o + 8]),
+    secondFactorPending: bool(v[o + 7]),
+    authenticatedAt: Number(v[o + 8]),
+    ip: v[o + 9] === null ? null : String(v[o + 9]),
+    userAgent: v[o + 10] === null ? null : String(v[o + 10]),
   };
 }
 
@@ -72,7 +82,7 @@ function fromArray(v: readonly unknown[], offset = 0): SessionRow {
  * const now = Date.now();
  * await insertSession(db, { id, secretHash, userId, createdAt: now, lastVerifiedAt: now,
  *   expiresAt: now + 30 * 86_400_000, twoFactorVerified: false,
- *   ip: "203.0.113.9", userAgent: "Mozilla/5.0" });
+ *   secondFactorPending: false, authenticatedAt: now, ip: "203.0.113.9", userAgent: "Mozilla/5.0" });
  * ```
  */
 export async function insertSession(
@@ -80,7 +90,7 @@ export async function insertSession(
   row: SessionRow,
 ): Promise<void> {
   await db.run(
-    `INSERT INTO sessions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO sessions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       row.id,
       row.secretHash,
@@ -89,6 +99,8 @@ export async function insertSession(
       row.lastVerifiedAt,
       row.expiresAt,
       row.twoFactorVerified ? 1 : 0,
+      row.secondFactorPending ? 1 : 0,
+      row.authenticatedAt,
       row.ip,
       row.userAgent,
     ],
@@ -189,6 +201,34 @@ export async function touchSession(
     times.expiresAt ?? null,
     id,
   ]);
+  return changes === 1;
+}
+
+/**
+ * Records a fresh proof of who is using the session (the confirm-access
+ * page); moves forward only. Returns false when the session is gone.
+ *
+ * @example
+ * ```ts
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
+ * declare const id: string;
+ * const stillThere = await setAuthenticatedAt(db, id, Date.now());
+ * ```
+ */
+export async function setAuthenticatedAt(
+  db: Queryable,
+  id: string,
+  at: number,
+): Promise<boolean> {
+  const sql = dialect(db, {
+    sqlite: `UPDATE sessions SET authenticated_at = max(authenticated_at, ?)
+       WHERE id = ? AND second_factor_pending = 0`,
+    postgres:
+      `UPDATE sessions SET authenticated_at = greatest(authenticated_at, ?)
+       WHERE id = ? AND second_factor_pending = 0`,
+  });
+  const { changes } = await db.run(sql, [at, id]);
   return changes === 1;
 }
 

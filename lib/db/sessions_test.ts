@@ -30,6 +30,8 @@ async function row(
     lastVerifiedAt: at,
     expiresAt: at + 1000,
     twoFactorVerified: false,
+    secondFactorPending: false,
+    authenticatedAt: at,
     ip: "10.0.0.1",
     userAgent: "UA",
   };

@@ -25,13 +25,16 @@ export interface SignedIn {
 }
 
 /**
- * The password was accepted and a second factor is still owed. Nothing
- * produces it yet (two-factor sign-in will); it carries no session, so it
- * can never pass {@linkcode requireSignedIn}.
+ * The password (or a provider) was accepted and a second factor is still
+ * owed. Its session is the pending one (`secondFactorPending`, 10 minutes):
+ * only the code page and sign-out read it; to every other page and API
+ * this state is signed out, and it can never pass
+ * {@linkcode requireSignedIn}.
  */
 export interface SecondFactorPending {
   kind: "second_factor_pending";
   user: User;
+  session: Session;
 }
 
 /** Who is asking: exactly one of these, set by `routes/_middleware.ts`. */

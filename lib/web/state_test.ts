@@ -21,7 +21,7 @@ Deno.test("requireSignedIn returns the user and session of a signed-in state", (
 });
 
 Deno.test("requireSignedIn refuses signed out, a pending second factor, and no state with 401", () => {
-  const pending: AuthState = { kind: "second_factor_pending", user };
+  const pending: AuthState = { kind: "second_factor_pending", user, session };
   for (const auth of [SIGNED_OUT, pending]) {
     throws(() => requireSignedIn({ auth }), is401, auth.kind);
     strictEqual(isSignedIn({ auth }), false, auth.kind);
