@@ -162,9 +162,10 @@ export async function createSession(
     userId,
     createdAt: now,
     lastVerifiedAt: now,
-    expiresAt: now + (meta.secondFactorPending
-      ? SECOND_FACTOR_PENDING_MS
-      : deps.settings.sessionDurationDays * DAY),
+    expiresAt: now +
+      (meta.secondFactorPending
+        ? SECOND_FACTOR_PENDING_MS
+        : deps.settings.sessionDurationDays * DAY),
     twoFactorVerified: meta.twoFactorVerified ?? false,
     secondFactorPending: meta.secondFactorPending ?? false,
     authenticatedAt: now,

@@ -113,7 +113,8 @@ export function decodeCachedSession(
     const ok = v?.id === id && typeof v.userId === "string" &&
       typeof v.secretHash === "string" && v.secretHash.length === 64 &&
       Number.isFinite(v.createdAt) && Number.isFinite(v.lastVerifiedAt) &&
-      Number.isFinite(v.expiresAt) && typeof v.twoFactorVerified === "boolean" &&
+      Number.isFinite(v.expiresAt) &&
+      typeof v.twoFactorVerified === "boolean" &&
       typeof v.secondFactorPending === "boolean" &&
       Number.isFinite(v.authenticatedAt);
     if (!ok) return null;
