@@ -39,7 +39,9 @@ export type AuditEventName =
   | "account.export"
   | "account.delete"
   // Deletion refused: the password did not match.
-  | "account.delete_failed";
+  | "account.delete_failed"
+  // The session proved again who is using it (confirm-access page).
+  | "auth.access_confirmed";
 
 /** One event to record. */
 export interface AuditEvent {
