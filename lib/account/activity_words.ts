@@ -27,7 +27,9 @@ const SENTENCES = {
   "auth.email_verified": () => "You confirmed your email address.",
   "auth.sign_in": () => "You signed in.",
   "auth.sign_in_failed": (d) =>
-    d?.reason === "no_password"
+    d?.during === "confirm_access"
+      ? "Someone using one of your signed-in sessions typed a wrong password when asked to confirm it was you."
+      : d?.reason === "no_password"
       ? "Someone tried to sign in with a password, but this account has none."
       : "Someone tried to sign in with a wrong password.",
   "auth.sign_out": () => "You signed out.",
