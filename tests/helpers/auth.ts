@@ -379,6 +379,33 @@ export class Client {
 }
 
 /**
+ * Makes the session of `client` older than a recent sign-in proof (10
+ * minutes and a minute more), in the app's database. Call it right after
+ * signing in, before the session is used: the app keeps validated sessions
+ * in its caches, and a copy read before this change would still be served.
+ *
+ * @example
+ * ```ts
+ * declare const app: AuthApp;
+ * declare const alice: Client;
+ * await ageSession(app, alice);
+ * ```
+ */
+export async function ageSession(app: AuthApp, client: Client): Promise<void> {
+  ok(client.sessionId, "signed in");
+  const db = await app.openDb();
+  try {
+    const { changes } = await db.run(
+      "UPDATE sessions SET authenticated_at = ? WHERE id = ?",
+      [Date.now() - 11 * 60_000, client.sessionId],
+    );
+    strictEqual(changes, 1, "the session exists");
+  } finally {
+    await db.close();
+  }
+}
+
+/**
  * Asserts the JSON error shape of design.md: `{ success: false, error }`.
  *
  * @example
