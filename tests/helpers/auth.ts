@@ -10,6 +10,7 @@
 import { ok, strictEqual } from "node:assert/strict";
 import type { Db, Engine } from "../../lib/db/db.ts";
 import { openDatabase } from "../../lib/db/open.ts";
+import { openPostgres } from "../../lib/db/postgres.ts";
 import { openSqlite } from "../../lib/db/sqlite.ts";
 import { ENGINES } from "../../lib/db/testing.ts";
 import type { BuildFiles } from "../security/fuzz.ts";
@@ -124,12 +125,17 @@ export async function startServedApp(
     if (dir) await Deno.remove(dir, { recursive: true });
     throw err;
   }
+  // DATABASE_URL in `env` puts the app on that PostgreSQL database.
+  const pgUrl = opts.env?.DATABASE_URL;
   return {
     ...appUrls(server.url, server.port, opts.env),
     server,
-    engine: "sqlite",
+    engine: pgUrl ? "postgres" : "sqlite",
     dbPath,
-    openDb: () => Promise.resolve(openSqlite(dbPath)),
+    openDb: () =>
+      pgUrl
+        ? openPostgres(pgUrl, { poolSize: 1 })
+        : Promise.resolve(openSqlite(dbPath)),
     fetch: (path, init) => fetch(server.url + path, init),
     logs: server.logs,
     close: server.stop,
