@@ -85,8 +85,11 @@ export default define.page<typeof handler>(function ConfirmAccess(
         <title>Confirm it is you · Islet</title>
       </Head>
       <p class="text-sm text-slate-700 dark:text-slate-300">
-        The next page changes how your account is protected, so we ask for your
-        password again. We will not ask again for 10 minutes.
+        {user.twoFactorEnabled
+          ? "This change needs proof that it is really you: your password and a code from your authenticator app."
+          : "This change needs proof that it is really you: your password."}
+        {" "}
+        We will not ask again for the next 10 minutes.
       </p>
       <p class="mt-2 text-sm text-slate-700 dark:text-slate-300">
         Signed in as <span class="break-words font-medium">{user.email}</span>.
