@@ -84,3 +84,22 @@ export async function claimTotpStep(
   );
   return changes === 1;
 }
+
+/**
+ * How many accounts have two-factor on or a secret stored (a setup not
+ * finished yet): what start-up checks before running without a key.
+ *
+ * @example
+ * ```ts
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
+ * const n = await countTwoFactorAccounts(db); // 0 on a new install
+ * ```
+ */
+export async function countTwoFactorAccounts(db: Queryable): Promise<number> {
+  const row = await db.get<{ n: number }>(
+    `SELECT count(*) AS n FROM users
+     WHERE two_factor_enabled = 1 OR totp_secret_encrypted IS NOT NULL`,
+  );
+  return Number(row?.n ?? 0);
+}

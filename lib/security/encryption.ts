@@ -199,6 +199,27 @@ export function parseKey(text: string): Uint8Array | null {
 }
 
 /**
+ * What is wrong with a key's text, for a configuration message that must
+ * not repeat the text: not base64, or how many bytes it holds.
+ *
+ * @example
+ * ```ts
+ * keyProblem("c2hvcnQ="); // "decodes to 5 bytes, not 32"
+ * keyProblem("no way!"); // "is not base64"
+ * ```
+ */
+export function keyProblem(text: string): string {
+  const t = text.trim().replaceAll("+", "-").replaceAll("/", "_")
+    .replace(/=+$/, "");
+  const bytes = t === "" ? new Uint8Array(0) : decode(t);
+  if (bytes === null) return "is not base64";
+  if (bytes.length === KEY_BYTES) return "is a valid key";
+  return `decodes to ${bytes.length} byte${
+    bytes.length === 1 ? "" : "s"
+  }, not ${KEY_BYTES}`;
+}
+
+/**
  * A new random key as its configured text (standard base64, 44
  * characters), for the development key file and for operators.
  *
