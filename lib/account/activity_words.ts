@@ -80,8 +80,6 @@ const SENTENCES = {
   "account.delete": () => "You deleted your account.",
   "account.delete_failed": () =>
     "Someone tried to delete your account with a wrong password.",
-  "auth.access_confirmed": () =>
-    "You confirmed it was you before a sensitive change.",
 } satisfies Record<AuditEventName, Describe>;
 
 /** What an event without a sentence of its own says. */

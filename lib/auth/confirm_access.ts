@@ -24,6 +24,7 @@ import {
   reauthenticated,
   WRONG_CURRENT_PASSWORD,
 } from "./reauthenticate.ts";
+import { checkSecondFactor, SECOND_FACTOR_WORDS } from "./second_factor.ts";
 import { markSessionAuthenticated } from "./session.ts";
 
 /** What the form or the JSON body gives. */
@@ -48,8 +49,9 @@ export const NO_PASSWORD_TO_CONFIRM =
   "This account has no password to confirm it with. Sign out and sign in again, then make the change within 10 minutes.";
 
 /**
- * Checks the proof of `user`, then marks `sessionId` as recently
- * authenticated.
+ * Checks the proof of `user` (the password; and `input.code` or
+ * `input.recoveryCode` when two-factor is on), then marks `sessionId` as
+ * recently authenticated.
  *
  * @example
  * ```ts
@@ -72,13 +74,22 @@ export async function confirmAccess(
   meta: AccountMeta,
 ): Promise<ConfirmAccessResult> {
   if (!user.hasPassword) return failure("invalid", NO_PASSWORD_TO_CONFIRM);
-  if (user.twoFactorEnabled) {
-    // Until the second-factor check exists, an account with two-factor
-    // on is refused rather than let through on its password alone.
-    return failure(
-      "invalid",
-      "Confirming with a two-factor code is not available yet",
-    );
+  // Both fields are asked for before either is checked (and counted), so
+  // the form shows every missing one at once.
+  const missing: Record<string, string> = {};
+  if (!input.password) missing.password = "Enter your password";
+  if (
+    user.twoFactorEnabled && !input.code?.trim() && !input.recoveryCode?.trim()
+  ) {
+    // The recovery-code form sends that field (empty): the error goes there.
+    if (input.recoveryCode !== undefined) {
+      missing.recoveryCode = "Enter one of your recovery codes";
+    } else missing.code = SECOND_FACTOR_WORDS.enterCode;
+  }
+  if (Object.keys(missing).length > 0) {
+    return failure("invalid", "Please correct the highlighted fields", {
+      details: missing,
+    });
   }
   const refused = await reauthenticate(
     deps,
@@ -100,6 +111,14 @@ export async function confirmAccess(
     }
     return refused;
   }
+  // The password first: a code is not spent on a wrong password. The
+  // check counts, audits and emails on its own (second_factor.ts).
+  let secondFactor: "totp" | "recovery_code" | undefined;
+  if (user.twoFactorEnabled) {
+    const checked = await checkSecondFactor(deps, user, input, meta);
+    if (!checked.ok) return checked;
+    secondFactor = checked.method;
+  }
   if (!(await markSessionAuthenticated(deps.sessions, sessionId))) {
     return failure("not_found", "This session has ended; sign in again");
   }
@@ -110,7 +129,9 @@ export async function confirmAccess(
     event: "auth.access_confirmed",
     ip: meta.ip,
     userAgent: meta.userAgent,
-    details: { method: "password" },
+    details: secondFactor
+      ? { method: "password", secondFactor }
+      : { method: "password" },
   }, now);
   return { ok: true, authenticatedAt: now };
 }

@@ -3,12 +3,14 @@ import { describeEvent, isWarning } from "../account/activity_words.ts";
 import { listAuditForUser } from "../db/audit.ts";
 import { dbTest } from "../db/testing.ts";
 import { getSession } from "../db/sessions.ts";
-import { createUser } from "../db/users.ts";
+import { createUser, getUserById } from "../db/users.ts";
 import { isRecentlyAuthenticated, RECENT_AUTH_MS } from "../web/recent_auth.ts";
 import { accountFixture, META, PASSWORD } from "./account_testing.ts";
 import { confirmAccess, NO_PASSWORD_TO_CONFIRM } from "./confirm_access.ts";
 import { WRONG_CURRENT_PASSWORD } from "./reauthenticate.ts";
+import { SECOND_FACTOR_WORDS } from "./second_factor.ts";
 import { createSession, validateSessionToken } from "./session.ts";
+import { codeFor, turnOnTwoFactor } from "./two_factor_testing.ts";
 
 const MIN = 60_000;
 
@@ -141,6 +143,97 @@ dbTest(
           e.event === "auth.access_confirmed"
         ).length,
         0,
+      );
+    } finally {
+      await f.close();
+    }
+  },
+);
+
+dbTest(
+  "two-factor on: the password AND a code; a code is not spent on a wrong password, a used one is refused, a recovery code works once",
+  async (db) => {
+    const f = await accountFixture(db);
+    try {
+      const created = await f.user("ada@example.com");
+      const session = await f.session(created.id);
+      const recovery = await turnOnTwoFactor(f.deps, created, session, META);
+      const ada = (await getUserById(db, created.id))!;
+      assert.equal(ada.twoFactorEnabled, true);
+      // Later: the setup's time step is behind us, and so is the proof.
+      f.clock.t += RECENT_AUTH_MS + MIN;
+      const at = (await getSession(db, session))!.authenticatedAt;
+      const code = await codeFor(f.deps, ada.id, f.clock.t);
+
+      const alone = await confirmAccess(f.deps, ada, session, {
+        password: PASSWORD,
+      }, META);
+      assert.deepEqual(
+        !alone.ok && alone.details,
+        { code: SECOND_FACTOR_WORDS.enterCode },
+      );
+      const wrongPassword = await confirmAccess(f.deps, ada, session, {
+        password: "not my password 1",
+        code,
+      }, META);
+      assert.equal(
+        !wrongPassword.ok && wrongPassword.details?.password,
+        WRONG_CURRENT_PASSWORD,
+      );
+      const wrongCode = await confirmAccess(f.deps, ada, session, {
+        password: PASSWORD,
+        code: code === "000000" ? "000001" : "000000",
+      }, META);
+      assert.equal(
+        !wrongCode.ok && wrongCode.details?.code,
+        SECOND_FACTOR_WORDS.wrongCode,
+      );
+      assert.equal((await getSession(db, session))?.authenticatedAt, at);
+
+      const done = await confirmAccess(f.deps, ada, session, {
+        password: PASSWORD,
+        code: `${code.slice(0, 3)} ${code.slice(3)}`,
+      }, META);
+      assert.deepEqual(done, { ok: true, authenticatedAt: f.clock.t });
+      assert.deepEqual((await listAuditForUser(db, ada.id))[0].details, {
+        method: "password",
+        secondFactor: "totp",
+      });
+
+      // The same code again, on another device: refused (replay).
+      const phone = await f.session(ada.id);
+      const replay = await confirmAccess(f.deps, ada, phone, {
+        password: PASSWORD,
+        code,
+      }, META);
+      assert.equal(
+        !replay.ok && replay.details?.code,
+        SECOND_FACTOR_WORDS.wrongCode,
+      );
+
+      // A recovery code instead: accepted once, its owner emailed.
+      const emptyRecovery = await confirmAccess(f.deps, ada, phone, {
+        password: PASSWORD,
+        recoveryCode: "",
+      }, META);
+      assert.ok(!emptyRecovery.ok && emptyRecovery.details?.recoveryCode);
+      const viaRecovery = await confirmAccess(f.deps, ada, phone, {
+        password: PASSWORD,
+        recoveryCode: recovery[0].toUpperCase(),
+      }, META);
+      assert.ok(viaRecovery.ok);
+      assert.equal(
+        (await f.mails()).filter((m) => m.kind.endsWith("recovery_code_used"))
+          .length,
+        1,
+      );
+      const again = await confirmAccess(f.deps, ada, phone, {
+        password: PASSWORD,
+        recoveryCode: recovery[0],
+      }, META);
+      assert.equal(
+        !again.ok && again.details?.recoveryCode,
+        SECOND_FACTOR_WORDS.wrongRecovery,
       );
     } finally {
       await f.close();

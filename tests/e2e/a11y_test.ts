@@ -8,8 +8,9 @@
  *    "this wasn't me" page, password reset (asking, the link's form, a
  *    dead link), the email change's confirm and undo pages (live, done and
  *    dead links), the password and email settings (with errors and after
- *    success), the confirm-access page (and with a wrong password), and
- *    the header's phone menu open,
+ *    success), the confirm-access page (with a wrong password, and for a
+ *    two-factor account its code and recovery-code forms), and the
+ *    header's phone menu open,
  *    each in the light and the dark theme.
  * 2. Signing in works from the keyboard alone: the skip link is the first
  *    Tab stop and moves focus to `<main>`, Tab reaches the email field, the
@@ -40,6 +41,10 @@ import {
 } from "../../lib/auth/email_token.ts";
 import { insertEmailChangeToken } from "../../lib/db/email_change_tokens.ts";
 import { insertPasswordResetToken } from "../../lib/db/password_reset_tokens.ts";
+import { newTotpSecret } from "../../lib/auth/totp.ts";
+import { setTwoFactor } from "../../lib/db/two_factor.ts";
+import { createSecretBox, parseKey } from "../../lib/security/encryption.ts";
+import { TEST_ENCRYPTION_KEY } from "../helpers/encryption_key.ts";
 
 /** axe-core's bundle, from the exact version pinned in deno.json. */
 const AXE_SOURCE = await Deno.readTextFile(
@@ -129,6 +134,8 @@ interface Target {
    * last 10 minutes, which a long audit outlives.
    */
   recent?: boolean;
+  /** Signed in as a second account, one with two-factor on. */
+  twoFactor?: boolean;
   /** A live token of this kind is made for each visit and appended to `path`. */
   link?: LinkKind;
   /** Brings the page into the state to audit, after it loaded. */
@@ -295,6 +302,25 @@ const TARGETS: Target[] = [
     path: "/confirm-access?next=%2Fsettings%2Femail",
     status: 200,
     signedIn: true,
+  },
+  {
+    name: "confirm access, two-factor",
+    path: "/confirm-access?next=%2Fsettings%2Fpassword",
+    status: 200,
+    signedIn: true,
+    twoFactor: true,
+  },
+  {
+    name: "confirm access, two-factor, a recovery code left out",
+    path: "/confirm-access?next=%2Fsettings%2Fpassword&method=recovery",
+    status: 200,
+    signedIn: true,
+    twoFactor: true,
+    async prepare(page) {
+      await page.getByLabel("Password").fill("not the password");
+      await page.getByRole("button", { name: "Confirm" }).click();
+      await page.locator("#recoveryCode-error").waitFor();
+    },
   },
   {
     name: "confirm access, a wrong password",
@@ -558,6 +584,28 @@ async function signedInUser(app: AuthApp) {
 }
 
 /**
+ * A second signed-in account with two-factor on: its secret sealed with
+ * the served app's key (as setup stores it), straight into the database.
+ */
+async function twoFactorUser(app: AuthApp) {
+  const client = new Client(app, { userAgent: BROWSER_UA });
+  await client.register(uniqueEmail("a11y-2fa"));
+  const userId = (await client.get("/api/auth/me")).json.user.id;
+  const box = await createSecretBox(parseKey(TEST_ENCRYPTION_KEY)!);
+  const db = await app.openDb();
+  try {
+    await setTwoFactor(db, userId, {
+      secretEncrypted: await box.seal(newTotpSecret(), userId),
+      enabled: true,
+    });
+  } finally {
+    await db.close();
+  }
+  const [name, value] = client.cookie!.split("=", 2);
+  return { client, cookie: { name, value } };
+}
+
+/**
  * Confirms access again through the API when the last proof is more than
  * 5 minutes old, so a sensitive page opens itself rather than the
  * confirm-access page (audited on its own).
@@ -579,12 +627,14 @@ Deno.test("axe-core: no WCAG 2.1 A/AA or best-practice violation on any page, li
   const browser = await launchBrowser();
   try {
     const user = await signedInUser(app);
+    const twoFactor = await twoFactorUser(app);
     for (const target of TARGETS) {
       for (const theme of THEMES) {
         await t.step(`${target.name} (${target.path}), ${theme}`, async () => {
+          const who = target.twoFactor ? twoFactor : user;
           // Signed-in pages wear the theme stored with the account.
           if (target.signedIn) {
-            const stored = await user.client.post("/api/account/preferences", {
+            const stored = await who.client.post("/api/account/preferences", {
               json: { theme },
             });
             strictEqual(stored.status, 200, stored.text);
@@ -594,7 +644,7 @@ Deno.test("axe-core: no WCAG 2.1 A/AA or best-practice violation on any page, li
             browser,
             base,
             theme,
-            target.signedIn ? user.cookie : undefined,
+            target.signedIn ? who.cookie : undefined,
           );
           try {
             const path = target.path === "/account/not-me?token="
