@@ -79,16 +79,18 @@ export default define.page<typeof handler>(function ConfirmAccess(
 ) {
   const { user } = requireSignedIn(state);
   const { next, method } = data;
+  const asked = !user.twoFactorEnabled
+    ? "your password"
+    : method === "code"
+    ? "your password and a code from your authenticator app"
+    : "your password and one of your recovery codes";
   return (
     <AuthCard title="Confirm it is you">
       <Head>
         <title>Confirm it is you · Islet</title>
       </Head>
       <p class="text-sm text-slate-700 dark:text-slate-300">
-        {user.twoFactorEnabled
-          ? "This change needs proof that it is really you: your password and a code from your authenticator app."
-          : "This change needs proof that it is really you: your password."}
-        {" "}
+        This change needs proof that it is really you: {asked}.{" "}
         We will not ask again for the next 10 minutes.
       </p>
       <p class="mt-2 text-sm text-slate-700 dark:text-slate-300">
