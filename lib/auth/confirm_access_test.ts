@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { describeEvent, isWarning } from "../account/activity_words.ts";
 import { listAuditForUser } from "../db/audit.ts";
 import { dbTest } from "../db/testing.ts";
@@ -235,6 +236,59 @@ dbTest(
         !again.ok && again.details?.recoveryCode,
         SECOND_FACTOR_WORDS.wrongRecovery,
       );
+    } finally {
+      await f.close();
+    }
+  },
+);
+
+dbTest(
+  "any typed input short of the password (and a code) is a clear refusal, never a throw, never a proof",
+  async (db) => {
+    const f = await accountFixture(db, { limits: false });
+    try {
+      const ada = await f.user("ada@example.com");
+      const bob = await f.user("bob@example.com");
+      await db.run("UPDATE users SET two_factor_enabled = 1 WHERE id = ?", [
+        bob.id,
+      ]);
+      const bobWith2fa = (await getUserById(db, bob.id))!;
+      const sessions = [await f.session(ada.id), await f.session(bob.id)];
+      const field = fc.option(
+        fc.oneof(
+          fc.string(),
+          fc.string({ unit: "grapheme" }),
+          fc.stringMatching(/^[0-9 ]{0,8}$/),
+        ),
+        {
+          nil: undefined,
+        },
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          fc.record({ password: field, code: field, recoveryCode: field }),
+          fc.boolean(),
+          async (input, twoFactor) => {
+            const user = twoFactor ? bobWith2fa : ada;
+            const session = sessions[twoFactor ? 1 : 0];
+            // The right password with a made-up code, or a made-up password.
+            const typed = twoFactor && input.password === undefined
+              ? { ...input, password: PASSWORD }
+              : input;
+            const r = await confirmAccess(f.deps, user, session, typed, META);
+            assert.equal(r.ok, false);
+            assert.ok(
+              !r.ok && (r.reason === "invalid" || r.reason === "busy"),
+              JSON.stringify(r),
+            );
+            assert.ok(!r.ok && r.error.length > 0);
+          },
+        ),
+        { numRuns: 40 },
+      );
+      for (const id of sessions) {
+        assert.equal((await getSession(db, id))?.authenticatedAt, f.clock.t);
+      }
     } finally {
       await f.close();
     }
