@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { FEW_RECOVERY_CODES } from "../auth/second_factor.ts";
 import { readCookie } from "../http/cookie.ts";
 import { type DeviceIds, deviceLabelOf } from "./device.ts";
 
@@ -174,9 +175,6 @@ export function flashMessage(flash: Flash): string {
       return recoveryCodesLeftMessage(flash.count);
   }
 }
-
-/** At most this many recovery codes left, the notice warns to make new ones. */
-export const FEW_RECOVERY_CODES = 3;
 
 /**
  * What the page after a sign-in with a recovery code says: the code is
