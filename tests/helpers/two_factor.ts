@@ -63,6 +63,8 @@ export interface TwoFactorAccount {
   code(): Promise<string>;
   /** The code of the last step handed out (already used, or about to be). */
   usedCode(): Promise<string>;
+  /** Six digits that are no code the app would accept now. */
+  wrongCode(): Promise<string>;
   /** A new client signed in with the password and a code. */
   signedIn(opts?: { userAgent?: string; ip?: string }): Promise<Client>;
 }
@@ -142,6 +144,19 @@ export async function twoFactorAccount(
     },
     async usedCode() {
       return totpCodeAt(await secret(), last);
+    },
+    async wrongCode() {
+      const key = await secret();
+      const now = totpStep(Date.now());
+      // Every code the window of ±1 step could accept, a step either side
+      // too (the clock may move while the request is made).
+      const near = new Set(
+        [-2, -1, 0, 1, 2].map((d) => totpCodeAt(key, now + d)),
+      );
+      for (let n = 0;; n++) {
+        const candidate = String(n * 7919 % 1_000_000).padStart(6, "0");
+        if (!near.has(candidate)) return candidate;
+      }
     },
     async signedIn(clientOpts = {}) {
       const c = await pendingClient(app, account, clientOpts);
