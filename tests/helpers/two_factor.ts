@@ -21,6 +21,7 @@ import {
   turnOnTwoFactor,
 } from "../../lib/auth/two_factor_testing.ts";
 import { createMemoryCache } from "../../lib/cache/memory.ts";
+import type { Db } from "../../lib/db/db.ts";
 import { getSession, type SessionRow } from "../../lib/db/sessions.ts";
 import { getUserById } from "../../lib/db/users.ts";
 import { enqueueEmail } from "../../lib/email/outbox_table.ts";
@@ -85,14 +86,22 @@ export interface TwoFactorAccount {
  */
 export async function twoFactorAccount(
   app: AuthApp,
-  opts: { email?: string } = {},
+  opts: {
+    email?: string;
+    /**
+     * Opens the app's database (default `app.openDb`; a served app on
+     * PostgreSQL needs one given).
+     */
+    openDb?: () => Promise<Db>;
+  } = {},
 ): Promise<TwoFactorAccount> {
+  const openDb = opts.openDb ?? app.openDb;
   const email = opts.email ?? uniqueEmail("2fa");
   const first = new Client(app);
   const signedIn = await first.register(email);
   const userId: string = signedIn.json.user.id;
   const secrets = await testSecrets();
-  const db = await app.openDb();
+  const db = await openDb();
   let recoveryCodes: string[];
   try {
     const user = await getUserById(db, userId);
@@ -118,7 +127,7 @@ export async function twoFactorAccount(
   strictEqual((await first.post("/api/auth/logout")).status, 200);
 
   const secret = async () => {
-    const db = await app.openDb();
+    const db = await openDb();
     try {
       return await storedTotpSecret({ db, secrets }, userId);
     } finally {
