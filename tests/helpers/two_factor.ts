@@ -42,7 +42,15 @@ const META: AccountMeta = {
   device: "an unknown device",
 };
 
-/** The secret box of the test apps: the key they are all given. */
+/**
+ * The secret box of the test apps: the key they are all given.
+ *
+ * @example
+ * ```ts
+ * const secrets = await testSecrets();
+ * const sealed = await secrets.seal(new Uint8Array(20), "user-id");
+ * ```
+ */
 export function testSecrets(): Promise<SecretBox> {
   const key = parseKey(TEST_ENCRYPTION_KEY);
   if (key === null) throw new Error("TEST_ENCRYPTION_KEY does not parse");
@@ -185,6 +193,7 @@ export async function twoFactorAccount(
  *
  * @example
  * ```ts
+ * import type { AuthApp } from "./auth.ts";
  * declare const app: AuthApp;
  * declare const account: TwoFactorAccount;
  * const waiting = await pendingClient(app, account);
@@ -210,6 +219,7 @@ export async function pendingClient(
  *
  * @example
  * ```ts
+ * import type { AuthApp } from "./auth.ts";
  * declare const app: AuthApp;
  * const row = await sessionRow(app, "session-id");
  * ```
