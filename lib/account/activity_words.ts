@@ -25,7 +25,12 @@ const SENTENCES = {
   "auth.verification_sent": () =>
     "We sent a link to confirm your email address.",
   "auth.email_verified": () => "You confirmed your email address.",
-  "auth.sign_in": () => "You signed in.",
+  // With two-factor on, the password alone is half a sign-in: the
+  // second_factor_passed row that may follow says "You signed in".
+  "auth.sign_in": (d) =>
+    d?.secondFactor === "pending"
+      ? "Your password was entered, and the code from your authenticator app was asked for."
+      : "You signed in.",
   "auth.sign_in_failed": (d) =>
     d?.during === "confirm_access"
       ? "Someone using one of your signed-in sessions typed a wrong password when asked to confirm it was you."

@@ -9,8 +9,10 @@
  *    dead link), the email change's confirm and undo pages (live, done and
  *    dead links), the password and email settings (with errors and after
  *    success), the confirm-access page (with a wrong password, and for a
- *    two-factor account its code and recovery-code forms), and the
- *    header's phone menu open,
+ *    two-factor account its code and recovery-code forms), the two-factor
+ *    code page (as it opens, with a wrong code, the recovery-code variant),
+ *    the page after a recovery code, the session list with a sign-in
+ *    waiting for its code, and the header's phone menu open,
  *    each in the light and the dark theme.
  * 2. Signing in works from the keyboard alone: the skip link is the first
  *    Tab stop and moves focus to `<main>`, Tab reaches the email field, the
@@ -41,10 +43,7 @@ import {
 } from "../../lib/auth/email_token.ts";
 import { insertEmailChangeToken } from "../../lib/db/email_change_tokens.ts";
 import { insertPasswordResetToken } from "../../lib/db/password_reset_tokens.ts";
-import { newTotpSecret } from "../../lib/auth/totp.ts";
-import { setTwoFactor } from "../../lib/db/two_factor.ts";
-import { createSecretBox, parseKey } from "../../lib/security/encryption.ts";
-import { TEST_ENCRYPTION_KEY } from "../helpers/encryption_key.ts";
+import { pendingClient, twoFactorAccount } from "../helpers/two_factor.ts";
 
 /** axe-core's bundle, from the exact version pinned in deno.json. */
 const AXE_SOURCE = await Deno.readTextFile(
@@ -134,10 +133,14 @@ interface Target {
    * last 10 minutes, which a long audit outlives.
    */
   recent?: boolean;
-  /** Signed in as a second account, one with two-factor on. */
-  twoFactor?: boolean;
   /** A live token of this kind is made for each visit and appended to `path`. */
   link?: LinkKind;
+  /**
+   * As the account with two-factor on: `pending`, a sign-in of it waiting
+   * for its code (a new one each visit); `signedIn`, signed in with a
+   * code, while another sign-in waits for its code elsewhere.
+   */
+  twoFactor?: "pending" | "signedIn";
   /** Brings the page into the state to audit, after it loaded. */
   prepare?: (page: Page) => Promise<void>;
 }
@@ -237,6 +240,54 @@ const TARGETS: Target[] = [
     status: 200,
     prepare: withFlash("signed_out"),
   },
+  {
+    name: "two-factor: the code page",
+    path: "/login/two-factor",
+    status: 200,
+    twoFactor: "pending",
+  },
+  {
+    name: "two-factor: the code page with a wrong code",
+    path: "/login/two-factor",
+    status: 200,
+    twoFactor: "pending",
+    async prepare(page) {
+      await page.getByLabel("6-digit code").fill("000000");
+      await page.getByRole("button", { name: "Continue" }).click();
+      await page.locator("#code-error").waitFor();
+    },
+  },
+  {
+    name: "two-factor: the recovery code page",
+    path: "/login/two-factor?method=recovery",
+    status: 200,
+    twoFactor: "pending",
+  },
+  {
+    name: "sign-in while a sign-in waits for its code",
+    path: "/login",
+    status: 200,
+    twoFactor: "pending",
+  },
+  {
+    name: "sign-in after the code timed out",
+    path: "/login",
+    status: 200,
+    prepare: withFlash("sign_in_timed_out"),
+  },
+  {
+    name: "dashboard after a recovery code, few left",
+    path: "/dashboard",
+    status: 200,
+    twoFactor: "signedIn",
+    prepare: withFlash("recovery_code_used.2"),
+  },
+  {
+    name: "settings: sessions, two-factor verified and one waiting for a code",
+    path: "/settings/sessions",
+    status: 200,
+    twoFactor: "signedIn",
+  },
   { name: "dashboard", path: "/dashboard", status: 200, signedIn: true },
   {
     name: "dashboard, phone menu open",
@@ -307,15 +358,13 @@ const TARGETS: Target[] = [
     name: "confirm access, two-factor",
     path: "/confirm-access?next=%2Fsettings%2Fpassword",
     status: 200,
-    signedIn: true,
-    twoFactor: true,
+    twoFactor: "signedIn",
   },
   {
     name: "confirm access, two-factor, a recovery code left out",
     path: "/confirm-access?next=%2Fsettings%2Fpassword&method=recovery",
     status: 200,
-    signedIn: true,
-    twoFactor: true,
+    twoFactor: "signedIn",
     async prepare(page) {
       await page.getByLabel("Password").fill("not the password");
       await page.getByRole("button", { name: "Confirm" }).click();
@@ -558,6 +607,12 @@ function withFlash(value: string): (page: Page) => Promise<void> {
   };
 }
 
+/** `name=value` as a browser cookie. */
+function cookieOf(pair: string): { name: string; value: string } {
+  const [name, value] = pair.split("=", 2);
+  return { name, value };
+}
+
 /** A user with two sessions: this browser's, and one on another device. */
 async function signedInUser(app: AuthApp) {
   const me = new Client(app, { userAgent: BROWSER_UA });
@@ -584,28 +639,6 @@ async function signedInUser(app: AuthApp) {
 }
 
 /**
- * A second signed-in account with two-factor on: its secret sealed with
- * the served app's key (as setup stores it), straight into the database.
- */
-async function twoFactorUser(app: AuthApp) {
-  const client = new Client(app, { userAgent: BROWSER_UA });
-  await client.register(uniqueEmail("a11y-2fa"));
-  const userId = (await client.get("/api/auth/me")).json.user.id;
-  const box = await createSecretBox(parseKey(TEST_ENCRYPTION_KEY)!);
-  const db = await app.openDb();
-  try {
-    await setTwoFactor(db, userId, {
-      secretEncrypted: await box.seal(newTotpSecret(), userId),
-      enabled: true,
-    });
-  } finally {
-    await db.close();
-  }
-  const [name, value] = client.cookie!.split("=", 2);
-  return { client, cookie: { name, value } };
-}
-
-/**
  * Confirms access again through the API when the last proof is more than
  * 5 minutes old, so a sensitive page opens itself rather than the
  * confirm-access page (audited on its own).
@@ -627,24 +660,36 @@ Deno.test("axe-core: no WCAG 2.1 A/AA or best-practice violation on any page, li
   const browser = await launchBrowser();
   try {
     const user = await signedInUser(app);
-    const twoFactor = await twoFactorUser(app);
+    const guarded = await twoFactorAccount(app);
+    const guardedClient = await guarded.signedIn({ userAgent: BROWSER_UA });
+    const [guardedName, guardedValue] = guardedClient.cookie!.split("=", 2);
     for (const target of TARGETS) {
       for (const theme of THEMES) {
         await t.step(`${target.name} (${target.path}), ${theme}`, async () => {
-          const who = target.twoFactor ? twoFactor : user;
           // Signed-in pages wear the theme stored with the account.
-          if (target.signedIn) {
-            const stored = await who.client.post("/api/account/preferences", {
+          if (target.signedIn || target.twoFactor === "signedIn") {
+            const client = target.signedIn ? user.client : guardedClient;
+            const stored = await client.post("/api/account/preferences", {
               json: { theme },
             });
             strictEqual(stored.status, 200, stored.text);
           }
           if (target.recent) await keepRecent(user);
+          // A sign-in waiting for its code: this browser's, or another's.
+          const waiting = target.twoFactor
+            ? await pendingClient(app, guarded, { userAgent: FIREFOX_UA })
+            : null;
           const { context, page, consoleErrors } = await auditPage(
             browser,
             base,
             theme,
-            target.signedIn ? who.cookie : undefined,
+            target.signedIn
+              ? user.cookie
+              : target.twoFactor === "signedIn"
+              ? { name: guardedName, value: guardedValue }
+              : waiting
+              ? cookieOf(waiting.cookie!)
+              : undefined,
           );
           try {
             const path = target.path === "/account/not-me?token="
