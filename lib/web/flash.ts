@@ -28,7 +28,8 @@ export type Flash =
   | { kind: "email_change_sent" }
   | { kind: "preferences_saved" }
   | { kind: "account_deleted" }
-  | { kind: "not_me_done"; count: number };
+  | { kind: "not_me_done"; count: number }
+  | { kind: "two_factor_disabled" };
 
 /** The kinds of {@linkcode Flash}. */
 export type FlashKind = Flash["kind"];
@@ -53,6 +54,7 @@ const NUMBERS: Record<FlashKind, number> = {
   preferences_saved: 0,
   account_deleted: 0,
   not_me_done: 1,
+  two_factor_disabled: 0,
 };
 
 // A kind, then up to two numbers without leading zeros, dot-separated.
@@ -162,6 +164,8 @@ export function flashMessage(flash: Flash): string {
       return flash.count === 1
         ? "1 session of your account was ended."
         : `${flash.count} sessions of your account were ended.`;
+    case "two_factor_disabled":
+      return "Two-factor authentication is off. Signing in takes only your password now, and your recovery codes no longer work.";
   }
 }
 

@@ -119,6 +119,7 @@ const flashes: fc.Arbitrary<Flash> = fc.oneof(
     { kind: "session_gone" },
     { kind: "email_verified" },
     { kind: "verification_sent" },
+    { kind: "two_factor_disabled" },
   ),
   fc.integer({ min: 0, max: 9999 }).map((count): Flash => ({
     kind: "others_ended",
@@ -154,7 +155,7 @@ Deno.test("property: any cookie value decodes to null or to a flash that encodes
       if (flash === null) return;
       strictEqual(encodeFlash(flash), value);
       const message = flashMessage(flash);
-      ok(/^[A-Z0-9][A-Za-z0-9 ().,]+\.$/.test(message), message);
+      ok(/^[A-Z0-9][A-Za-z0-9 ().,-]+\.$/.test(message), message);
       ok(!message.includes("undefined") && !message.includes("null"));
     }),
     { numRuns: 2000 },
