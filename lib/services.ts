@@ -19,6 +19,8 @@ import {
   parseTrustedProxies,
   type TrustedProxies,
 } from "./security/client_ip.ts";
+import type { SecretBox } from "./security/encryption.ts";
+import { openSecrets } from "./security/secrets.ts";
 
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -34,6 +36,12 @@ export interface Services {
    * it in the background: `services.mailer.send(tx, message)`.
    */
   mailer: MailService;
+  /**
+   * Seals and opens secrets at rest (TOTP secrets) under ENCRYPTION_KEY
+   * (or the development key); null when two-factor is unavailable (see
+   * `lib/security/secrets.ts`).
+   */
+  secrets: SecretBox | null;
   close(): Promise<void>;
 }
 
@@ -48,6 +56,12 @@ export interface ServicesOptions {
   workerChannel?: string | null;
   /** Deliver mail here instead of the configured transport (tests). */
   mailTransport?: MailTransport;
+  /**
+   * This is the development server (`deno task dev`): without
+   * ENCRYPTION_KEY, a development key is made (or reused) beside the
+   * SQLite file instead of two-factor being unavailable. Default false.
+   */
+  development?: boolean;
 }
 
 /**
@@ -64,7 +78,8 @@ export function workerChannelFor(location: string): string {
 }
 
 /**
- * Opens the database (applying pending migrations) and the cache.
+ * Opens the database (applying pending migrations), the secret box (see
+ * `lib/security/secrets.ts`: it may refuse to start) and the cache.
  *
  * @example
  * ```ts
@@ -85,6 +100,10 @@ export async function createServices(
   let rows: RowCache | undefined;
   try {
     await migrate(db);
+    // Before anything starts: it may refuse to run without a key.
+    const secrets = await openSecrets(config, db, {
+      development: options.development ?? false,
+    });
     cache = await createCache(config.redisUrl);
     local = await LocalSessions.start(cache, {
       workerChannel: options.workerChannel === undefined
@@ -127,6 +146,7 @@ export async function createServices(
       trustedProxies,
       sessions,
       mailer,
+      secrets,
       async close() {
         clearInterval(purge);
         rows?.close();

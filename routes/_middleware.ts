@@ -4,7 +4,7 @@ import {
   sessionCookieName,
 } from "../lib/auth/cookie.ts";
 import { validateSessionToken } from "../lib/auth/session.ts";
-import { getPreferences } from "../lib/db/preferences.ts";
+import { readPreferences } from "../lib/db/preferences.ts";
 import { SIGNED_OUT } from "../lib/web/state.ts";
 import { define } from "../utils.ts";
 
@@ -42,8 +42,8 @@ export default define.middleware(async (ctx) => {
     // A signed-in person's pages wear the theme stored with the account
     // (the cookie is the visitor's); JSON answers have no theme to read.
     if (!ctx.url.pathname.startsWith("/api/")) {
-      ctx.state.theme =
-        (await getPreferences(services.db, found.user.id)).theme;
+      const { db, rows } = services.sessions;
+      ctx.state.theme = (await readPreferences(db, rows, found.user.id)).theme;
     }
     return ctx.next();
   }

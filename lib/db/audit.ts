@@ -35,6 +35,17 @@ export type AuditEventName =
   | "session.end_all"
   // A security notice about a sign-in from a device not seen before was sent.
   | "security.new_device"
+  // Two-factor (issue 10). A wrong code (authenticator or recovery) is
+  // second_factor_failed; a sign-in completed with a code is
+  // second_factor_passed (details.method); the confirm-access page's
+  // proof is access_confirmed.
+  | "auth.two_factor_enabled"
+  | "auth.two_factor_disabled"
+  | "auth.recovery_codes_regenerated"
+  | "auth.recovery_code_used"
+  | "auth.second_factor_failed"
+  | "auth.second_factor_passed"
+  | "auth.access_confirmed"
   | "account.preferences"
   | "account.export"
   | "account.delete"

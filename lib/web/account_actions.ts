@@ -52,6 +52,7 @@ export function accountDeps(services: Services): AccountDeps {
     mailer: services.mailer,
     appUrl: services.config.appUrl,
     limiter: cacheLimiter(services.cache, services.config.rateLimits),
+    secrets: services.secrets,
   };
 }
 
