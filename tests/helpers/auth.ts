@@ -11,6 +11,7 @@ import { ok, strictEqual } from "node:assert/strict";
 import type { Db, Engine } from "../../lib/db/db.ts";
 import { openDatabase } from "../../lib/db/open.ts";
 import { openSqlite } from "../../lib/db/sqlite.ts";
+import type { Services } from "../../lib/services.ts";
 import { ENGINES } from "../../lib/db/testing.ts";
 import type { BuildFiles } from "../security/fuzz.ts";
 import { buildApp } from "./app.ts";
@@ -46,6 +47,8 @@ export interface AuthApp {
   files?: BuildFiles;
   /** The server process, for an app from {@linkcode startServedApp}. */
   server?: TestServer;
+  /** The app's own services, for an app built in process. */
+  services?: Services;
 }
 
 /** The environment every test app starts with: the test is the proxy. */
@@ -87,6 +90,7 @@ export async function startApp(
       }),
     fetch: app.fetch,
     files: app.files,
+    services: app.services,
     logs: app.logs,
     close: app.close,
     stop: app.stop,
