@@ -31,7 +31,8 @@ export type Flash =
   | { kind: "account_deleted" }
   | { kind: "not_me_done"; count: number }
   | { kind: "sign_in_timed_out" }
-  | { kind: "recovery_code_used"; count: number };
+  | { kind: "recovery_code_used"; count: number }
+  | { kind: "two_factor_disabled" };
 
 /** The kinds of {@linkcode Flash}. */
 export type FlashKind = Flash["kind"];
@@ -58,6 +59,7 @@ const NUMBERS: Record<FlashKind, number> = {
   not_me_done: 1,
   sign_in_timed_out: 0,
   recovery_code_used: 1,
+  two_factor_disabled: 0,
 };
 
 // A kind, then up to two numbers without leading zeros, dot-separated.
@@ -173,6 +175,8 @@ export function flashMessage(flash: Flash): string {
       return "Your sign-in timed out: the code must be entered within 10 minutes of the password. Sign in again.";
     case "recovery_code_used":
       return recoveryCodesLeftMessage(flash.count);
+    case "two_factor_disabled":
+      return "Two-factor authentication is off. Signing in takes only your password now, and your recovery codes no longer work.";
   }
 }
 

@@ -153,6 +153,7 @@ const flashes: fc.Arbitrary<Flash> = fc.oneof(
     { kind: "email_verified" },
     { kind: "verification_sent" },
     { kind: "sign_in_timed_out" },
+    { kind: "two_factor_disabled" },
   ),
   fc.integer({ min: 0, max: 9999 }).map((count): Flash => ({
     kind: "recovery_code_used",

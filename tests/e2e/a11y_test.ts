@@ -12,7 +12,9 @@
  *    two-factor account its code and recovery-code forms), the two-factor
  *    code page (as it opens, with a wrong code, the recovery-code variant),
  *    the page after a recovery code, the session list with a sign-in
- *    waiting for its code, and the header's phone menu open,
+ *    waiting for its code, two-factor settings (off, setting up, a wrong
+ *    code, just turned on with its recovery codes, on, new codes, turned
+ *    off), and the header's phone menu open,
  *    each in the light and the dark theme.
  * 2. Signing in works from the keyboard alone: the skip link is the first
  *    Tab stop and moves focus to `<main>`, Tab reaches the email field, the
@@ -44,6 +46,11 @@ import {
 import { insertEmailChangeToken } from "../../lib/db/email_change_tokens.ts";
 import { insertPasswordResetToken } from "../../lib/db/password_reset_tokens.ts";
 import { pendingClient, twoFactorAccount } from "../helpers/two_factor.ts";
+import {
+  codeFor,
+  secretFromKeyText,
+  storedSecret,
+} from "../helpers/authenticator.ts";
 
 /** axe-core's bundle, from the exact version pinned in deno.json. */
 const AXE_SOURCE = await Deno.readTextFile(
@@ -143,6 +150,11 @@ interface Target {
   twoFactor?: "pending" | "signedIn";
   /** Brings the page into the state to audit, after it loaded. */
   prepare?: (page: Page) => Promise<void>;
+  /**
+   * Signed in as an account made for each visit, with two-factor off or
+   * on: for pages whose audit changes the account, or needs it changed.
+   */
+  own?: "off" | "on";
 }
 
 /** The header as on a phone, with its disclosure menu open. */
@@ -547,6 +559,73 @@ const TARGETS: Target[] = [
     prepare: withFlash("email_change_sent"),
   },
   {
+    name: "settings: two-factor, off",
+    path: "/settings/two-factor",
+    status: 200,
+    signedIn: true,
+  },
+  {
+    name: "settings: two-factor, setting up",
+    path: "/settings/two-factor",
+    status: 200,
+    signedIn: true,
+    async prepare(page) {
+      await page.getByRole("button", { name: "Set up two-factor" }).click();
+      await page.getByTestId("totp-key").waitFor();
+    },
+  },
+  {
+    name: "settings: two-factor, a wrong code",
+    path: "/settings/two-factor",
+    status: 200,
+    signedIn: true,
+    async prepare(page) {
+      await page.getByRole("button", { name: "Set up two-factor" }).click();
+      await page.getByLabel("6-digit code from the app").fill("12345");
+      await page.getByRole("button", { name: "Turn on two-factor" }).click();
+      await page.locator("#two-factor-code-error").waitFor();
+    },
+  },
+  {
+    name: "settings: two-factor, just turned on (recovery codes)",
+    path: "/settings/two-factor",
+    status: 200,
+    own: "off",
+    async prepare(page) {
+      await page.getByRole("button", { name: "Set up two-factor" }).click();
+      const key = await page.getByTestId("totp-key").textContent() ?? "";
+      await page.getByLabel("6-digit code from the app").fill(
+        codeFor(secretFromKeyText(key)),
+      );
+      await page.getByRole("button", { name: "Turn on two-factor" }).click();
+      await page.getByTestId("recovery-codes").waitFor();
+    },
+  },
+  {
+    name: "settings: two-factor, on",
+    path: "/settings/two-factor",
+    status: 200,
+    own: "on",
+  },
+  {
+    name: "settings: two-factor, new recovery codes",
+    path: "/settings/two-factor",
+    status: 200,
+    own: "on",
+    async prepare(page) {
+      await page.getByRole("button", { name: "Make new recovery codes" })
+        .click();
+      await page.getByTestId("recovery-codes").waitFor();
+    },
+  },
+  {
+    name: "settings: two-factor, turned off",
+    path: "/settings/two-factor",
+    status: 200,
+    signedIn: true,
+    prepare: withFlash("two_factor_disabled"),
+  },
+  {
     name: "sign-in after deleting the account",
     path: "/login",
     status: 200,
@@ -603,7 +682,8 @@ function withFlash(value: string): (page: Page) => Promise<void> {
       { name: "flash", value, url: page.url() },
     ]);
     await page.reload();
-    await page.getByRole("status").waitFor();
+    // The notice (a page may also hold an empty live region, for later).
+    await page.getByRole("status").filter({ hasText: /\S/ }).waitFor();
   };
 }
 
@@ -652,7 +732,55 @@ async function keepRecent(user: Awaited<ReturnType<typeof signedInUser>>) {
   user.provedAt = Date.now();
 }
 
+/**
+ * An account of its own for one visit (see `Target.own`), wearing
+ * `theme`, with two-factor turned on through the API when asked: its
+ * session cookie.
+ */
+async function ownUser(
+  app: AuthApp,
+  state: "off" | "on",
+  theme: Theme,
+): Promise<{ name: string; value: string }> {
+  const me = new Client(app, { userAgent: BROWSER_UA });
+  await me.register(uniqueEmail("a11y-own"));
+  const stored = await me.post("/api/account/preferences", {
+    json: { theme },
+  });
+  strictEqual(stored.status, 200, stored.text);
+  if (state === "on") {
+    const userId = (await me.get("/api/auth/me")).json.user.id;
+    const setup = await me.post("/api/account/two-factor/setup");
+    strictEqual(setup.status, 200, setup.text);
+    const secret = await storedSecret(app, userId);
+    const on = await me.post("/api/account/two-factor/enable", {
+      json: { code: codeFor(secret) },
+    });
+    strictEqual(on.status, 200, on.text);
+  }
+  const [name, value] = me.cookie!.split("=", 2);
+  return { name, value };
+}
+
+/** The session a visit to `target` carries, if any (the theme stored with it). */
+async function sessionFor(
+  app: AuthApp,
+  target: Target,
+  theme: Theme,
+  user: Awaited<ReturnType<typeof signedInUser>>,
+): Promise<{ name: string; value: string } | undefined> {
+  if (target.own) return await ownUser(app, target.own, theme);
+  if (!target.signedIn) return undefined;
+  // Signed-in pages wear the theme stored with the account.
+  const stored = await user.client.post("/api/account/preferences", {
+    json: { theme },
+  });
+  strictEqual(stored.status, 200, stored.text);
+  return user.cookie;
+}
+
 Deno.test("axe-core: no WCAG 2.1 A/AA or best-practice violation on any page, light and dark", async (t) => {
+  // Two-factor works: the test process's ENCRYPTION_KEY (helpers/server.ts).
   const app = await startServedApp();
   // The app's origin (APP_URL's default): the origin check needs the
   // browser there.
@@ -667,7 +795,9 @@ Deno.test("axe-core: no WCAG 2.1 A/AA or best-practice violation on any page, li
       for (const theme of THEMES) {
         await t.step(`${target.name} (${target.path}), ${theme}`, async () => {
           // Signed-in pages wear the theme stored with the account.
-          if (target.signedIn || target.twoFactor === "signedIn") {
+          if (
+            !target.own && target.signedIn || target.twoFactor === "signedIn"
+          ) {
             const client = target.signedIn ? user.client : guardedClient;
             const stored = await client.post("/api/account/preferences", {
               json: { theme },
@@ -683,7 +813,9 @@ Deno.test("axe-core: no WCAG 2.1 A/AA or best-practice violation on any page, li
             browser,
             base,
             theme,
-            target.signedIn
+            target.own
+              ? await ownUser(app, target.own, theme)
+              : target.signedIn
               ? user.cookie
               : target.twoFactor === "signedIn"
               ? { name: guardedName, value: guardedValue }
@@ -934,18 +1066,11 @@ Deno.test("Chromium: every Tab stop on every page shows a focus indicator, every
     for (const target of pages) {
       for (const theme of THEMES) {
         await t.step(`${target.name} (${target.path}), ${theme}`, async () => {
-          // Signed-in pages wear the theme stored with the account.
-          if (target.signedIn) {
-            const stored = await user.client.post("/api/account/preferences", {
-              json: { theme },
-            });
-            strictEqual(stored.status, 200, stored.text);
-          }
           const { context, page } = await themedPage(
             browser,
             base,
             theme,
-            target.signedIn ? user.cookie : undefined,
+            await sessionFor(app, target, theme, user),
           );
           try {
             await page.goto(base + target.path);

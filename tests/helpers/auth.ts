@@ -12,6 +12,7 @@ import type { Db, Engine } from "../../lib/db/db.ts";
 import { openDatabase } from "../../lib/db/open.ts";
 import { openPostgres } from "../../lib/db/postgres.ts";
 import { openSqlite } from "../../lib/db/sqlite.ts";
+import type { Services } from "../../lib/services.ts";
 import { ENGINES } from "../../lib/db/testing.ts";
 import type { BuildFiles } from "../security/fuzz.ts";
 import { buildApp } from "./app.ts";
@@ -47,6 +48,8 @@ export interface AuthApp {
   files?: BuildFiles;
   /** The server process, for an app from {@linkcode startServedApp}. */
   server?: TestServer;
+  /** The app's own services, for an app built in process. */
+  services?: Services;
 }
 
 /** The environment every test app starts with: the test is the proxy. */
@@ -88,6 +91,7 @@ export async function startApp(
       }),
     fetch: app.fetch,
     files: app.files,
+    services: app.services,
     logs: app.logs,
     close: app.close,
     stop: app.stop,
