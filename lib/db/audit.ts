@@ -103,9 +103,12 @@ export async function audit(
   entry: AuditEvent,
   now: number = Date.now(),
 ): Promise<number> {
+  // The user as it is now: an account deleted while this request ran (a
+  // sign-out racing the deletion) leaves the event with no user, as the
+  // deletion leaves its older rows, instead of failing the foreign key.
   const row = await db.get<{ id: number }>(
     `INSERT INTO audit_log (user_id, event, ip, user_agent, created_at, details)
-     VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+     VALUES ((SELECT id FROM users WHERE id = ?), ?, ?, ?, ?, ?) RETURNING id`,
     [
       entry.userId,
       entry.event,

@@ -20,6 +20,7 @@ import {
   wrongCodeFor,
 } from "../helpers/authenticator.ts";
 import { appTest, assertJsonError, Client, PASSWORD } from "../helpers/auth.ts";
+import { pendingClient } from "../helpers/two_factor.ts";
 import { getPage, HTML } from "../helpers/pages.ts";
 import {
   enableOverJson,
@@ -58,10 +59,13 @@ appTest(
     assert.equal(shown.status, 200);
     assert.match(shown.text, /Two-factor authentication is on\./);
 
-    // A session that signed in just now may (the sign-in page's own
-    // second step is another branch's; the password proves it here).
-    const fresh = new Client(app);
-    await fresh.login(email, PASSWORD);
+    // A session that signed in just now, password then code, may. The
+    // setup spent this step's code: the next step's is the one to use.
+    const fresh = await pendingClient(app, { email, password: PASSWORD });
+    const passed = await fresh.post("/api/auth/two-factor", {
+      json: { code: codeFor(secret, 1) },
+    });
+    assert.equal(passed.status, 200, passed.text);
     const renewed = await fresh.post(`${API}/recovery-codes`);
     assert.equal(renewed.status, 200, renewed.text);
     assert.equal(renewed.json.recoveryCodes.length, RECOVERY_CODE_COUNT);
