@@ -4,7 +4,9 @@
  * server. The test is the person with the authenticator app: it reads the
  * text key from the page (no QR scanning) and computes the codes from it.
  * With JavaScript (the island, through the JSON API), without it (the
- * plain forms), and from the keyboard alone.
+ * plain forms), and from the keyboard alone; between turning it on and
+ * off, a sign-out and a sign-in with the password and then a code (or,
+ * without JavaScript, a recovery code).
  */
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import { RECOVERY_CODE_COUNT } from "../../lib/auth/recovery_codes.ts";
@@ -74,13 +76,21 @@ function e2eTest(
   }
 }
 
-/** Signs `email` in on `page` through the sign-in form. */
-async function signIn(page: Page, base: string, email: string) {
+/** Signs `email` in on `page` through the sign-in form (its password: a code may follow). */
+async function signIn(
+  page: Page,
+  base: string,
+  email: string,
+  landing = "/dashboard",
+) {
   await page.goto(`${base}/login`);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(`${base}/dashboard`);
+  // The code page carries where to go next in its query.
+  await page.waitForURL((url) =>
+    url.origin === base && url.pathname === landing
+  );
 }
 
 /** The text key on the page, and the secret it spells. */
@@ -108,7 +118,7 @@ async function assertQrDrawn(page: Page) {
 }
 
 e2eTest(
-  "with JavaScript: set up from the text key, a wrong code keeps the key, turn on (codes once, focus, mail), then turn off",
+  "with JavaScript: set up from the text key, a wrong code keeps the key, turn on (codes once, focus, mail), sign out, in with a code, turn off",
   async ({ app, base, smtp, browser }) => {
     const email = uniqueEmail("e2e-tfa");
     await new Client(app).signUp(email);
@@ -183,7 +193,17 @@ e2eTest(
     const html = await page.content();
     ok(codes.every((c) => !html.includes(c)), "shown once");
 
-    // Turned off with the sign-in of a moment ago (recent enough).
+    // Signed out, then in again: the password, then a code from the app
+    // (the next one: the current step was spent turning it on).
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await page.waitForURL(`${base}/login`);
+    await signIn(page, base, email, "/login/two-factor");
+    await page.getByLabel("6-digit code").fill(codeFor(key.secret, 1));
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.waitForURL(`${base}/dashboard`);
+
+    // Turned off with that sign-in (recent enough).
+    await page.goto(`${base}${PAGE}`);
     await page.getByRole("button", { name: "Turn off two-factor" }).click();
     await page.getByTestId("notice").waitFor();
     match(
@@ -205,7 +225,7 @@ e2eTest(
 );
 
 e2eTest(
-  "without JavaScript: the plain forms set up, refuse a wrong code (same key), turn on, renew the codes and turn off",
+  "without JavaScript: the plain forms set up, refuse a wrong code (same key), turn on, renew the codes, sign in with one, turn off",
   async ({ app, base, browser }) => {
     const email = uniqueEmail("e2e-tfa-nojs");
     await new Client(app).signUp(email);
@@ -248,8 +268,22 @@ e2eTest(
     const second = await codesOf(page);
     ok(second.every((c) => !first.includes(c)));
 
-    await page.getByRole("link", { name: "I have stored my recovery codes" })
+    // Signed out, then in with the password and one of the new recovery
+    // codes, all by plain forms.
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await page.waitForURL(`${base}/login`);
+    await signIn(page, base, email, "/login/two-factor");
+    await page.getByRole("link", { name: "Use a recovery code instead" })
       .click();
+    await page.getByLabel("Recovery code").fill(second[0]);
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.waitForURL(`${base}/dashboard`);
+
+    await page.goto(`${base}${PAGE}`);
+    match(
+      await page.getByTestId("recovery-codes-left").textContent() ?? "",
+      /9 recovery codes left/,
+    );
     await page.getByRole("button", { name: "Turn off two-factor" }).click();
     await page.getByTestId("notice").waitFor();
     strictEqual(new URL(page.url()).pathname, PAGE);

@@ -20,7 +20,6 @@ import {
   wrongCodeFor,
 } from "../helpers/authenticator.ts";
 import { appTest, assertJsonError, Client, PASSWORD } from "../helpers/auth.ts";
-import { pendingClient } from "../helpers/two_factor.ts";
 import { getPage, HTML } from "../helpers/pages.ts";
 import {
   enableOverJson,
@@ -33,7 +32,7 @@ import {
 const PAGE = "/settings/two-factor";
 
 appTest(
-  "an old sign-in cannot turn two-factor off or renew the codes: the page asks to confirm access, JSON is 403; a fresh sign-in can",
+  "an old sign-in cannot turn two-factor off or renew the codes: the page asks to confirm access, JSON is 403; confirming access, or a new sign-in with its second factor, can",
   async (app) => {
     const { me, email, id } = await signedIn(app, "tfa-gate");
     const { codes, secret } = await enableOverJson(app, me, id);
@@ -59,16 +58,32 @@ appTest(
     assert.equal(shown.status, 200);
     assert.match(shown.text, /Two-factor authentication is on\./);
 
-    // A session that signed in just now, password then code, may. The
-    // setup spent this step's code: the next step's is the one to use.
-    const fresh = await pendingClient(app, { email, password: PASSWORD });
-    const passed = await fresh.post("/api/auth/two-factor", {
-      json: { code: codeFor(secret, 1) },
+    // Confirming access (password and a code, two-factor being on) brings
+    // the same session back to the actions.
+    const confirmed = await me.post(CONFIRM_ACCESS_API, {
+      json: { password: PASSWORD, code: codeFor(secret, 1) },
     });
-    assert.equal(passed.status, 200, passed.text);
-    const renewed = await fresh.post(`${API}/recovery-codes`);
+    assert.equal(confirmed.status, 200, confirmed.text);
+    const renewed = await me.post(`${API}/recovery-codes`);
     assert.equal(renewed.status, 200, renewed.text);
     assert.equal(renewed.json.recoveryCodes.length, RECOVERY_CODE_COUNT);
+    assert.deepEqual(
+      await storedHashes(app, id),
+      hashesOf(id, renewed.json.recoveryCodes),
+    );
+
+    // So does a new sign-in on another device: the password, then (both
+    // codes of the window being used) one of the new recovery codes.
+    await ageSession(app, me.sessionId!);
+    const fresh = new Client(app);
+    const waiting = await fresh.post("/api/auth/login", {
+      json: { email, password: PASSWORD },
+    });
+    assert.equal(waiting.json.secondFactor, true, waiting.text);
+    const signedInNow = await fresh.post("/api/auth/two-factor", {
+      json: { recoveryCode: renewed.json.recoveryCodes[0] },
+    });
+    assert.equal(signedInNow.status, 200, signedInNow.text);
     const off = await fresh.post(PAGE, {
       form: { action: "disable" },
       headers: HTML,
@@ -76,6 +91,7 @@ appTest(
     assert.equal(off.status, 303);
     assert.equal(off.headers.get("location"), PAGE);
     assert.deepEqual(await storedHashes(app, id), []);
+    assert.equal((await fresh.get(API)).json.enabled, false);
   },
 );
 
