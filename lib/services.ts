@@ -5,6 +5,7 @@
  * @module
  */
 import { configurePasswordHashing } from "./auth/password.ts";
+import { type Billing, createBilling } from "./billing/client.ts";
 import { purgeExpiredSessions, type SessionDeps } from "./auth/session.ts";
 import { LocalSessions } from "./auth/session_local.ts";
 import { type Cache, createCache } from "./cache/mod.ts";
@@ -34,6 +35,11 @@ export interface Services {
    * it in the background: `services.mailer.send(tx, message)`.
    */
   mailer: MailService;
+  /**
+   * Stripe, when `STRIPE_SECRET_KEY` is set; null otherwise, and billing
+   * pages say billing is not configured (`lib/billing/deps.ts`).
+   */
+  billing: Billing | null;
   close(): Promise<void>;
 }
 
@@ -127,6 +133,7 @@ export async function createServices(
       trustedProxies,
       sessions,
       mailer,
+      billing: config.billing && createBilling(config.billing),
       async close() {
         clearInterval(purge);
         rows?.close();

@@ -39,7 +39,13 @@ export type AuditEventName =
   | "account.export"
   | "account.delete"
   // Deletion refused: the password did not match.
-  | "account.delete_failed";
+  | "account.delete_failed"
+  // The plan tier changed, as Stripe's state says (details: from, to).
+  | "billing.plan_changed"
+  // Stripe could not take a subscription payment (details: attempt).
+  | "billing.payment_failed"
+  // A subscription payment was disputed with the card issuer.
+  | "billing.payment_disputed";
 
 /** One event to record. */
 export interface AuditEvent {
