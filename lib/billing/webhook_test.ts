@@ -388,3 +388,26 @@ dbTest(
     });
   },
 );
+
+dbTest(
+  "webhook: two events for one customer at once, the older read finishing last, leave the newer state",
+  async (db) => {
+    await withBilling(db, async (t) => {
+      const user = await t.customer();
+      const sub = t.stripe.addSubscription(user.stripeCustomerId);
+      // A: its read of Stripe (pro, active) is answered late.
+      t.stripe.delayNext(1, 300, { path: /^\/v1\/subscriptions$/ });
+      const a = deliver(t, t.stripe.subscriptionEvent("created", sub.id));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Meanwhile the subscription is canceled and B, about that, is done.
+      t.stripe.updateSubscription(sub.id, { status: "canceled" });
+      const b = await deliver(t, t.stripe.subscriptionEvent("deleted", sub.id));
+      strictEqual(b.status, 200);
+      strictEqual(await tierOf(db, user.id), "free");
+      strictEqual((await a).status, 200);
+      // A's read began first: it must not overwrite B's.
+      strictEqual(await tierOf(db, user.id), "free");
+      strictEqual((await listSubscriptions(db, user.id))[0].status, "canceled");
+    });
+  },
+);

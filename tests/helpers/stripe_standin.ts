@@ -74,6 +74,7 @@ export class StripeStandin {
   webhookUrl: string | null = null;
   private readonly idempotent = new Map<string, Answer>();
   private readonly failures: FailRule[] = [];
+  private readonly delays: (FailRule & { ms: number })[] = [];
   private readonly signer = new Stripe(STANDIN_SECRET_KEY);
 
   private constructor(
@@ -248,6 +249,25 @@ export class StripeStandin {
     });
   }
 
+  /**
+   * The next `count` API requests (matching `path`) are answered `ms`
+   * late, with the state as it was when they arrived: a slow read.
+   */
+  delayNext(
+    count: number,
+    ms: number,
+    opts: { path?: RegExp; method?: string } = {},
+  ): void {
+    this.delays.push({
+      remaining: count,
+      status: 200,
+      ms,
+      match: (method, path) =>
+        (opts.method === undefined || opts.method === method) &&
+        (opts.path === undefined || opts.path.test(path)),
+    });
+  }
+
   /** How many API requests matched `pattern` ("GET /v1/subscriptions"). */
   count(pattern: RegExp): number {
     return this.calls.filter((c) => pattern.test(c)).length;
@@ -388,6 +408,18 @@ export class StripeStandin {
     const replay = key === null ? undefined : this.idempotent.get(key);
     const answer = replay ?? this.route(req.method, path, params);
     if (key !== null && answer.status < 500) this.idempotent.set(key, answer);
+    const delay = this.delays.find((d) =>
+      d.remaining > 0 && d.match(req.method, path)
+    );
+    if (delay !== undefined) {
+      delay.remaining--;
+      const body = JSON.stringify(answer.body); // the state as it is now
+      await new Promise((resolve) => setTimeout(resolve, delay.ms));
+      return new Response(body, {
+        status: answer.status,
+        headers: { "content-type": "application/json" },
+      });
+    }
     return Response.json(answer.body, { status: answer.status });
   }
 
