@@ -33,7 +33,9 @@ import { forgetSessions, type SessionDeps } from "../auth/session.ts";
 import { busy, type SignInLimiter } from "../auth/sign_in.ts";
 import type { RequestMeta } from "../auth/sign_up.ts";
 import { type NoticeDeps, securityNotice } from "../email/notices.ts";
+import type { Billing } from "../billing/client.ts";
 import { BEFORE_DELETE_HOOKS, type BeforeDeleteHook } from "./delete_hooks.ts";
+import { DeleteRefusedError } from "./delete_refused.ts";
 
 /** What deletion needs. */
 export interface DeleteDeps extends NoticeDeps {
@@ -42,12 +44,16 @@ export interface DeleteDeps extends NoticeDeps {
   limiter: SignInLimiter;
   /** The hooks to run; {@linkcode BEFORE_DELETE_HOOKS} unless a test says otherwise. */
   hooks?: readonly BeforeDeleteHook[];
+  /** Stripe, for the billing hook (null or absent: not configured). */
+  billing?: Billing | null;
 }
 
 /** Outcome of {@linkcode deleteAccount}. */
 export type DeleteResult =
   | { ok: true; sessionsEnded: number }
-  | Failure<"invalid" | "wrong_credentials" | "rate_limited" | "busy">;
+  | Failure<
+    "invalid" | "wrong_credentials" | "rate_limited" | "busy" | "unavailable"
+  >;
 
 /** The refusal of a wrong password (or a mistyped address). */
 export const DELETE_WRONG = "That is not your current password.";
@@ -130,9 +136,17 @@ export async function deleteAccount(
   if (user.hasPassword) await deps.limiter.succeeded(user.email);
 
   const now = Date.now();
-  const ids = await db.transaction(async (tx) => {
-    return await removeAccount(tx, deps, user, meta, now);
-  });
+  let ids: string[];
+  try {
+    ids = await db.transaction(async (tx) => {
+      return await removeAccount(tx, deps, user, meta, now);
+    });
+  } catch (err) {
+    // A hook refused (e.g. the subscription could not be cancelled):
+    // nothing was deleted, and the person is told why.
+    if (!(err instanceof DeleteRefusedError)) throw err;
+    return failure("unavailable", err.message, { retryAfterSeconds: 60 });
+  }
   await forgetSessions(deps.sessions, ids);
   return { ok: true, sessionsEnded: ids.length };
 }
@@ -146,7 +160,7 @@ async function removeAccount(
   now: number,
 ): Promise<string[]> {
   for (const hook of deps.hooks ?? BEFORE_DELETE_HOOKS) {
-    await hook.run({ tx, user, now });
+    await hook.run({ tx, user, now, billing: deps.billing ?? null });
   }
   const ids = await deleteUserSessions(tx, user.id);
   await tx.run(

@@ -47,6 +47,7 @@ export async function deleteAccountAction(
       config: services.config,
       sessions: services.sessions,
       limiter: accountLimiter(services),
+      billing: services.billing,
     },
     user,
     input,
