@@ -72,7 +72,7 @@ export const cancelBillingOnDelete: BeforeDeleteHook = {
       // Deleted at Stripe already (by an earlier try, or in the
       // dashboard): its subscriptions ended with it.
       if (isMissing(err)) return;
-      if (isUnreachable(err)) return;
+      if (isUnreachable(err)) throw new DeleteRefusedError(CANNOT_CANCEL);
       throw err;
     }
   },
