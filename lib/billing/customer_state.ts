@@ -66,10 +66,7 @@ export async function readCustomerState(
       customer: customerId,
       status: "all",
       limit: 100,
-      expand: [
-        "data.default_payment_method",
-        "data.customer.invoice_settings.default_payment_method",
-      ],
+      expand: ["data.default_payment_method"],
       ...(after === undefined ? {} : { starting_after: after }),
     });
     for (const sub of list.data) {
@@ -84,6 +81,25 @@ export async function readCustomerState(
     }
     if (!list.has_more || list.data.length === 0) break;
     after = list.data[list.data.length - 1].id;
+  }
+  // Checkout puts the card on the subscription; one paid otherwise (set
+  // up in the dashboard, or the card changed in the portal) may have it
+  // only as the customer's default: read that only then.
+  const bare = subscriptions.filter((s) =>
+    s.paymentMethodLast4 === null && ENTITLED_STATUSES.includes(s.status)
+  );
+  if (bare.length > 0) {
+    const customer = await billing.stripe.customers.retrieve(customerId, {
+      expand: ["invoice_settings.default_payment_method"],
+    });
+    const card = "deleted" in customer && customer.deleted ? null : cardOf(
+      (customer as Stripe.Customer).invoice_settings
+        ?.default_payment_method,
+    );
+    for (const s of bare) {
+      s.paymentMethodBrand = card?.brand ?? null;
+      s.paymentMethodLast4 = card?.last4 ?? null;
+    }
   }
   return { customerId, subscriptions, tier };
 }
@@ -119,8 +135,7 @@ function toRecord(
       end = Math.max(end ?? 0, item.current_period_end * 1000);
     }
   }
-  const card = cardOf(sub.default_payment_method) ??
-    cardOf(customerDefaultMethod(sub.customer));
+  const card = cardOf(sub.default_payment_method);
   return {
     stripeSubscriptionId: sub.id,
     status,
@@ -135,15 +150,6 @@ function toRecord(
     paymentMethodBrand: card?.brand ?? null,
     paymentMethodLast4: card?.last4 ?? null,
   };
-}
-
-function customerDefaultMethod(
-  customer: Stripe.Subscription["customer"],
-): string | Stripe.PaymentMethod | null {
-  if (typeof customer !== "object" || customer === null) return null;
-  if ("deleted" in customer && customer.deleted) return null;
-  return (customer as Stripe.Customer).invoice_settings
-    ?.default_payment_method ?? null;
 }
 
 /** Whether plan `a` is higher than `b` (any plan is higher than none). */
