@@ -32,6 +32,7 @@ export type EventOutcome =
  *
  * @example
  * ```ts
+ * import type { Queryable } from "./db.ts";
  * declare const db: Queryable;
  * const claim = await claimEvent(db, { id: "evt_1", type: "invoice.paid", token: crypto.randomUUID(), leaseMs: 120_000 });
  * if (claim === "processed") console.log("duplicate");
@@ -71,6 +72,7 @@ export async function claimEvent(
  *
  * @example
  * ```ts
+ * import type { Queryable } from "./db.ts";
  * declare const db: Queryable;
  * await db.transaction(async (tx) => {
  *   if (!(await finishEvent(tx, "evt_1", "token", "synced", "cus_1"))) throw new Error("claim lost");
@@ -100,6 +102,7 @@ export async function finishEvent(
  *
  * @example
  * ```ts
+ * import type { Queryable } from "./db.ts";
  * declare const db: Queryable;
  * await releaseEvent(db, "evt_1", "token");
  * ```
@@ -131,6 +134,7 @@ export interface StripeEventRow {
  *
  * @example
  * ```ts
+ * import type { Queryable } from "./db.ts";
  * declare const db: Queryable;
  * const row = await getStripeEvent(db, "evt_1");
  * console.log(row?.outcome);
@@ -163,6 +167,7 @@ export async function getStripeEvent(
  *
  * @example
  * ```ts
+ * import type { Queryable } from "./db.ts";
  * declare const db: Queryable;
  * await purgeProcessedEvents(db, Date.now() - 30 * 86_400_000);
  * ```

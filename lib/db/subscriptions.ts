@@ -41,6 +41,7 @@ export interface SubscriptionRecord {
  *
  * @example
  * ```ts
+ * import type { Queryable } from "./db.ts";
  * declare const db: Queryable;
  * const ticket = await takeSyncTicket(db, "user-id");
  * ```
@@ -67,6 +68,7 @@ export async function takeSyncTicket(
  *
  * @example
  * ```ts
+ * import type { Queryable } from "./db.ts";
  * declare const db: Queryable;
  * await db.transaction(async (tx) => {
  *   if (await claimSyncWrite(tx, "user-id", 7)) {
@@ -95,6 +97,7 @@ export async function claimSyncWrite(
  *
  * @example
  * ```ts
+ * import type { Queryable } from "./db.ts";
  * declare const tx: Queryable;
  * await replaceSubscriptions(tx, "user-id", [{
  *   stripeSubscriptionId: "sub_1", status: "active", priceId: "price_pro", plan: "pro",
@@ -160,6 +163,7 @@ export async function replaceSubscriptions(
  *
  * @example
  * ```ts
+ * import type { Queryable } from "./db.ts";
  * declare const db: Queryable;
  * const page = await usersWithCustomers(db, "", 100);
  * ```

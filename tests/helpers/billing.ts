@@ -49,6 +49,8 @@ export function billingAppTest(
  *
  * @example
  * ```ts
+ * import type { AuthApp } from "./auth.ts";
+ * import type { StripeStandin } from "./stripe_standin.ts";
  * declare const app: AuthApp;
  * declare const stripe: StripeStandin;
  * const { client, customerId } = await customerClient(app, stripe);
@@ -78,6 +80,8 @@ export async function customerClient(
  *
  * @example
  * ```ts
+ * import type { AuthApp } from "./auth.ts";
+ * import type { StripeObject, StripeStandin } from "./stripe_standin.ts";
  * declare const app: AuthApp;
  * declare const stripe: StripeStandin;
  * declare const event: StripeObject;

@@ -96,16 +96,20 @@ export class StripeStandin {
    * ```
    */
   static async start(): Promise<StripeStandin> {
-    let self: StripeStandin | undefined;
+    // The handler needs the instance, the instance the server.
+    const holder: { self?: StripeStandin } = {};
     const ready = Promise.withResolvers<void>();
     const server = Deno.serve({
       hostname: "127.0.0.1",
       port: 0,
       onListen: () => ready.resolve(),
-    }, (req) => self!.handle(req));
+    }, (req) => holder.self!.handle(req));
     await ready.promise;
-    self = new StripeStandin(server, `http://127.0.0.1:${server.addr.port}`);
-    return self;
+    holder.self = new StripeStandin(
+      server,
+      `http://127.0.0.1:${server.addr.port}`,
+    );
+    return holder.self;
   }
 
   /** The app's settings for this stand-in (merge into its env). */
