@@ -37,7 +37,7 @@ const HOUR = 60 * MINUTE;
  * ({@linkcode ipRateLimitKey}); `api` by user id, else IP; `export` and
  * `account` by user id; `signInAccount` by account (see
  * {@linkcode signInAttempt}); `verificationResend` (new confirmation links)
- * by user id.
+ * and `twoFactor` (two-factor settings) by user id.
  *
  * @example
  * ```ts
@@ -63,6 +63,11 @@ export const RATE_LIMITS = {
   // Per account: changes to the account's own settings (preferences,
   // deletion attempts, activity pages), generous for a person.
   account: { name: "account", limit: 60, windowMs: 15 * MINUTE },
+  // Per account: the two-factor settings (a new secret, turning it on or
+  // off, new recovery codes). Each may send a mail or write a secret; a
+  // person needs a handful, a stolen session no more. Wrong codes have a
+  // tighter limit of their own (ACCOUNT_LIMITS.secondFactor).
+  twoFactor: { name: "two-factor", limit: 20, windowMs: 15 * MINUTE },
 } as const satisfies Record<string, RateLimitPolicy>;
 
 /**
