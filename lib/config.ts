@@ -69,6 +69,31 @@ export interface Config {
    * keys still read while what they sealed is sealed again.
    */
   encryption: { key: Uint8Array | undefined; previous: Uint8Array[] };
+  /** Stripe billing; null when STRIPE_SECRET_KEY is unset (billing says it is not configured). */
+  billing: BillingConfig | null;
+}
+
+/**
+ * Stripe billing settings (see {@linkcode readBillingConfig}). The key and
+ * the webhook secret are secrets: never printed.
+ */
+export interface BillingConfig {
+  /** `STRIPE_SECRET_KEY`: `sk_…` or a restricted `rk_…` key. */
+  secretKey: string;
+  /** `STRIPE_WEBHOOK_SECRET`: `whsec_…`, the webhook endpoint's signing secret. */
+  webhookSecret: string;
+  /**
+   * Stripe price ids per paid plan, from `STRIPE_PRICE_PRO` and
+   * `STRIPE_PRICE_TEAM` (comma-separated: the first is what checkout
+   * sells, the others, e.g. a yearly price or a retired one, are still
+   * recognised on subscriptions). A plan without prices cannot be bought.
+   */
+  prices: { pro: string[]; team: string[] };
+  /**
+   * `STRIPE_API_URL`: where the Stripe API is, for a local mock or the
+   * tests' stand-in (`http://127.0.0.1:12111`); undefined for Stripe itself.
+   */
+  apiUrl: URL | undefined;
 }
 
 /** Thrown by {@linkcode loadConfig} with every problem found. */
@@ -338,6 +363,7 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
   }
   const outboxDir = r.string("MAIL_OUTBOX_DIR", "data/outbox");
   const encryption = readEncryptionKeys(r);
+  const billing = readBillingConfig(r);
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return {
     appUrl: appUrl!,
@@ -355,6 +381,7 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
     secureCookies: appUrl!.protocol === "https:",
     mail: { smtpUrl, from: mailFrom, outboxDir },
     encryption,
+    billing,
   };
 }
 
@@ -400,4 +427,94 @@ function readEncryptionKeys(r: Reader): Config["encryption"] {
     }
   }
   return { key, previous };
+}
+
+const PRICE_ID_RE = /^[A-Za-z0-9_]{1,255}$/;
+
+/**
+ * The Stripe settings: all or nothing. Without `STRIPE_SECRET_KEY`
+ * billing is off (null) and no other `STRIPE_` setting may be set (a
+ * half-configured billing would look on and charge nobody); with it, the
+ * webhook secret and at least one plan's price are required.
+ *
+ * @example
+ * ```ts
+ * const r = new Reader({ STRIPE_SECRET_KEY: "sk_test_1", STRIPE_WEBHOOK_SECRET: "whsec_1", STRIPE_PRICE_PRO: "price_1" });
+ * readBillingConfig(r)?.prices.pro; // ["price_1"]
+ * ```
+ */
+export function readBillingConfig(r: Reader): BillingConfig | null {
+  const secretKey = r.optional("STRIPE_SECRET_KEY");
+  const webhookSecret = r.optional("STRIPE_WEBHOOK_SECRET");
+  const priceList = (name: string): string[] => {
+    const raw = r.optional(name);
+    if (raw === undefined) return [];
+    const ids = raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    if (ids.length === 0 || !ids.every((id) => PRICE_ID_RE.test(id))) {
+      r.problems.push(
+        `${name} must be Stripe price ids separated by commas (got "${raw}")`,
+      );
+      return [];
+    }
+    return ids;
+  };
+  const prices = {
+    pro: priceList("STRIPE_PRICE_PRO"),
+    team: priceList("STRIPE_PRICE_TEAM"),
+  };
+  const apiUrl = r.url("STRIPE_API_URL", undefined);
+  if (secretKey === undefined) {
+    const stray = [
+      "STRIPE_WEBHOOK_SECRET",
+      "STRIPE_PRICE_PRO",
+      "STRIPE_PRICE_TEAM",
+      "STRIPE_API_URL",
+    ].filter((name) => r.optional(name) !== undefined);
+    if (stray.length > 0) {
+      r.problems.push(
+        `${
+          stray.join(", ")
+        } set without STRIPE_SECRET_KEY: set the key too, or unset ${
+          stray.length === 1 ? "it" : "them"
+        } (billing stays off)`,
+      );
+    }
+    return null;
+  }
+  if (!/^(?:sk|rk)_[A-Za-z0-9_]+$/.test(secretKey)) {
+    r.problems.push(
+      "STRIPE_SECRET_KEY must be a Stripe secret key (sk_… or rk_…)",
+    );
+  }
+  if (webhookSecret === undefined) {
+    r.problems.push(
+      "STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY (the webhook endpoint's signing secret, whsec_…)",
+    );
+  } else if (!/^whsec_[A-Za-z0-9_]+$/.test(webhookSecret)) {
+    r.problems.push("STRIPE_WEBHOOK_SECRET must start with whsec_");
+  }
+  if (prices.pro.length === 0 && prices.team.length === 0) {
+    r.problems.push(
+      "STRIPE_PRICE_PRO or STRIPE_PRICE_TEAM is required with STRIPE_SECRET_KEY (the price ids of the plans sold)",
+    );
+  }
+  const shared = prices.pro.filter((id) => prices.team.includes(id));
+  if (shared.length > 0) {
+    r.problems.push(
+      `STRIPE_PRICE_PRO and STRIPE_PRICE_TEAM share ${
+        shared.join(", ")
+      }: a price belongs to one plan`,
+    );
+  }
+  if (apiUrl !== undefined && (apiUrl.pathname !== "/" || apiUrl.search)) {
+    r.problems.push(
+      `STRIPE_API_URL must be an origin without a path (got "${apiUrl.href}")`,
+    );
+  }
+  return {
+    secretKey,
+    webhookSecret: webhookSecret ?? "",
+    prices,
+    apiUrl,
+  };
 }

@@ -346,3 +346,71 @@ Deno.test("encryption keys: a wrong length or a non-base64 key is named with wha
     /decodes to 33 bytes, not 32/,
   );
 });
+
+Deno.test("loadConfig: billing is off (null) without STRIPE_SECRET_KEY", () => {
+  strictEqual(loadConfig({}).billing, null);
+});
+
+Deno.test("loadConfig: Stripe settings read together; several prices per plan, the first is sold", () => {
+  const config = loadConfig({
+    STRIPE_SECRET_KEY: "sk_test_abc",
+    STRIPE_WEBHOOK_SECRET: "whsec_abc",
+    STRIPE_PRICE_PRO: "price_pro_month, price_pro_year",
+    STRIPE_PRICE_TEAM: "price_team",
+    STRIPE_API_URL: "http://127.0.0.1:12111",
+  });
+  deepStrictEqual(config.billing?.prices, {
+    pro: ["price_pro_month", "price_pro_year"],
+    team: ["price_team"],
+  });
+  strictEqual(config.billing?.apiUrl?.origin, "http://127.0.0.1:12111");
+  strictEqual(config.billing?.webhookSecret, "whsec_abc");
+});
+
+Deno.test("loadConfig: every Stripe problem at once, and never a secret", () => {
+  try {
+    loadConfig({
+      STRIPE_SECRET_KEY: "pk_live_notsecretkey",
+      STRIPE_WEBHOOK_SECRET: "wrong_hunter2",
+      STRIPE_PRICE_PRO: "price_a",
+      STRIPE_PRICE_TEAM: "price_a,bad id",
+      STRIPE_API_URL: "http://mock:12111/v1",
+    });
+    throw new Error("expected ConfigError");
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    deepStrictEqual(err.problems.map((p) => p.split(" ")[0]), [
+      "STRIPE_PRICE_TEAM",
+      "STRIPE_SECRET_KEY",
+      "STRIPE_WEBHOOK_SECRET",
+      "STRIPE_API_URL",
+    ]);
+    strictEqual(err.message.includes("hunter2"), false);
+    strictEqual(err.message.includes("notsecretkey"), false);
+  }
+  const missing = (() => {
+    try {
+      loadConfig({ STRIPE_SECRET_KEY: "sk_test_abc" });
+    } catch (err) {
+      return (err as ConfigError).problems;
+    }
+    return [];
+  })();
+  strictEqual(missing.length, 2);
+  match(missing[0], /STRIPE_WEBHOOK_SECRET is required/);
+  match(missing[1], /STRIPE_PRICE_PRO or STRIPE_PRICE_TEAM is required/);
+  throws(
+    () =>
+      loadConfig({
+        STRIPE_SECRET_KEY: "sk_test_abc",
+        STRIPE_WEBHOOK_SECRET: "whsec_abc",
+        STRIPE_PRICE_PRO: "price_a",
+        STRIPE_PRICE_TEAM: "price_a",
+      }),
+    /share price_a/,
+  );
+  throws(
+    () => loadConfig({ STRIPE_PRICE_PRO: "price_a" }),
+    /set without STRIPE_SECRET_KEY/,
+  );
+});

@@ -5,6 +5,7 @@
  * @module
  */
 import { configurePasswordHashing } from "./auth/password.ts";
+import { type Billing, createBilling } from "./billing/client.ts";
 import { purgeExpiredSessions, type SessionDeps } from "./auth/session.ts";
 import { LocalSessions } from "./auth/session_local.ts";
 import { type Cache, createCache } from "./cache/mod.ts";
@@ -36,6 +37,11 @@ export interface Services {
    * it in the background: `services.mailer.send(tx, message)`.
    */
   mailer: MailService;
+  /**
+   * Stripe, when `STRIPE_SECRET_KEY` is set; null otherwise, and billing
+   * pages say billing is not configured (`lib/billing/deps.ts`).
+   */
+  billing: Billing | null;
   /**
    * Seals and opens secrets at rest (TOTP secrets) under ENCRYPTION_KEY
    * (or the development key); null when two-factor is unavailable (see
@@ -146,6 +152,7 @@ export async function createServices(
       trustedProxies,
       sessions,
       mailer,
+      billing: config.billing && createBilling(config.billing),
       secrets,
       async close() {
         clearInterval(purge);

@@ -17,6 +17,25 @@ function count(details: Record<string, unknown> | null, key: string): number {
   return typeof n === "number" && Number.isInteger(n) && n >= 0 ? n : 0;
 }
 
+const PLAN_NAMES: Record<string, string> = {
+  free: "Free",
+  pro: "Pro",
+  team: "Team",
+};
+
+function planChange(details: Record<string, unknown> | null): string {
+  const name = (key: string) => {
+    const v = details?.[key];
+    return typeof v === "string" && Object.hasOwn(PLAN_NAMES, v)
+      ? PLAN_NAMES[v]
+      : null;
+  };
+  const from = name("from");
+  const to = name("to");
+  if (from === null || to === null) return "Your plan changed.";
+  return `Your plan changed from ${from} to ${to}.`;
+}
+
 /** One sentence per event, in the past tense, from the account owner's side. */
 const SENTENCES = {
   "auth.sign_up": () => "You created your account.",
@@ -85,6 +104,11 @@ const SENTENCES = {
   "account.delete": () => "You deleted your account.",
   "account.delete_failed": () =>
     "Someone tried to delete your account with a wrong password.",
+  "billing.plan_changed": (d) => planChange(d),
+  "billing.payment_failed": () =>
+    "A payment for your subscription failed; we emailed you how to fix it.",
+  "billing.payment_disputed": () =>
+    "A payment for your subscription was disputed with the card issuer.",
 } satisfies Record<AuditEventName, Describe>;
 
 /** What an event without a sentence of its own says. */

@@ -24,27 +24,33 @@ import { audit } from "../db/audit.ts";
 import { deleteUserSessions } from "../db/sessions.ts";
 import { deleteUser, type User } from "../db/users.ts";
 import { forgetSessions, type SessionDeps } from "../auth/session.ts";
+import { type Failure, failure } from "../auth/outcome.ts";
 import type { RequestMeta } from "../auth/sign_up.ts";
 import { type NoticeDeps, securityNotice } from "../email/notices.ts";
+import type { Billing } from "../billing/client.ts";
 import { BEFORE_DELETE_HOOKS, type BeforeDeleteHook } from "./delete_hooks.ts";
+import { DeleteRefusedError } from "./delete_refused.ts";
 
 /** What deletion needs. */
 export interface DeleteDeps extends NoticeDeps {
   sessions: SessionDeps;
   /** The hooks to run; {@linkcode BEFORE_DELETE_HOOKS} unless a test says otherwise. */
   hooks?: readonly BeforeDeleteHook[];
+  /** Stripe, for the billing hook (null or absent: not configured). */
+  billing?: Billing | null;
 }
 
 /** Outcome of {@linkcode deleteAccount}. */
-export interface DeleteResult {
-  ok: true;
-  sessionsEnded: number;
-}
+export type DeleteResult =
+  | { ok: true; sessionsEnded: number }
+  | Failure<"unavailable">;
 
 /**
  * Deletes the account with everything it owns. Call it only for a session
  * with a recent proof (`requireRecentAuth`); a failing hook throws and
- * leaves everything in place.
+ * leaves everything in place, a refusing one (`DeleteRefusedError`: the
+ * subscription could not be cancelled) answers `unavailable` with its
+ * message.
  *
  * @example
  * ```ts
@@ -52,7 +58,8 @@ export interface DeleteResult {
  * declare const deps: DeleteDeps;
  * declare const user: User;
  * const meta = { ip: "203.0.113.9", userAgent: null };
- * const { sessionsEnded } = await deleteAccount(deps, user, meta);
+ * const result = await deleteAccount(deps, user, meta);
+ * if (result.ok) console.log(result.sessionsEnded);
  * ```
  */
 export async function deleteAccount(
@@ -61,9 +68,17 @@ export async function deleteAccount(
   meta: RequestMeta,
 ): Promise<DeleteResult> {
   const now = Date.now();
-  const ids = await deps.sessions.db.transaction(async (tx) => {
-    return await removeAccount(tx, deps, user, meta, now);
-  });
+  let ids: string[];
+  try {
+    ids = await deps.sessions.db.transaction(async (tx) => {
+      return await removeAccount(tx, deps, user, meta, now);
+    });
+  } catch (err) {
+    // A hook refused (e.g. the subscription could not be cancelled):
+    // nothing was deleted, and the person is told why.
+    if (!(err instanceof DeleteRefusedError)) throw err;
+    return failure("unavailable", err.message, { retryAfterSeconds: 60 });
+  }
   await forgetSessions(deps.sessions, ids);
   return { ok: true, sessionsEnded: ids.length };
 }
@@ -77,7 +92,7 @@ async function removeAccount(
   now: number,
 ): Promise<string[]> {
   for (const hook of deps.hooks ?? BEFORE_DELETE_HOOKS) {
-    await hook.run({ tx, user, now });
+    await hook.run({ tx, user, now, billing: deps.billing ?? null });
   }
   const ids = await deleteUserSessions(tx, user.id);
   await tx.run(

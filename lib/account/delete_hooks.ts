@@ -12,8 +12,12 @@
  *
  * @module
  */
+import type { Billing } from "../billing/client.ts";
+import { cancelBillingOnDelete } from "../billing/delete_hook.ts";
 import type { Queryable } from "../db/db.ts";
 import type { User } from "../db/users.ts";
+
+export { DeleteRefusedError } from "./delete_refused.ts";
 
 /** What a hook is given. */
 export interface DeleteContext {
@@ -23,6 +27,8 @@ export interface DeleteContext {
   user: User;
   /** The deletion's time (Unix ms). */
   now: number;
+  /** Stripe, when configured (null otherwise). */
+  billing: Billing | null;
 }
 
 /** A step run before an account's rows are deleted. */
@@ -33,7 +39,10 @@ export interface BeforeDeleteHook {
 }
 
 /**
- * The hooks every deletion runs, in order. Empty until billing exists.
+ * The hooks every deletion runs, in order. A hook refuses the deletion
+ * with a message for the person by throwing `DeleteRefusedError`
+ * (answered 503, nothing deleted); any other throw is a failure (500,
+ * nothing deleted either).
  *
  * @example
  * ```ts
@@ -46,4 +55,6 @@ export interface BeforeDeleteHook {
  * const hooks = [...BEFORE_DELETE_HOOKS, cancelSubscription];
  * ```
  */
-export const BEFORE_DELETE_HOOKS: readonly BeforeDeleteHook[] = [];
+export const BEFORE_DELETE_HOOKS: readonly BeforeDeleteHook[] = [
+  cancelBillingOnDelete,
+];

@@ -15,7 +15,9 @@
  * - `busy`: too many password checks at once, nothing was tried;
  * - `not_found`: no such thing for this user (another user's is the same);
  * - `unverified`: the account's email address is not confirmed yet, and
- *   this needs it (see `lib/auth/verified.ts`).
+ *   this needs it (see `lib/auth/verified.ts`);
+ * - `unavailable`: a service the action needs (Stripe) cannot be reached;
+ *   nothing was done, trying later may work.
  */
 export type FailureReason =
   | "invalid"
@@ -24,7 +26,8 @@ export type FailureReason =
   | "rate_limited"
   | "busy"
   | "not_found"
-  | "unverified";
+  | "unverified"
+  | "unavailable";
 
 /** A refused action: the reason, a plain message, and what helps retry. */
 export interface Failure<R extends FailureReason = FailureReason> {

@@ -52,7 +52,13 @@ export type AuditEventName =
   // Deletion refused: the password did not match. No longer written (the
   // confirm-access page checks the password now, and records a wrong one
   // as auth.sign_in_failed); kept for the rows written before.
-  | "account.delete_failed";
+  | "account.delete_failed"
+  // The plan tier changed, as Stripe's state says (details: from, to).
+  | "billing.plan_changed"
+  // Stripe could not take a subscription payment (details: attempt).
+  | "billing.payment_failed"
+  // A subscription payment was disputed with the card issuer.
+  | "billing.payment_disputed";
 
 /** One event to record. */
 export interface AuditEvent {

@@ -6,6 +6,8 @@ import {
   strictEqual,
 } from "node:assert/strict";
 import { audit } from "./audit.ts";
+import { claimEvent } from "./stripe_events.ts";
+import { takeSyncTicket } from "./subscriptions.ts";
 import { copyDatabase, CopyError } from "./copy.ts";
 import { main } from "./copy_cli.ts";
 import type { Db, Queryable, Row } from "./db.ts";
@@ -57,6 +59,13 @@ async function fill(db: Queryable): Promise<void> {
         : null,
     }, now + i);
   }
+  await takeSyncTicket(db, users[2].id);
+  await claimEvent(db, {
+    id: "evt_copy",
+    type: "invoice.paid",
+    token: "t",
+    leaseMs: 60_000,
+  }, now);
   // Ids that are not 1..n: the copy must keep them, not renumber.
   await db.run("DELETE FROM audit_log WHERE id IN (2, 4)");
   await db.run(
@@ -102,6 +111,7 @@ async function dump(db: Queryable): Promise<Record<string, Row[]>> {
     security_notice_tokens: "token_hash",
     email_change_tokens: "token_hash",
     email_outbox: "id",
+    billing_sync: "user_id",
   };
   for (const [table, key] of Object.entries(keys)) {
     const rows = await db.all(`SELECT * FROM ${table} ORDER BY ${key}`);

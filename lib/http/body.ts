@@ -75,6 +75,26 @@ export async function readInput(
   return out;
 }
 
+/**
+ * Reads the body as text, exactly as sent (UTF-8), up to `maxBytes`:
+ * for a body whose bytes are checked as they are (a signed webhook).
+ * Too large → 413, not UTF-8 → 400 ({@linkcode BodyError}).
+ *
+ * @example
+ * ```ts
+ * const req = new Request("http://localhost/api/stripe/webhook", { method: "POST", body: '{"id":"evt_1"}' });
+ * await readRawText(req, 1024); // '{"id":"evt_1"}'
+ * ```
+ */
+export async function readRawText(
+  req: Request,
+  maxBytes: number,
+): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw new BodyError(413, "Request body too large");
+  return await readBounded(req, maxBytes);
+}
+
 async function readBounded(req: Request, maxBytes: number): Promise<string> {
   if (req.body === null) return "";
   const reader = req.body.getReader();

@@ -45,6 +45,7 @@ export async function deleteAccountAction(
       mailer: services.mailer,
       config: services.config,
       sessions: services.sessions,
+      billing: services.billing,
     },
     user,
     requestMeta(ctx),

@@ -16,6 +16,7 @@ export const FAILURE_STATUS: Readonly<Record<FailureReason, number>> = {
   taken: 409,
   rate_limited: 429,
   busy: 503,
+  unavailable: 503,
 };
 
 /**

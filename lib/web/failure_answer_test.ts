@@ -16,8 +16,10 @@ Deno.test("failureStatus: each reason has its one status", () => {
     unverified: 403,
     rate_limited: 429,
     busy: 503,
+    unavailable: 503,
   });
   strictEqual(failureStatus(failure("taken", "x")), 409);
+  strictEqual(failureStatus(failure("unavailable", "x")), 503);
 });
 
 Deno.test("failureJson: the JSON error shape, details and Retry-After", async () => {

@@ -9,7 +9,9 @@
  *
  * Scenario h serves the dashboard from PostgreSQL + Redis (one worker), and
  * p serves c and e from every core (`deno serve --parallel`, SQLite +
- * Redis); both start their own database and redis-server.
+ * Redis); both start their own database and redis-server. Scenario w posts
+ * signed Stripe events to the webhook of an app on SQLite whose Stripe is
+ * the local stand-in (tests/bench/webhook.ts).
  *
  * @module
  */
@@ -20,6 +22,8 @@ import { START_TASK } from "../helpers/server.ts";
 import { cpuSeconds } from "./cpu.ts";
 import { measureSessionValidation } from "./sessions.ts";
 import { measureStorm } from "./storm.ts";
+import { measureWebhooks } from "./webhook.ts";
+import { StripeStandin } from "../helpers/stripe_standin.ts";
 import { ensureWrk, wrk, type WrkResult } from "./wrk.ts";
 
 const seconds = Number(Deno.env.get("BENCH_SECONDS") ?? 8);
@@ -169,6 +173,32 @@ try {
         r.refusedPerSecond.toFixed(1)
       }/s`,
     );
+  }
+  if (wanted("w")) {
+    const stripe = await StripeStandin.start();
+    try {
+      const port = freePort();
+      const dbPath = `${dataDir}/webhook.db`;
+      const child = serve(port, { DATABASE_PATH: dbPath, ...stripe.env() });
+      children.push(child);
+      const url = `http://127.0.0.1:${port}`;
+      await waitFor(`${url}/api/health`);
+      const r = await measureWebhooks(url, dbPath, stripe, {
+        events: Math.max(2000, seconds * 1000),
+        cpuSeconds: () => cpuSeconds(child.pid),
+      });
+      console.log(
+        `${"w  Stripe webhook (verify, record, re-read, write)".padEnd(52)} ${
+          r.eventsPerSecond.toFixed(0).padStart(7)
+        } events/s p50 ${r.p50Ms.toFixed(2)} ms   p99 ${
+          r.p99Ms.toFixed(2)
+        } ms   server CPU ${
+          r.cpuUsPerEvent.toFixed(0)
+        } µs/event (${r.events} events, SQLite)`,
+      );
+    } finally {
+      await stripe.close();
+    }
   }
   if (wanted("s")) {
     const cost = await measureSessionValidation(5000);
