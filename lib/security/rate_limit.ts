@@ -37,7 +37,7 @@ const HOUR = 60 * MINUTE;
  * ({@linkcode ipRateLimitKey}); `api` by user id, else IP; `export` and
  * `account` by user id; `signInAccount` by account (see
  * {@linkcode signInAttempt}); `verificationResend` (new confirmation links)
- * by user id.
+ * and `billing` (checkout and portal sessions) by user id.
  *
  * @example
  * ```ts
@@ -63,6 +63,10 @@ export const RATE_LIMITS = {
   // Per account: changes to the account's own settings (preferences,
   // deletion attempts, activity pages), generous for a person.
   account: { name: "account", limit: 60, windowMs: 15 * MINUTE },
+  // Per account: checkout and portal sessions, each a call to Stripe. A
+  // person opens a few; a stolen session cannot make Stripe calls by the
+  // thousand on our key.
+  billing: { name: "billing", limit: 20, windowMs: 15 * MINUTE },
 } as const satisfies Record<string, RateLimitPolicy>;
 
 /**
