@@ -1,6 +1,7 @@
 import { asset } from "fresh/runtime";
 import { Footer } from "../components/Footer.tsx";
 import { Header } from "../components/Header.tsx";
+import { PaymentBanner } from "../components/PaymentBanner.tsx";
 import { VerifyBanner } from "../components/VerifyBanner.tsx";
 import { define, isSignedIn } from "../utils.ts";
 
@@ -41,6 +42,9 @@ export default define.page(function App({ Component, state, url }) {
           next={url.pathname + url.search}
         />
         {unconfirmed !== null && <VerifyBanner email={unconfirmed} />}
+        {state.paymentProblem && isSignedIn(state) && (
+          <PaymentBanner problem={state.paymentProblem} />
+        )}
         <main id="main" tabindex={-1} class="flex-1 focus:outline-none">
           <Component />
         </main>

@@ -4,6 +4,7 @@ import {
   sessionCookieName,
 } from "../lib/auth/cookie.ts";
 import { validateSessionToken } from "../lib/auth/session.ts";
+import { paymentProblem } from "../lib/billing/payment_notice.ts";
 import { getPreferences } from "../lib/db/preferences.ts";
 import { SIGNED_OUT } from "../lib/web/state.ts";
 import { define } from "../utils.ts";
@@ -44,6 +45,11 @@ export default define.middleware(async (ctx) => {
     if (!ctx.url.pathname.startsWith("/api/")) {
       ctx.state.theme =
         (await getPreferences(services.db, found.user.id)).theme;
+      // The failed-payment banner: no lookup without a Stripe customer,
+      // else the cache (lib/billing/payment_notice.ts).
+      if (services.billing !== null) {
+        ctx.state.paymentProblem = await paymentProblem(services, found.user);
+      }
     }
     return ctx.next();
   }

@@ -16,6 +16,7 @@ Deno.test("failureStatus: each reason has its one status", () => {
     unverified: 403,
     rate_limited: 429,
     busy: 503,
+    unavailable: 503,
   });
   strictEqual(failureStatus(failure("taken", "x")), 409);
 });

@@ -7,6 +7,7 @@
 import { HttpError } from "fresh";
 import type { Session } from "../auth/session.ts";
 import type { User } from "../db/users.ts";
+import type { PaymentProblem } from "../billing/payment_notice.ts";
 import type { Services } from "../services.ts";
 
 /** Colour scheme the visitor chose; "system" follows the OS. */
@@ -50,6 +51,11 @@ export interface State {
   /** The client's address (socket, or X-Forwarded-For from trusted proxies). */
   clientIp: string;
   auth: AuthState;
+  /**
+   * A signed-in account's failed payment, for the banner on every page
+   * (`lib/billing/payment_notice.ts`); unset on JSON answers.
+   */
+  paymentProblem?: PaymentProblem | null;
 }
 
 /**
