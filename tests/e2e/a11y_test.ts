@@ -8,7 +8,9 @@
  *    "this wasn't me" page, password reset (asking, the link's form, a
  *    dead link), the email change's confirm and undo pages (live, done and
  *    dead links), the password and email settings (with errors and after
- *    success), and the header's phone menu open,
+ *    success), the billing page (address not confirmed, free, back from
+ *    checkout, active, canceling, past due with its banner), the Pro page
+ *    (upgrade, and on the Pro plan), and the header's phone menu open,
  *    each in the light and the dark theme.
  * 2. Signing in works from the keyboard alone: the skip link is the first
  *    Tab stop and moves focus to `<main>`, Tab reaches the email field, the
@@ -39,6 +41,8 @@ import {
 } from "../../lib/auth/email_token.ts";
 import { insertEmailChangeToken } from "../../lib/db/email_change_tokens.ts";
 import { insertPasswordResetToken } from "../../lib/db/password_reset_tokens.ts";
+import { billingAccount, type BillingKind } from "../helpers/billing.ts";
+import { StripeStandin } from "../helpers/stripe_standin.ts";
 
 /** axe-core's bundle, from the exact version pinned in deno.json. */
 const AXE_SOURCE = await Deno.readTextFile(
@@ -127,6 +131,12 @@ interface Target {
   link?: LinkKind;
   /** Brings the page into the state to audit, after it loaded. */
   prepare?: (page: Page) => Promise<void>;
+  /**
+   * Signed in as a confirmed account of its own in this billing state
+   * (Stripe being the stand-in): free, or a Pro subscription that is
+   * active, canceling or past due.
+   */
+  billing?: BillingKind;
 }
 
 /** The header as on a phone, with its disclosure menu open. */
@@ -227,6 +237,62 @@ const TARGETS: Target[] = [
   { name: "dashboard", path: "/dashboard", status: 200, signedIn: true },
   // A Free account on a page its plan does not include: the upgrade message.
   { name: "pro page, upgrade", path: "/pro", status: 403, signedIn: true },
+  {
+    name: "pro page, on the Pro plan",
+    path: "/pro",
+    status: 200,
+    signedIn: true,
+    billing: "active",
+  },
+  {
+    name: "settings: billing, address not confirmed",
+    path: "/settings/billing",
+    status: 200,
+    signedIn: true,
+  },
+  {
+    name: "settings: billing, free",
+    path: "/settings/billing",
+    status: 200,
+    signedIn: true,
+    billing: "free",
+  },
+  {
+    name: "settings: billing, back from checkout",
+    path: "/settings/billing?checkout=done",
+    status: 200,
+    signedIn: true,
+    billing: "free",
+  },
+  {
+    name: "settings: billing, active",
+    path: "/settings/billing",
+    status: 200,
+    signedIn: true,
+    billing: "active",
+  },
+  {
+    name: "settings: billing, canceling",
+    path: "/settings/billing",
+    status: 200,
+    signedIn: true,
+    billing: "canceling",
+  },
+  {
+    name: "settings: billing, past due (and the banner)",
+    path: "/settings/billing",
+    status: 200,
+    signedIn: true,
+    billing: "past_due",
+  },
+  {
+    name: "dashboard, past due (the banner), phone menu open",
+    path: "/dashboard",
+    status: 200,
+    signedIn: true,
+    billing: "past_due",
+    prepare: openPhoneMenu,
+  },
   {
     name: "dashboard, phone menu open",
     path: "/dashboard",
@@ -517,6 +583,9 @@ function withFlash(value: string): (page: Page) => Promise<void> {
   };
 }
 
+/** A signed-in account as the audits use it. */
+type SignedInUser = Awaited<ReturnType<typeof signedInUser>>;
+
 /** A user with two sessions: this browser's, and one on another device. */
 async function signedInUser(app: AuthApp) {
   const me = new Client(app, { userAgent: BROWSER_UA });
@@ -536,17 +605,40 @@ async function signedInUser(app: AuthApp) {
   return { client: me, cookie: { name, value }, notMeToken };
 }
 
+/**
+ * The signed-in account a target is audited as: the shared one, or one
+ * made once per billing state (`target.billing`).
+ */
+function accounts(app: AuthApp, stripe: StripeStandin, user: SignedInUser) {
+  const made = new Map<BillingKind, SignedInUser>();
+  return async (target: Target): Promise<SignedInUser> => {
+    if (target.billing === undefined) return user;
+    let account = made.get(target.billing);
+    if (account === undefined) {
+      const { client } = await billingAccount(app, stripe, target.billing, {
+        userAgent: BROWSER_UA,
+      });
+      const [name, value] = client.cookie!.split("=", 2);
+      account = { ...user, client, cookie: { name, value } };
+      made.set(target.billing, account);
+    }
+    return account;
+  };
+}
+
 Deno.test("axe-core: no WCAG 2.1 A/AA or best-practice violation on any page, light and dark", async (t) => {
-  const app = await startServedApp();
+  const stripe = await StripeStandin.start();
+  const app = await startServedApp({ env: stripe.env() });
   // The app's origin (APP_URL's default): the origin check needs the
   // browser there.
   const base = app.origin;
   const browser = await launchBrowser();
   try {
-    const user = await signedInUser(app);
+    const account = accounts(app, stripe, await signedInUser(app));
     for (const target of TARGETS) {
       for (const theme of THEMES) {
         await t.step(`${target.name} (${target.path}), ${theme}`, async () => {
+          const user = await account(target);
           // Signed-in pages wear the theme stored with the account.
           if (target.signedIn) {
             const stored = await user.client.post("/api/account/preferences", {
@@ -596,6 +688,7 @@ Deno.test("axe-core: no WCAG 2.1 A/AA or best-practice violation on any page, li
   } finally {
     await browser.close();
     await app.stop();
+    await stripe.close();
   }
 });
 
@@ -796,15 +889,17 @@ Deno.test("Chromium: sign in with the keyboard alone, skip link first, focus alw
 });
 
 Deno.test("Chromium: every Tab stop on every page shows a focus indicator, every text field a visible edge, light and dark", async (t) => {
-  const app = await startServedApp();
+  const stripe = await StripeStandin.start();
+  const app = await startServedApp({ env: stripe.env() });
   const base = app.origin;
   const browser = await launchBrowser();
   try {
-    const user = await signedInUser(app);
+    const account = accounts(app, stripe, await signedInUser(app));
     const pages = TARGETS.filter((p) => !p.prepare && !p.path.includes("?"));
     for (const target of pages) {
       for (const theme of THEMES) {
         await t.step(`${target.name} (${target.path}), ${theme}`, async () => {
+          const user = await account(target);
           // Signed-in pages wear the theme stored with the account.
           if (target.signedIn) {
             const stored = await user.client.post("/api/account/preferences", {
@@ -860,5 +955,6 @@ Deno.test("Chromium: every Tab stop on every page shows a focus indicator, every
   } finally {
     await browser.close();
     await app.stop();
+    await stripe.close();
   }
 });

@@ -151,3 +151,57 @@ export async function verifiedClient(
   }
   return { client, userId, email };
 }
+
+/** The billing states {@linkcode billingAccount} makes. */
+export type BillingKind = "free" | "active" | "past_due" | "canceling";
+
+/**
+ * A signed-in client of a confirmed account in billing state `kind`:
+ * `free` (no customer yet), or a Pro subscription at the stand-in that is
+ * active, past due or canceling at its period's end, told to the app by
+ * a signed webhook delivery as Stripe would. Works against an app built
+ * in process or served (`deliverWebhook` goes through `app.fetch`).
+ *
+ * @example
+ * ```ts
+ * import type { AuthApp } from "./auth.ts";
+ * import type { StripeStandin } from "./stripe_standin.ts";
+ * declare const app: AuthApp;
+ * declare const stripe: StripeStandin;
+ * const { client } = await billingAccount(app, stripe, "past_due");
+ * ```
+ */
+export async function billingAccount(
+  app: AuthApp,
+  stripe: StripeStandin,
+  kind: BillingKind,
+  opts: { userAgent?: string } = {},
+): Promise<{ client: Client; userId: string }> {
+  const client = new Client(app, { userAgent: opts.userAgent });
+  const email = uniqueEmail(`billing-${kind}`);
+  const userId = String((await client.register(email)).json.user.id);
+  const db = await app.openDb();
+  try {
+    await markEmailVerified(db, userId);
+    if (kind === "free") return { client, userId };
+    const customer = stripe.addCustomer({
+      email,
+      metadata: { user_id: userId },
+    });
+    await updateBilling(db, userId, { stripeCustomerId: customer.id });
+    const sub = stripe.addSubscription(customer.id, { tier: "pro" });
+    stripe.updateSubscription(sub.id, {
+      status: kind === "past_due" ? "past_due" : "active",
+      cancelAtPeriodEnd: kind === "canceling",
+    });
+    const told = await deliverWebhook(
+      app,
+      stripe,
+      stripe.subscriptionEvent("updated", sub.id),
+    );
+    strictEqual(told.status, 200, JSON.stringify(told.json));
+    return { client, userId };
+  } finally {
+    await db.close();
+  }
+}

@@ -2,24 +2,33 @@
  * Screenshots of the public pages at 320, 375, 768 and 1280 px in both themes,
  * menu closed and open, for looking at by eye (not a test):
  * `deno run -A tests/helpers/shots.ts <outdir> [path...]`; `SIGNED_IN=1`
- * shoots them as a signed-in user.
+ * shoots them as a signed-in user; `BILLING=free|active|past_due|canceling`
+ * as a confirmed account in that billing state, Stripe being the stand-in.
  *
  * @module
  */
 import { Client, startServedApp, uniqueEmail } from "./auth.ts";
+import { billingAccount, type BillingKind } from "./billing.ts";
 import { launchBrowser } from "./browser.ts";
+import { StripeStandin } from "./stripe_standin.ts";
 
 const out = Deno.args[0] ?? "/tmp/shots";
 const paths = Deno.args.length > 1
   ? Deno.args.slice(1)
   : ["/", "/login", "/signup", "/status", "/no/such/page"];
 await Deno.mkdir(out, { recursive: true });
-const app = await startServedApp();
+const billing = Deno.env.get("BILLING") as BillingKind | undefined;
+const stripe = await StripeStandin.start();
+const app = await startServedApp({ env: stripe.env() });
 let session: { name: string; value: string } | undefined;
 let me: Client | undefined;
-if (Deno.env.get("SIGNED_IN")) {
+if (billing) {
+  me = (await billingAccount(app, stripe, billing)).client;
+} else if (Deno.env.get("SIGNED_IN")) {
   me = new Client(app);
   await me.register(uniqueEmail("shots"));
+}
+if (me) {
   const [name, value] = me.cookie!.split("=", 2);
   session = { name, value };
 }
@@ -40,7 +49,7 @@ try {
       for (const path of paths) {
         await page.goto(app.origin + path);
         await page.waitForLoadState("networkidle");
-        const name = (session ? "in-" : "") +
+        const name = (billing ? `${billing}-` : session ? "in-" : "") +
           (path === "/" ? "home" : path.slice(1).replaceAll("/", "_"));
         const header = await page.evaluate(() => {
           const h = document.querySelector("header")!.getBoundingClientRect();
@@ -65,4 +74,5 @@ try {
 } finally {
   await browser.close();
   await app.stop();
+  await stripe.close();
 }
