@@ -175,7 +175,8 @@ export function billingView(
     plan,
     subscription: sub === null ? null : {
       status: sub.status,
-      statusText: STATUS_TEXT[sub.status] ?? sub.status,
+      statusText: (STATUS_TEXT[sub.status] ?? sub.status) +
+        (sub.endsAt !== null ? "; it will not renew" : ""),
       needsPaymentFix: state.needsPaymentFix,
       date: sub.endsAt !== null
         ? shownDate("Ends on", sub.endsAt)

@@ -76,6 +76,7 @@ Deno.test("billing view: canceling at the period's end says when it ends; past d
     state({ cancelAtPeriodEnd: true, endsAt: END, renewsAt: null }),
     PRICES,
   );
+  strictEqual(canceling.subscription?.statusText, "Active; it will not renew");
   deepStrictEqual(canceling.subscription?.date, {
     label: "Ends on",
     iso: "2027-03-03T12:00:00.000Z",

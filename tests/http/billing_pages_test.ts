@@ -210,7 +210,7 @@ billingAppTest(
 
     const canceling = await subscriber(app, stripe, { cancel: true });
     page = await billingPage(canceling.client);
-    strictEqual(testId(page, "billing-status"), "Active");
+    strictEqual(testId(page, "billing-status"), "Active; it will not renew");
     match(
       shown(page),
       new RegExp(`Ends on</dt>[\\s\\S]*datetime="${end(canceling.sub)}"`),
