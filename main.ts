@@ -69,7 +69,11 @@ try {
 async function startOrExit(): Promise<{ config: Config; services: Services }> {
   try {
     const config = loadConfig();
-    return { config, services: await createServices(config) };
+    // The development server makes a key for two-factor when none is set.
+    const services = await createServices(config, {
+      development: isDevServer(),
+    });
+    return { config, services };
   } catch (err) {
     console.error(
       `Islet cannot start.\n${

@@ -3,6 +3,7 @@ import { Field, FormError, SubmitButton } from "../components/Field.tsx";
 import { checkSignIn, shownErrors } from "../lib/web/client/auth_checks.ts";
 import { focusFirstProblem, postJson } from "../lib/web/client/post_json.ts";
 import { safeNext } from "../lib/web/safe_next.ts";
+import { secondFactorPage } from "../lib/web/second_factor_paths.ts";
 
 interface Props {
   /** Where to go after signing in (already checked to be on this site). */
@@ -48,7 +49,12 @@ export default function LoginForm(props: Props) {
     if (result.ok) {
       // Checked again here, on the value navigated to: props can come from
       // anywhere the server rendered them, and a slip must not leave the site.
-      const target = new URL(safeNext(props.next), location.origin);
+      // With two-factor on, the code page comes first and goes there after.
+      const next = safeNext(props.next);
+      const target = new URL(
+        result.data?.secondFactor ? secondFactorPage(next) : next,
+        location.origin,
+      );
       location.assign(
         target.origin === location.origin ? target.href : "/dashboard",
       );

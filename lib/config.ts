@@ -1,3 +1,5 @@
+import { KEY_BYTES, keyProblem, parseKey } from "./security/encryption.ts";
+
 /**
  * Every setting of the app, read from the environment once at start-up,
  * validated together (one message lists every problem) and passed down.
@@ -59,6 +61,14 @@ export interface Config {
    * development outbox). `from` is the validated `MAIL_FROM`.
    */
   mail: { smtpUrl: string | undefined; from: string; outboxDir: string };
+  /**
+   * The keys that seal secrets at rest (TOTP secrets), secrets themselves:
+   * `key` from `ENCRYPTION_KEY` (32 bytes, base64), unset when it is not
+   * given (see `lib/security/secret_key.ts` for what happens then);
+   * `previous` from `ENCRYPTION_KEY_PREVIOUS` (comma-separated), the old
+   * keys still read while what they sealed is sealed again.
+   */
+  encryption: { key: Uint8Array | undefined; previous: Uint8Array[] };
   /** Stripe billing; null when STRIPE_SECRET_KEY is unset (billing says it is not configured). */
   billing: BillingConfig | null;
 }
@@ -352,6 +362,7 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
     );
   }
   const outboxDir = r.string("MAIL_OUTBOX_DIR", "data/outbox");
+  const encryption = readEncryptionKeys(r);
   const billing = readBillingConfig(r);
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return {
@@ -369,8 +380,53 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
     passwordHashing: { concurrency: hashConcurrency, maxQueued: hashQueue },
     secureCookies: appUrl!.protocol === "https:",
     mail: { smtpUrl, from: mailFrom, outboxDir },
+    encryption,
     billing,
   };
+}
+
+/**
+ * ENCRYPTION_KEY and ENCRYPTION_KEY_PREVIOUS. A bad key is named with what
+ * is wrong (not base64, or how many bytes it decodes to), never its value.
+ */
+function readEncryptionKeys(r: Reader): Config["encryption"] {
+  const how =
+    `${KEY_BYTES} random bytes in base64 (\`openssl rand -base64 ${KEY_BYTES}\`)`;
+  const keyText = r.optional("ENCRYPTION_KEY");
+  let key: Uint8Array | undefined;
+  if (keyText !== undefined) {
+    key = parseKey(keyText) ?? undefined;
+    if (key === undefined) {
+      r.problems.push(
+        `ENCRYPTION_KEY must be ${how}; it ${keyProblem(keyText)}`,
+      );
+    }
+  }
+  const previous: Uint8Array[] = [];
+  const previousText = r.optional("ENCRYPTION_KEY_PREVIOUS");
+  if (previousText !== undefined) {
+    const texts = previousText.split(",").map((t) => t.trim());
+    texts.forEach((text, i) => {
+      const parsed = parseKey(text);
+      if (parsed !== null) previous.push(parsed);
+      else {
+        const which = texts.length > 1
+          ? ` (key ${i + 1} of ${texts.length})`
+          : "";
+        r.problems.push(
+          `ENCRYPTION_KEY_PREVIOUS${which} must be ${how}, comma-separated; it ${
+            keyProblem(text)
+          }`,
+        );
+      }
+    });
+    if (keyText === undefined) {
+      r.problems.push(
+        "ENCRYPTION_KEY_PREVIOUS is set but ENCRYPTION_KEY is not: put the new key in ENCRYPTION_KEY",
+      );
+    }
+  }
+  return { key, previous };
 }
 
 const PRICE_ID_RE = /^[A-Za-z0-9_]{1,255}$/;

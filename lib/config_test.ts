@@ -13,6 +13,7 @@ import {
   localOrigins,
   originPolicy,
 } from "./config.ts";
+import { newKeyText, parseKey } from "./security/encryption.ts";
 
 Deno.test("loadConfig runs on no configuration at all", () => {
   const config = loadConfig({});
@@ -289,6 +290,61 @@ Deno.test("MAIL_FROM is an address or a name and an address, nothing that could 
   ) {
     strictEqual(isMailbox(bad), false, bad);
   }
+});
+
+Deno.test("encryption keys: ENCRYPTION_KEY and ENCRYPTION_KEY_PREVIOUS are 32 bytes of base64; unset is no key", () => {
+  const none = loadConfig({});
+  strictEqual(none.encryption.key, undefined);
+  deepStrictEqual(none.encryption.previous, []);
+  const a = newKeyText();
+  const b = newKeyText();
+  const c = newKeyText();
+  const config = loadConfig({
+    ENCRYPTION_KEY: a,
+    ENCRYPTION_KEY_PREVIOUS: ` ${b} , ${
+      c.replaceAll("+", "-").replaceAll("/", "_")
+    }`,
+  });
+  deepStrictEqual(config.encryption.key, parseKey(a));
+  deepStrictEqual(config.encryption.previous, [parseKey(b), parseKey(c)]);
+});
+
+Deno.test("encryption keys: a wrong length or a non-base64 key is named with what is wrong, never echoed, with the other problems", () => {
+  const short = btoa("sixteen byte key");
+  const notBase64 = "correct horse battery staple!";
+  try {
+    loadConfig({
+      PORT: "eighty",
+      ENCRYPTION_KEY: short,
+      ENCRYPTION_KEY_PREVIOUS: `${newKeyText()},${notBase64}`,
+    });
+    throw new Error("expected ConfigError");
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    deepStrictEqual(err.problems.map((p) => p.split(" ")[0]), [
+      "PORT",
+      "ENCRYPTION_KEY",
+      "ENCRYPTION_KEY_PREVIOUS",
+    ]);
+    match(err.problems[1], /32 random bytes in base64/);
+    match(err.problems[1], /decodes to 16 bytes, not 32/);
+    match(err.problems[2], /\(key 2 of 2\)/);
+    match(err.problems[2], /is not base64/);
+    ok(!err.message.includes(short), "the key is not printed");
+    ok(!err.message.includes(notBase64), "the key is not printed");
+  }
+  throws(
+    () => loadConfig({ ENCRYPTION_KEY_PREVIOUS: newKeyText() }),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      /ENCRYPTION_KEY_PREVIOUS is set but ENCRYPTION_KEY is not/.test(
+        err.problems.join(),
+      ),
+  );
+  throws(
+    () => loadConfig({ ENCRYPTION_KEY: btoa("x".repeat(33)) }),
+    /decodes to 33 bytes, not 32/,
+  );
 });
 
 Deno.test("loadConfig: billing is off (null) without STRIPE_SECRET_KEY", () => {

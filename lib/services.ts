@@ -20,6 +20,8 @@ import {
   parseTrustedProxies,
   type TrustedProxies,
 } from "./security/client_ip.ts";
+import type { SecretBox } from "./security/encryption.ts";
+import { openSecrets } from "./security/secrets.ts";
 
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -40,6 +42,12 @@ export interface Services {
    * pages say billing is not configured (`lib/billing/deps.ts`).
    */
   billing: Billing | null;
+  /**
+   * Seals and opens secrets at rest (TOTP secrets) under ENCRYPTION_KEY
+   * (or the development key); null when two-factor is unavailable (see
+   * `lib/security/secrets.ts`).
+   */
+  secrets: SecretBox | null;
   close(): Promise<void>;
 }
 
@@ -54,6 +62,12 @@ export interface ServicesOptions {
   workerChannel?: string | null;
   /** Deliver mail here instead of the configured transport (tests). */
   mailTransport?: MailTransport;
+  /**
+   * This is the development server (`deno task dev`): without
+   * ENCRYPTION_KEY, a development key is made (or reused) beside the
+   * SQLite file instead of two-factor being unavailable. Default false.
+   */
+  development?: boolean;
 }
 
 /**
@@ -70,7 +84,8 @@ export function workerChannelFor(location: string): string {
 }
 
 /**
- * Opens the database (applying pending migrations) and the cache.
+ * Opens the database (applying pending migrations), the secret box (see
+ * `lib/security/secrets.ts`: it may refuse to start) and the cache.
  *
  * @example
  * ```ts
@@ -91,6 +106,10 @@ export async function createServices(
   let rows: RowCache | undefined;
   try {
     await migrate(db);
+    // Before anything starts: it may refuse to run without a key.
+    const secrets = await openSecrets(config, db, {
+      development: options.development ?? false,
+    });
     cache = await createCache(config.redisUrl);
     local = await LocalSessions.start(cache, {
       workerChannel: options.workerChannel === undefined
@@ -134,6 +153,7 @@ export async function createServices(
       sessions,
       mailer,
       billing: config.billing && createBilling(config.billing),
+      secrets,
       async close() {
         clearInterval(purge);
         rows?.close();

@@ -1,8 +1,10 @@
-import { strictEqual } from "node:assert/strict";
+import { ok, strictEqual } from "node:assert/strict";
+import { dirname } from "node:path";
 import { loadConfig } from "./config.ts";
 import type { Engine } from "./db/db.ts";
 import { createPgDatabase, dropPgDatabase, ENGINES } from "./db/testing.ts";
 import { createUser } from "./db/users.ts";
+import { newKeyText } from "./security/encryption.ts";
 import { createServices } from "./services.ts";
 
 /**
@@ -52,3 +54,33 @@ for (const engine of ENGINES) {
     }
   });
 }
+
+Deno.test("services.secrets: a box with ENCRYPTION_KEY; none in production without it; the development server makes its key file", async () => {
+  const database = await emptyDatabase("sqlite");
+  const log = console.log;
+  const lines: string[] = [];
+  console.log = (...args: unknown[]) => lines.push(args.join(" "));
+  try {
+    const production = await createServices(loadConfig(database.env));
+    strictEqual(production.secrets, null);
+    await production.close();
+    const keyed = await createServices(
+      loadConfig({ ...database.env, ENCRYPTION_KEY: newKeyText() }),
+    );
+    ok(keyed.secrets !== null);
+    await keyed.close();
+    strictEqual(lines.length, 0);
+    const dev = await createServices(loadConfig(database.env), {
+      development: true,
+    });
+    ok(dev.secrets !== null);
+    await dev.close();
+    const keyFile = `${dirname(database.env.DATABASE_PATH)}/encryption.key`;
+    strictEqual((await Deno.stat(keyFile)).mode! & 0o777, 0o600);
+    strictEqual(lines.length, 1);
+    ok(lines[0].startsWith("Generated a development encryption key in"));
+  } finally {
+    console.log = log;
+    await database.remove();
+  }
+});

@@ -1,6 +1,7 @@
 import { asset } from "fresh/runtime";
 import { Footer } from "../components/Footer.tsx";
 import { Header } from "../components/Header.tsx";
+import { Notice } from "../components/Notice.tsx";
 import { PaymentBanner } from "../components/PaymentBanner.tsx";
 import { VerifyBanner } from "../components/VerifyBanner.tsx";
 import { define, isSignedIn } from "../utils.ts";
@@ -46,6 +47,14 @@ export default define.page(function App({ Component, state, url }) {
           <PaymentBanner problem={state.paymentProblem} />
         )}
         <main id="main" tabindex={-1} class="flex-1 focus:outline-none">
+          {state.banner && (
+            <div class="mx-auto max-w-5xl px-4 pt-6" data-testid="page-banner">
+              <Notice
+                message={state.banner.message}
+                warning={state.banner.warning}
+              />
+            </div>
+          )}
           <Component />
         </main>
         <Footer />

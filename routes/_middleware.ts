@@ -5,14 +5,16 @@ import {
 } from "../lib/auth/cookie.ts";
 import { validateSessionToken } from "../lib/auth/session.ts";
 import { paymentProblem } from "../lib/billing/payment_notice.ts";
-import { getPreferences } from "../lib/db/preferences.ts";
+import { readPreferences } from "../lib/db/preferences.ts";
+import { clearShownBanner, readBanner } from "../lib/web/page_banner.ts";
 import { SIGNED_OUT } from "../lib/web/state.ts";
 import { define } from "../utils.ts";
 
 /**
- * Puts who is asking on `ctx.state.auth` (signed in or out), and the
- * stored theme of a signed-in person on `ctx.state.theme`; clears a
- * session cookie that no longer names a live session.
+ * Puts who is asking on `ctx.state.auth` (signed in, signed out, or a
+ * sign-in waiting for its code), and the stored theme and any page-wide
+ * notice of a signed-in person on `ctx.state`; clears a session cookie
+ * that no longer names a live session.
  */
 export default define.middleware(async (ctx) => {
   const { services } = ctx.state;
@@ -42,16 +44,18 @@ export default define.middleware(async (ctx) => {
     };
     // A signed-in person's pages wear the theme stored with the account
     // (the cookie is the visitor's); JSON answers have no theme to read.
-    if (!ctx.url.pathname.startsWith("/api/")) {
-      ctx.state.theme =
-        (await getPreferences(services.db, found.user.id)).theme;
-      // The failed-payment banner: no lookup without a Stripe customer,
-      // else the cache (lib/billing/payment_notice.ts).
-      if (services.billing !== null) {
-        ctx.state.paymentProblem = await paymentProblem(services, found.user);
-      }
+    if (ctx.url.pathname.startsWith("/api/")) return ctx.next();
+    const { db, rows } = services.sessions;
+    ctx.state.theme = (await readPreferences(db, rows, found.user.id)).theme;
+    // The failed-payment banner: no lookup without a Stripe customer,
+    // else the cache (lib/billing/payment_notice.ts).
+    if (services.billing !== null) {
+      ctx.state.paymentProblem = await paymentProblem(services, found.user);
     }
-    return ctx.next();
+    // A notice for whichever page comes first (lib/web/page_banner.ts).
+    ctx.state.banner = readBanner(ctx.req, secure);
+    if (ctx.state.banner === null) return ctx.next();
+    return clearShownBanner(await ctx.next(), secure);
   }
   const res = await ctx.next();
   // Other cookies may be set (a flash notice); only a new session cookie

@@ -10,6 +10,14 @@ Deno.test("activity words: every known event has its sentence; an unknown one th
     describeEvent({ event: "auth.sign_in", details: null }),
     "You signed in.",
   );
+  // With two-factor on, the password alone does not sign in.
+  assert.equal(
+    describeEvent({
+      event: "auth.sign_in",
+      details: { secondFactor: "pending" },
+    }),
+    "Your password was entered, and the code from your authenticator app was asked for.",
+  );
   assert.equal(
     describeEvent({ event: "session.end_others", details: { ended: 3 } }),
     "You signed out 3 other sessions.",

@@ -44,9 +44,16 @@ const SENTENCES = {
   "auth.verification_sent": () =>
     "We sent a link to confirm your email address.",
   "auth.email_verified": () => "You confirmed your email address.",
-  "auth.sign_in": () => "You signed in.",
+  // With two-factor on, the password alone is half a sign-in: the
+  // second_factor_passed row that may follow says "You signed in".
+  "auth.sign_in": (d) =>
+    d?.secondFactor === "pending"
+      ? "Your password was entered, and the code from your authenticator app was asked for."
+      : "You signed in.",
   "auth.sign_in_failed": (d) =>
-    d?.reason === "no_password"
+    d?.during === "confirm_access"
+      ? "Someone using one of your signed-in sessions typed a wrong password when asked to confirm it was you."
+      : d?.reason === "no_password"
       ? "Someone tried to sign in with a password, but this account has none."
       : "Someone tried to sign in with a wrong password.",
   "auth.sign_out": () => "You signed out.",
@@ -72,6 +79,26 @@ const SENTENCES = {
     "Every session was ended from the link in a security email.",
   "security.new_device": () =>
     "We emailed you about a sign-in from a device not seen before.",
+  "auth.two_factor_enabled": () => "You turned on two-factor sign-in.",
+  "auth.two_factor_disabled": () => "You turned off two-factor sign-in.",
+  "auth.recovery_codes_regenerated": () =>
+    "You made new recovery codes; the old ones stopped working.",
+  "auth.recovery_code_used": (d) => {
+    const left = count(d, "left");
+    return `A recovery code was used in place of an authenticator code (${
+      left === 1 ? "1 code" : `${left} codes`
+    } left).`;
+  },
+  "auth.second_factor_failed": (d) =>
+    d?.method === "recovery_code"
+      ? "Someone entered a wrong recovery code."
+      : "Someone entered a wrong two-factor code.",
+  "auth.second_factor_passed": (d) =>
+    d?.method === "recovery_code"
+      ? "You signed in, with a recovery code as second step."
+      : "You signed in, with an authenticator code as second step.",
+  "auth.access_confirmed": () =>
+    "You confirmed it was you before a sensitive change.",
   "account.preferences": () => "You changed your preferences.",
   "account.export": () => "You downloaded a copy of your data.",
   "account.delete": () => "You deleted your account.",
@@ -105,7 +132,8 @@ export function describeEvent(
 
 /**
  * Whether an event counts as a warning sign to the owner (failed
- * attempts, sessions ended from a security email): the page marks them.
+ * attempts, sessions ended from a security email, a recovery code used):
+ * the page marks them.
  *
  * @example
  * ```ts
@@ -114,5 +142,7 @@ export function describeEvent(
  */
 export function isWarning(event: string): boolean {
   return event === "auth.sign_in_failed" ||
-    event === "account.delete_failed" || event === "session.end_all";
+    event === "account.delete_failed" || event === "session.end_all" ||
+    event === "auth.second_factor_failed" ||
+    event === "auth.recovery_code_used";
 }

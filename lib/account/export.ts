@@ -111,6 +111,7 @@ export async function exportAccount(
         lastActiveAt: iso(s.lastVerifiedAt),
         expiresAt: iso(s.expiresAt),
         twoFactorVerified: s.twoFactorVerified,
+        waitingForCode: s.secondFactorPending,
       })),
       linkedSignInMethods: linked.map((l) => ({
         provider: l.provider,

@@ -14,19 +14,37 @@
  * - Seen before means: an earlier successful sign-in or the sign-up of
  *   this account, in the audit log, came from that device. Every session
  *   starts with one of those, and the log keeps them after sessions end,
- *   so it remembers more than the sessions table does.
+ *   so it remembers more than the sessions table does. With two-factor on,
+ *   a sign-in is successful when the code was accepted
+ *   (`auth.second_factor_passed`); a password accepted alone
+ *   (`auth.sign_in` marked `secondFactor: "pending"`) does not make its
+ *   device the owner's, or someone holding only the password would teach
+ *   the rule their device. The notice itself is sent after the code.
  * - An account with no earlier sign-in or sign-up on record gets no
  *   notice: there is nothing to compare with, and its first sign-in is
  *   the owner's own.
  *
  * @module
  */
-import type { Db } from "../db/db.ts";
+import { type Db, dialect } from "../db/db.ts";
 import { audit } from "../db/audit.ts";
 import type { User } from "../db/users.ts";
 import type { RequestMeta } from "../auth/sign_up.ts";
 import { type NoticeDeps, securityNotice } from "../email/notices.ts";
 import { deviceIds } from "../web/device.ts";
+
+/**
+ * The audit rows of a sign-up or a completed sign-in: a password sign-in
+ * that did not wait for a code, or a second factor accepted.
+ */
+function completedSignIn(db: Db): string {
+  const pending = dialect(db, {
+    sqlite: `json_extract(details, '$.secondFactor')`,
+    postgres: `details::jsonb ->> 'secondFactor'`,
+  });
+  return `(event IN ('auth.sign_up', 'auth.second_factor_passed')
+    OR (event = 'auth.sign_in' AND coalesce(${pending}, '') <> 'pending'))`;
+}
 
 /** How many distinct earlier user agents are compared: plenty for one person. */
 const MAX_KNOWN_AGENTS = 500;
@@ -44,7 +62,7 @@ function sameDevice(a: string | null, b: string | null): boolean {
  *
  * @example
  * ```ts
- * import type { Db } from "../db/db.ts";
+ * import { type Db, dialect } from "../db/db.ts";
  * declare const db: Db;
  * const fresh = await isNewDevice(db, "user-id", "Mozilla/5.0 … Firefox/140.0", 42);
  * ```
@@ -57,7 +75,7 @@ export async function isNewDevice(
 ): Promise<boolean> {
   const rows = await db.all(
     `SELECT user_agent FROM audit_log
-     WHERE user_id = ? AND event IN ('auth.sign_in', 'auth.sign_up') AND id < ?
+     WHERE user_id = ? AND id < ? AND ${completedSignIn(db)}
      GROUP BY user_agent LIMIT ?`,
     [userId, signInId, MAX_KNOWN_AGENTS],
   );
@@ -69,12 +87,14 @@ export async function isNewDevice(
 }
 
 /**
- * After a successful sign-in: sends the new-device notice when the rule
- * above says so, and records that it did. Returns whether it did.
+ * After a successful sign-in (with two-factor on: after the code, once
+ * `auth.second_factor_passed` is written): sends the new-device notice
+ * when the rule above says so, and records that it did. Returns whether
+ * it did.
  *
  * @example
  * ```ts
- * import type { Db } from "../db/db.ts";
+ * import { type Db, dialect } from "../db/db.ts";
  * import type { User } from "../db/users.ts";
  * import type { NoticeDeps } from "../email/notices.ts";
  * declare const db: Db;
@@ -91,7 +111,8 @@ export async function noticeIfNewDevice(
 ): Promise<boolean> {
   // The sign-in just written is this account's newest one.
   const latest = await db.get<{ id: number }>(
-    `SELECT max(id) AS id FROM audit_log WHERE user_id = ? AND event = 'auth.sign_in'`,
+    `SELECT max(id) AS id FROM audit_log
+     WHERE user_id = ? AND ${completedSignIn(db)}`,
     [user.id],
   );
   const signInId = latest?.id == null ? null : Number(latest.id);

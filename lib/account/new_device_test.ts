@@ -101,3 +101,63 @@ dbTest(
     );
   },
 );
+
+dbTest(
+  "new device with two-factor on: a password accepted without its code does not make a device known; the notice follows the code",
+  async (db) => {
+    const user = await createUser(db, {
+      email: "t@example.com",
+      username: "t",
+    });
+    const deps = outboxNoticeDeps();
+    const row = (
+      event: "auth.sign_in" | "auth.second_factor_passed",
+      ua: string,
+    ) =>
+      audit(db, {
+        userId: user.id,
+        event,
+        userAgent: ua,
+        details: event === "auth.sign_in" ? { secondFactor: "pending" } : null,
+      });
+    // The owner's own sign-in, code and all, from Firefox.
+    await audit(db, {
+      userId: user.id,
+      event: "auth.sign_up",
+      userAgent: FIREFOX_LINUX,
+    });
+    await row("auth.sign_in", FIREFOX_LINUX);
+    await row("auth.second_factor_passed", FIREFOX_LINUX);
+    assert.equal(
+      await noticeIfNewDevice(db, deps, user, {
+        ip: "x",
+        userAgent: FIREFOX_LINUX,
+      }),
+      false,
+    );
+    // Someone with the password, on an iPhone, never gives the code.
+    await row("auth.sign_in", SAFARI_IPHONE);
+    await row("auth.sign_in", SAFARI_IPHONE);
+    // The owner, later, on an iPhone for real: that device is new.
+    await row("auth.sign_in", SAFARI_IPHONE);
+    await row("auth.second_factor_passed", SAFARI_IPHONE);
+    assert.equal(
+      await noticeIfNewDevice(db, deps, user, {
+        ip: "x",
+        userAgent: SAFARI_IPHONE,
+      }),
+      true,
+      "the code-less sign-ins did not teach the rule the iPhone",
+    );
+    // And known from then on.
+    await row("auth.sign_in", SAFARI_IPHONE);
+    await row("auth.second_factor_passed", SAFARI_IPHONE);
+    assert.equal(
+      await noticeIfNewDevice(db, deps, user, {
+        ip: "x",
+        userAgent: SAFARI_IPHONE,
+      }),
+      false,
+    );
+  },
+);

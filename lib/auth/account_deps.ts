@@ -1,8 +1,8 @@
 /**
- * What the account actions of issue 9 (password reset, change password,
- * change email) need, besides their input: the database, the session
- * engine (to end sessions), the mailer, the public URL for links, and the
- * per-address and per-account limits.
+ * What the account actions (password reset, change password, change
+ * email, two-factor) need, besides their input: the database, the session
+ * engine (to end sessions), the mailer, the public URL for links, the
+ * per-address and per-account limits, and the secret box.
  *
  * @module
  */
@@ -10,6 +10,7 @@ import type { NoticeDeps } from "../email/notices.ts";
 import type { Cache } from "../cache/cache.ts";
 import type { Db } from "../db/db.ts";
 import type { Mailer } from "../email/mail.ts";
+import type { SecretBox } from "../security/encryption.ts";
 import {
   rateLimit,
   type RateLimitPolicy,
@@ -41,6 +42,14 @@ export const ACCOUNT_LIMITS = {
   reauth: { name: "reauth", limit: 5, windowMs: 15 * MINUTE },
   /** Email change requests (each one mails an address) per account. */
   emailChange: { name: "email-change", limit: 3, windowMs: HOUR },
+  /**
+   * Second-factor codes (authenticator or recovery) per account, counted
+   * up front and cleared on success: the 6th wrong code in 15 minutes is
+   * refused. Per account, not per network, so spreading guesses over
+   * many addresses does not help: 5 guesses at a 6-digit code (3 steps
+   * accepted) succeed about once in 67,000 tries of 15 minutes.
+   */
+  secondFactor: { name: "second-factor", limit: 5, windowMs: 15 * MINUTE },
 } as const satisfies Record<string, RateLimitPolicy>;
 
 /** Counts hits against limits. */
@@ -84,6 +93,11 @@ export interface AccountDeps {
   /** APP_URL: links in mail are absolute, built from it. */
   appUrl: URL;
   limiter: Limiter;
+  /**
+   * Seals and opens two-factor secrets (`services.secrets`); null when no
+   * key is configured, and two-factor is then unavailable.
+   */
+  secrets: SecretBox | null;
   /** The clock (Unix ms), injectable for expiry tests. */
   now?: () => number;
 }

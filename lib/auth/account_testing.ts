@@ -19,6 +19,7 @@ import {
 } from "./account_deps.ts";
 import { createSession, DEFAULT_SESSION_SETTINGS } from "./session.ts";
 import { hashPassword } from "./password.ts";
+import { createSecretBox, KEY_BYTES } from "../security/encryption.ts";
 
 /** A password the rules accept. */
 export const PASSWORD = "Tulip orbit 7391 quartz!";
@@ -37,6 +38,8 @@ export interface AccountFixture {
   cache: Cache;
   /** The clock: set `clock.t` to move time. */
   clock: { t: number };
+  /** The key of `deps.secrets` (a random one per fixture). */
+  secretKey: Uint8Array;
   /** A user with {@linkcode PASSWORD}. */
   user(email: string): Promise<User>;
   /** Starts a session for `userId`; returns its id. */
@@ -91,6 +94,7 @@ export async function accountFixture(
       ]);
     },
   };
+  const secretKey = crypto.getRandomValues(new Uint8Array(KEY_BYTES));
   const deps: AccountDeps = {
     db,
     sessions: {
@@ -102,6 +106,7 @@ export async function accountFixture(
     mailer,
     appUrl: new URL("http://localhost:8000"),
     limiter: cacheLimiter(cache, opts.limits ?? true),
+    secrets: await createSecretBox(secretKey),
     now: () => clock.t,
   };
   const passwordHash = await hashPassword(PASSWORD);
@@ -113,6 +118,7 @@ export async function accountFixture(
     deps,
     cache,
     clock,
+    secretKey,
     user: (email) =>
       createUser(db, {
         email,

@@ -10,8 +10,10 @@
  * is verified (its link was opened) and the old address is told, with a
  * link that puts it back for 7 days.
  *
- * - {@linkcode requestEmailChange}: current password required; the new
- *   address gets a confirmation link (24 hours). When another account
+ * - {@linkcode requestEmailChange}: the new address gets a confirmation
+ *   link (24 hours). Who asks has proved it recently: the web layer
+ *   requires a sign-in proof from the last 10 minutes
+ *   (`lib/web/recent_auth.ts`), which stands for the password. When another account
  *   already uses it, the answer and the work are the same (its owner is
  *   told someone tried) and nothing changes.
  * - {@linkcode confirmEmailChange}: the link's page POSTs the token (mail
@@ -64,7 +66,6 @@ import { emailTokenHash, newEmailToken } from "./email_token.ts";
 import { validateEmail } from "./email_address.ts";
 import { type Failure, failure } from "./outcome.ts";
 import { RESET_TOKEN_TTL_MS } from "./password_reset.ts";
-import { reauthenticate, reauthenticated } from "./reauthenticate.ts";
 import { forgetSessions } from "./session.ts";
 
 const HOUR = 60 * 60 * 1000;
@@ -83,11 +84,12 @@ export const UNDO_LINK_INVALID =
 /** Outcome of {@linkcode requestEmailChange}. */
 export type EmailChangeRequestResult =
   | { ok: true; email: string }
-  | Failure<"invalid" | "rate_limited" | "busy">;
+  | Failure<"invalid" | "rate_limited">;
 
 /**
- * Asks to move `user` to `input.email`, with `input.password`. The answer
- * is the same whether the address is free or taken.
+ * Asks to move `user` to `input.email`. The answer is the same whether
+ * the address is free or taken. Call it only for a session with a recent
+ * proof (`requireRecentAuth`).
  *
  * @example
  * ```ts
@@ -98,7 +100,6 @@ export type EmailChangeRequestResult =
  * declare const user: User;
  * const result = await requestEmailChange(deps, user, {
  *   email: "ada@example.org",
- *   password: "Tulip orbit 7391 quartz!",
  * }, meta);
  * ```
  */
@@ -110,17 +111,12 @@ export async function requestEmailChange(
 ): Promise<EmailChangeRequestResult> {
   const email = validateEmail(input.email);
   if (!email.ok || email.value === user.email) {
-    const details: Record<string, string> = {
-      email: email.ok ? "That is already your address" : email.error,
-    };
-    if (!input.password) details.password = "Enter your current password";
     return failure("invalid", "Please correct the highlighted fields", {
-      details,
+      details: {
+        email: email.ok ? "That is already your address" : email.error,
+      },
     });
   }
-  const refused = await reauthenticate(deps, user, input.password, "password");
-  if (refused) return refused;
-  await reauthenticated(deps, user.id);
   const wait = await deps.limiter.hit(ACCOUNT_LIMITS.emailChange, user.id);
   if (wait > 0) {
     return failure(

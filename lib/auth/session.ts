@@ -340,6 +340,38 @@ export async function invalidateSession(
 }
 
 /**
+ * Records that the person using `sessionId` proved who they are just now
+ * (the confirm-access page), so sensitive actions pass for the next ten
+ * minutes. The row is updated first, then its cached copies are dropped,
+ * the shared cache's entry and every worker's and instance's in-process
+ * one (the same messages revocation sends), so the next request anywhere
+ * reads the new time from the database. Returns false when the session is
+ * gone or still waits for its second factor.
+ *
+ * A validation that read the row before this update may still cache the
+ * older time: that only asks for the proof again, it never grants one.
+ *
+ * @example
+ * ```ts
+ * declare const deps: SessionDeps;
+ * declare const session: Session;
+ * const marked = await markSessionAuthenticated(deps, session.id);
+ * ```
+ */
+export async function markSessionAuthenticated(
+  deps: SessionDeps,
+  sessionId: string,
+): Promise<boolean> {
+  const marked = await rows.setAuthenticatedAt(
+    deps.db,
+    sessionId,
+    nowOf(deps),
+  );
+  await forget(deps, [sessionId]);
+  return marked;
+}
+
+/**
  * Ends every session of a user (password reset, account deletion, "sign
  * out everywhere"). Returns how many were ended.
  *

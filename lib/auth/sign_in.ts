@@ -50,7 +50,8 @@ export type SignInResult =
 export const INVALID_CREDENTIALS = "Invalid email or password";
 
 /**
- * Checks the credentials; on success the caller starts a new session.
+ * Checks the credentials; on success the caller starts a new session,
+ * one that waits for the second factor when `user.twoFactorEnabled`.
  *
  * @example
  * ```ts
@@ -139,11 +140,15 @@ export async function signIn(
     });
     if (upgraded !== null) await updatePasswordHash(db, user.id, upgraded);
   }
+  // With two-factor on, the password alone signs nobody in: the row says
+  // a code is still owed (the activity page words it so, and the new-device
+  // rule does not count such a device as the owner's).
   await audit(db, {
     userId: user.id,
     event: "auth.sign_in",
     ip: meta.ip,
     userAgent: meta.userAgent,
+    details: user.twoFactorEnabled ? { secondFactor: "pending" } : null,
   });
   return { ok: true, user };
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { audit, listAllAuditForUser, listAuditPage } from "./audit.ts";
+import { ForeignKeyViolationError } from "./db.ts";
 import { dbTest } from "./testing.ts";
 import { createUser } from "./users.ts";
 
@@ -55,5 +56,37 @@ dbTest(
       8,
     );
     assert.equal((await listAllAuditForUser(db, user.id, 2)).length, 2);
+  },
+);
+
+dbTest(
+  "an event for an account deleted while the request ran is kept without a user, never a foreign-key failure",
+  async (db) => {
+    const user = await createUser(db, {
+      email: "gone@example.com",
+      username: "gone",
+    });
+    await db.run("DELETE FROM users WHERE id = ?", [user.id]);
+    const id = await audit(db, { userId: user.id, event: "auth.sign_out" });
+    const row = await db.get(
+      "SELECT user_id, event FROM audit_log WHERE id = ?",
+      [
+        id,
+      ],
+    );
+    assert.deepEqual({ ...row }, { user_id: null, event: "auth.sign_out" });
+  },
+);
+
+dbTest(
+  "a write that points at a deleted row fails as ForeignKeyViolationError on both engines",
+  async (db) => {
+    await assert.rejects(
+      db.run(
+        `INSERT INTO preferences (user_id, theme, language, updated_at)
+         VALUES ('00000000-0000-4000-8000-000000000000', 'dark', 'en', 1)`,
+      ),
+      ForeignKeyViolationError,
+    );
   },
 );

@@ -7,7 +7,7 @@
  *
  * A notice is a key naming what changed, as the triggers write it:
  * {@linkcode userKey}, {@linkcode sessionsKey}, {@linkcode sessionKey},
- * or {@linkcode ALL_CHANGED}.
+ * {@linkcode preferencesKey} or {@linkcode ALL_CHANGED}.
  *
  * @module
  */
@@ -37,6 +37,18 @@ export function userKey(id: string): string {
  */
 export function sessionsKey(userId: string): string {
   return `sessions:${userId}`;
+}
+
+/**
+ * The notice (and cache key) of one user's preferences row.
+ *
+ * @example
+ * ```ts
+ * preferencesKey("0b6a…"); // "preferences:0b6a…"
+ * ```
+ */
+export function preferencesKey(userId: string): string {
+  return `preferences:${userId}`;
 }
 
 /**

@@ -173,6 +173,19 @@ export class UniqueViolationError extends Error {
 }
 
 /**
+ * A FOREIGN KEY constraint refused a write: the row it points to is gone.
+ * In this app that means the account a request acts for was deleted while
+ * the request ran (a deletion on another tab, device or instance); the app
+ * answers 409, never 500 (`lib/web/error_answers.tsx`).
+ */
+export class ForeignKeyViolationError extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super("FOREIGN KEY constraint failed", options);
+    this.name = "ForeignKeyViolationError";
+  }
+}
+
+/**
  * Picks the SQL text for the engine: for the few statements the dialects
  * write differently. Keep both texts side by side at the query.
  *

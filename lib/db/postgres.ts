@@ -37,6 +37,7 @@ import postgres from "postgres";
 import {
   DatabaseUnavailableError,
   type Db,
+  ForeignKeyViolationError,
   type Queryable,
   type Row,
   type RunResult,
@@ -698,6 +699,7 @@ function codeOf(error: unknown): string | undefined {
 function translate(error: unknown, location: string): unknown {
   if (
     error instanceof UniqueViolationError ||
+    error instanceof ForeignKeyViolationError ||
     error instanceof DatabaseUnavailableError
   ) {
     return error; // already translated (a statement inside a transaction)
@@ -707,6 +709,7 @@ function translate(error: unknown, location: string): unknown {
   if (code === "23505" && error instanceof postgres.PostgresError) {
     return new UniqueViolationError(uniqueTarget(error), { cause: error });
   }
+  if (code === "23503") return new ForeignKeyViolationError({ cause: error });
   const reason = CONNECTION_CODES[code] ?? UNAVAILABLE_STATES[code] ??
     (code.startsWith("08") ? `connection failure (SQLSTATE ${code})` : null);
   if (reason === null) return error;

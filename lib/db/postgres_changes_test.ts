@@ -20,6 +20,7 @@ import { startRedis, type TestRedis } from "../../tests/helpers/redis.ts";
 import { DatabaseUnavailableError } from "./db.ts";
 import { openPostgres, type PostgresDb } from "./postgres.ts";
 import { createPgDatabase, dropPgDatabase } from "./testing.ts";
+import { readPreferences, setPreferences } from "./preferences.ts";
 import { createUser } from "./users.ts";
 
 /** Polls `cond` every 20 ms for at most `ms`; false if it never held. */
@@ -72,6 +73,8 @@ Deno.test("change notices: the triggers announce users and sessions changed by a
     await other.run("DELETE FROM sessions WHERE id = 's1'");
     await db.changes!.sync();
     deepEqual(heard, [
+      // Creating the user creates its preferences row.
+      `preferences:${user.id}`,
       `sessions:${user.id}`,
       `user:${user.id}`,
       `sessions:${user.id}`,
@@ -87,12 +90,13 @@ Deno.test("change notices: the triggers announce users and sessions changed by a
     // The order inside one transaction is the triggers' (the cascade's
     // first): only what is announced matters.
     deepEqual(heard.slice(0, 1), [`sessions:${user.id}`]);
-    deepEqual(heard.slice(1, 4).sort(), [
+    deepEqual(heard.slice(1, 5).sort(), [
+      `preferences:${user.id}`,
       "session:s2",
       `sessions:${user.id}`,
       `user:${user.id}`,
     ]);
-    deepEqual(heard.slice(4), ["all"]);
+    deepEqual(heard.slice(5), ["all"]);
   } finally {
     stop();
     await other.close();
@@ -193,6 +197,43 @@ for (const redis of [false, true]) {
     },
   );
 }
+
+Deno.test("change notices: an instance keeps a user's preferences and sees them changed elsewhere, by any connection", async () => {
+  await withInstances(false, async (a, b, direct) => {
+    const user = await createUser(a.db, {
+      email: "prefs@example.com",
+      username: "prefs",
+    });
+    const rows = a.sessions.rows;
+    ok(rows, "PostgreSQL instances keep rows");
+    await a.db.changes!.sync();
+    const theme = async () =>
+      (await readPreferences(a.db, rows, user.id)).theme;
+    strictEqual(await theme(), "system");
+    strictEqual(await theme(), "system");
+    ok(rows.size >= 1, "the preferences are kept");
+
+    // Another instance stores a choice (the row is created): seen.
+    await setPreferences(b.db, user.id, { theme: "dark", language: "en" });
+    await a.db.changes!.sync();
+    strictEqual(await theme(), "dark");
+    // Raw SQL, as a script would: seen.
+    await direct.run(
+      "UPDATE preferences SET theme = 'light' WHERE user_id = ?",
+      [
+        user.id,
+      ],
+    );
+    await a.db.changes!.sync();
+    strictEqual(await theme(), "light");
+    // Its own write, at once.
+    await setPreferences(a.db, user.id, { theme: "dark", language: "en" });
+    strictEqual(await theme(), "dark");
+    await direct.exec("TRUNCATE preferences");
+    await a.db.changes!.sync();
+    strictEqual(await theme(), "system");
+  });
+});
 
 Deno.test("change notices: while the listening connection is cut or stalled nothing kept is served, and keeping resumes when it is back", async () => {
   const url = await createPgDatabase(true);

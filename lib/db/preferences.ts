@@ -6,7 +6,9 @@
  * @module
  */
 import type { Theme } from "../web/state.ts";
+import { preferencesKey } from "./changes.ts";
 import type { Queryable } from "./db.ts";
+import type { RowCache } from "./row_cache.ts";
 
 /** What is stored. */
 export interface Preferences {
@@ -47,6 +49,29 @@ export async function getPreferences(
     language: String(row.language),
     updatedAt: Number(row.updated_at),
   };
+}
+
+/**
+ * The user's preferences for a page: from process memory where the
+ * database announces every change to them (PostgreSQL; `rows` from the
+ * session engine's deps, see `row_cache.ts`), else from the database.
+ *
+ * @example
+ * ```ts
+ * import type { Queryable } from "./db.ts";
+ * import type { RowCache } from "./row_cache.ts";
+ * declare const db: Queryable;
+ * declare const rows: RowCache | undefined;
+ * const { theme } = await readPreferences(db, rows, "user-id");
+ * ```
+ */
+export function readPreferences(
+  db: Queryable,
+  rows: RowCache | undefined,
+  userId: string,
+): Promise<Preferences> {
+  const load = () => getPreferences(db, userId);
+  return rows ? rows.read(preferencesKey(userId), load) : load();
 }
 
 /**

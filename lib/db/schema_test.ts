@@ -51,7 +51,7 @@ dbTest(
     assert.deepEqual(missing, []);
     // oauth_accounts, sessions, two token tables, recovery_codes,
     // subscriptions, preferences, audit_log, email_change_tokens (0004),
-    // security_notice_tokens (0005), billing_sync (0007)
+    // security_notice_tokens (0005), billing_sync (0008)
     assert.equal(checked, 11);
     // The check itself notices a missing index, and an index that does not
     // lead with the column does not count.

@@ -252,6 +252,32 @@ export async function deleteSession(
 }
 
 /**
+ * Deletes a session only while it is still waiting for its second factor;
+ * returns whether it did. The one step that turns a pending sign-in into a
+ * signed-in one: of two requests completing the same pending session at
+ * once, exactly one deletes it, so one pending session yields at most one
+ * signed-in session.
+ *
+ * @example
+ * ```ts
+ * import type { Queryable } from "./db.ts";
+ * declare const db: Queryable;
+ * declare const pendingId: string;
+ * if (!(await deletePendingSession(db, pendingId))) console.log("already used or ended");
+ * ```
+ */
+export async function deletePendingSession(
+  db: Queryable,
+  id: string,
+): Promise<boolean> {
+  const { changes } = await db.run(
+    "DELETE FROM sessions WHERE id = ? AND second_factor_pending = 1",
+    [id],
+  );
+  return changes === 1;
+}
+
+/**
  * Deletes every session of a user; returns their ids (to clear caches).
  *
  * @example

@@ -16,6 +16,7 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import {
   DatabaseUnavailableError,
   type Db,
+  ForeignKeyViolationError,
   type Queryable,
   type Row,
   type RunResult,
@@ -310,6 +311,9 @@ function translate(error: unknown): unknown {
   const unique = UNIQUE.exec(error.message);
   if (unique !== null) {
     return new UniqueViolationError(unique[1], { cause: error });
+  }
+  if (/^FOREIGN KEY constraint failed/.test(error.message)) {
+    return new ForeignKeyViolationError({ cause: error });
   }
   // SQLITE_BUSY past busy_timeout: another process holds the write lock.
   if (/database is locked|SQLITE_BUSY/.test(error.message)) {

@@ -2,7 +2,7 @@
  * The webhook's record of Stripe events (`stripe_events`): each event id
  * once, claimed by one delivery at a time, marked processed in the
  * transaction of what it wrote. See `lib/billing/webhook.ts` for the flow
- * and migration 0007 for the columns.
+ * and migration 0008 for the columns.
  *
  * @module
  */

@@ -1,7 +1,7 @@
 /**
  * Writing a customer's subscriptions as Stripe has them, and the tickets
  * that order the reads of Stripe's state (`billing_sync`, migration
- * 0007). Reading them back is `listSubscriptions` in `account_data.ts`.
+ * 0008). Reading them back is `listSubscriptions` in `account_data.ts`.
  *
  * @module
  */

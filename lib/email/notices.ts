@@ -1,7 +1,8 @@
 /**
  * Security notices: the emails that tell a person something happened to
  * their account (a sign-in from a new device, the password or email
- * changed, the account deleted). One function writes them all, so each
+ * changed, two-factor turned on or off, a recovery code used, the account
+ * deleted). One function writes them all, so each
  * says the same things in the same order: what happened, when, from what
  * device and address, and what to do if it was not them.
  *
@@ -33,7 +34,10 @@ export type SecurityNoticeKind =
   | "new_device"
   | "password_changed"
   | "email_changed"
-  | "account_deleted";
+  | "account_deleted"
+  | "two_factor_enabled"
+  | "two_factor_disabled"
+  | "recovery_code_used";
 
 /** What {@linkcode securityNotice} needs of the services. */
 export interface NoticeDeps {
@@ -73,6 +77,9 @@ const EVENT: Record<SecurityNoticeKind, string> = {
   password_changed: "auth.password_changed",
   email_changed: "auth.email_changed",
   account_deleted: "account.delete",
+  two_factor_enabled: "auth.two_factor_enabled",
+  two_factor_disabled: "auth.two_factor_disabled",
+  recovery_code_used: "auth.recovery_code_used",
 };
 
 const WORDS: Record<
@@ -102,6 +109,24 @@ const WORDS: Record<
     heading: "Your account has been deleted",
     what: (email) =>
       `Your Islet account (${email}) and everything stored with it has been deleted, and every session of it ended.`,
+  },
+  two_factor_enabled: {
+    subject: "Two-factor sign-in is on for your Islet account",
+    heading: "Two-factor sign-in was turned on",
+    what: (email) =>
+      `Two-factor sign-in was turned on for your Islet account (${email}). From now on, signing in also asks for a code from your authenticator app, or one of your recovery codes.`,
+  },
+  two_factor_disabled: {
+    subject: "Two-factor sign-in is off for your Islet account",
+    heading: "Two-factor sign-in was turned off",
+    what: (email) =>
+      `Two-factor sign-in was turned off for your Islet account (${email}). Signing in now needs only the password; your recovery codes no longer work.`,
+  },
+  recovery_code_used: {
+    subject: "A recovery code was used on your Islet account",
+    heading: "A recovery code was used",
+    what: (email) =>
+      `One of the recovery codes of your Islet account (${email}) was just used in place of a code from your authenticator app. That code cannot be used again.`,
   },
 };
 

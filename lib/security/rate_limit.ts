@@ -36,8 +36,9 @@ const HOUR = 60 * MINUTE;
  * The policies. Keys: `default`, `auth`, `registration` by client IP
  * ({@linkcode ipRateLimitKey}); `api` by user id, else IP; `export` and
  * `account` by user id; `signInAccount` by account (see
- * {@linkcode signInAttempt}); `verificationResend` (new confirmation links)
- * and `billing` (checkout and portal sessions) by user id.
+ * {@linkcode signInAttempt}); `verificationResend` (new confirmation links),
+ * `twoFactor` (two-factor settings) and `billing` (checkout and portal
+ * sessions) by user id.
  *
  * @example
  * ```ts
@@ -63,6 +64,11 @@ export const RATE_LIMITS = {
   // Per account: changes to the account's own settings (preferences,
   // deletion attempts, activity pages), generous for a person.
   account: { name: "account", limit: 60, windowMs: 15 * MINUTE },
+  // Per account: the two-factor settings (a new secret, turning it on or
+  // off, new recovery codes). Each may send a mail or write a secret; a
+  // person needs a handful, a stolen session no more. Wrong codes have a
+  // tighter limit of their own (ACCOUNT_LIMITS.secondFactor).
+  twoFactor: { name: "two-factor", limit: 20, windowMs: 15 * MINUTE },
   // Per account: checkout and portal sessions, each a call to Stripe. A
   // person opens a few; a stolen session cannot make Stripe calls by the
   // thousand on our key.

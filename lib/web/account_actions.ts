@@ -22,6 +22,10 @@ import {
   changePassword,
   type ChangePasswordResult,
 } from "../auth/change_password.ts";
+import {
+  confirmAccess,
+  type ConfirmAccessResult,
+} from "../auth/confirm_access.ts";
 import type { Failure } from "../auth/outcome.ts";
 import {
   requestPasswordReset,
@@ -52,6 +56,7 @@ export function accountDeps(services: Services): AccountDeps {
     mailer: services.mailer,
     appUrl: services.config.appUrl,
     limiter: cacheLimiter(services.cache, services.config.rateLimits),
+    secrets: services.secrets,
   };
 }
 
@@ -155,8 +160,31 @@ export function changePasswordAction(
 }
 
 /**
- * Asks to move the signed-in user to another address (`email`,
- * `password`).
+ * Confirms who is using the signed-in session (`password`, and `code` or
+ * `recoveryCode` when two-factor is on), so sensitive actions pass for
+ * ten minutes.
+ *
+ * @example
+ * ```ts
+ * import type { Context } from "fresh";
+ * import type { State } from "./state.ts";
+ * declare const ctx: Context<State>;
+ * const outcome = await confirmAccessAction(ctx);
+ * ```
+ */
+export function confirmAccessAction(
+  ctx: Context<State>,
+): Promise<(ConfirmAccessResult | Failure<"rate_limited">) & Typed> {
+  const { user, session } = requireSignedIn(ctx.state);
+  return run(
+    ctx,
+    (deps, input, meta) => confirmAccess(deps, user, session.id, input, meta),
+  );
+}
+
+/**
+ * Asks to move the signed-in user to another address (`email`); the
+ * session must have confirmed access recently (the route checks).
  *
  * @example
  * ```ts

@@ -14,14 +14,14 @@ import {
 } from "../account/preferences.ts";
 import type { Failure } from "../auth/outcome.ts";
 import { readInput } from "../http/body.ts";
-import { accountLimiter, limitByIp, requestMeta } from "./auth.ts";
+import { limitByIp, requestMeta } from "./auth.ts";
 import { limitByUser } from "./limit_user.ts";
 import { requireSignedIn, type State } from "./state.ts";
 
 /**
  * Deletes the signed-in account from the request: the network and
- * account limits, the body (a malformed one throws `BodyError`), then
- * {@linkcode deleteAccount}.
+ * account limits, then {@linkcode deleteAccount}. The route has checked
+ * that the session proved who is using it recently; no body is read.
  *
  * @example
  * ```ts
@@ -34,23 +34,20 @@ import { requireSignedIn, type State } from "./state.ts";
  */
 export async function deleteAccountAction(
   ctx: Context<State>,
-): Promise<DeleteResult> {
+): Promise<DeleteResult | Failure<"rate_limited">> {
   const { user } = requireSignedIn(ctx.state);
   const limited = await limitByIp(ctx, "auth") ??
     await limitByUser(ctx, "account", user.id);
   if (limited) return limited;
-  const input = await readInput(ctx.req);
   const { services } = ctx.state;
   return await deleteAccount(
     {
       mailer: services.mailer,
       config: services.config,
       sessions: services.sessions,
-      limiter: accountLimiter(services),
       billing: services.billing,
     },
     user,
-    input,
     requestMeta(ctx),
   );
 }

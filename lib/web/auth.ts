@@ -6,6 +6,7 @@
  */
 import type { Context } from "fresh";
 import { sessionCookie } from "../auth/cookie.ts";
+import { pendingCookieExpiry } from "../auth/pending_session.ts";
 import { createSession, invalidateSession } from "../auth/session.ts";
 import type { SignInLimiter } from "../auth/sign_in.ts";
 import type { RequestMeta } from "../auth/sign_up.ts";
@@ -105,8 +106,12 @@ export function accountLimiter(services: Services): SignInLimiter {
 
 /**
  * Starts a new session for a user who just proved who they are, ending the
- * session this request came with (if any): a token that existed before
- * sign-in never becomes valid. Returns the Set-Cookie value.
+ * session this request came with (signed in, or a sign-in still waiting
+ * for its code): a token that existed before sign-in never becomes valid.
+ * With `secondFactorPending` the new session only waits for the code
+ * (10 minutes; see `lib/auth/pending_session.ts`), and its cookie outlives
+ * it so the code page can say the sign-in timed out. Returns the
+ * Set-Cookie value.
  *
  * @example
  * ```ts
@@ -115,29 +120,40 @@ export function accountLimiter(services: Services): SignInLimiter {
  * import type { State } from "./state.ts";
  * declare const ctx: Context<State>;
  * declare const user: User;
- * const cookie = await beginSession(ctx, user.id);
+ * const cookie = await beginSession(ctx, user.id, {
+ *   secondFactorPending: user.twoFactorEnabled,
+ * });
  * const headers = new Headers({ "set-cookie": cookie });
  * ```
  */
 export async function beginSession(
   ctx: Context<State>,
   userId: string,
+  opts: { secondFactorPending?: boolean } = {},
 ): Promise<string> {
   const { services } = ctx.state;
   const auth = ctx.state.auth;
-  if (auth.kind === "signed_in") {
+  if (auth.kind !== "signed_out") {
     await invalidateSession(services.sessions, auth.session.id);
   }
   const meta = requestMeta(ctx);
+  const pending = opts.secondFactorPending === true;
   const { token, session } = await createSession(services.sessions, userId, {
     ip: meta.ip,
     userAgent: meta.userAgent,
+    secondFactorPending: pending,
   });
-  return sessionCookie(token, session.expiresAt, services.config.secureCookies);
+  return sessionCookie(
+    token,
+    pending ? pendingCookieExpiry(Date.now()) : session.expiresAt,
+    services.config.secureCookies,
+  );
 }
 
 /**
- * Ends the request's session server-side and records it.
+ * Ends the request's session server-side and records it: a signed-in one,
+ * or a sign-in still waiting for its code (whose sign-out must work too:
+ * it is how someone who cannot give the code starts over).
  *
  * @example
  * ```ts
@@ -149,7 +165,7 @@ export async function beginSession(
  */
 export async function endSession(ctx: Context<State>): Promise<void> {
   const { services, auth } = ctx.state;
-  if (auth.kind !== "signed_in") return;
+  if (auth.kind === "signed_out") return;
   await signOut(
     services.sessions,
     auth.user.id,

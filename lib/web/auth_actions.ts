@@ -21,11 +21,17 @@ import {
 } from "./auth.ts";
 import type { State } from "./state.ts";
 
-/** A signed-in user and the Set-Cookie value of their new session. */
+/**
+ * The password was accepted: the user and the Set-Cookie value of their
+ * new session. With `secondFactor` the session only waits for the code
+ * (the account has two-factor on): the person is not signed in yet, and
+ * goes to the code page next (`lib/web/second_factor_paths.ts`).
+ */
 export interface Started {
   ok: true;
   user: User;
   cookie: string;
+  secondFactor: boolean;
 }
 
 /** A refusal, with the email that was sent (to fill the form again). */
@@ -33,7 +39,8 @@ export type Refused = Failure & { email?: string };
 
 /**
  * Signs in from the request: the network limit, then the body (a
- * malformed one throws `BodyError`), the credentials and a new session.
+ * malformed one throws `BodyError`), the credentials and a new session,
+ * which waits for the second factor when the account has two-factor on.
  *
  * @example
  * ```ts
@@ -41,7 +48,8 @@ export type Refused = Failure & { email?: string };
  * import type { State } from "./state.ts";
  * declare const ctx: Context<State>;
  * const outcome = await signInAction(ctx);
- * if (outcome.ok) console.log(outcome.cookie);
+ * if (outcome.ok && outcome.secondFactor) console.log("a code is owed");
+ * else if (outcome.ok) console.log(outcome.cookie);
  * else console.log(outcome.reason); // "wrong_credentials", "rate_limited", …
  * ```
  */
@@ -59,12 +67,23 @@ export async function signInAction(
     requestMeta(ctx),
   );
   if (!result.ok) return { ...result, email: input.email };
+  const { user } = result;
+  if (user.twoFactorEnabled) {
+    // Not signed in yet: the new-device notice waits for the code too
+    // (lib/web/second_factor_actions.ts), so a password alone, guessed or
+    // stolen, tells nothing about the account by mail.
+    const cookie = await beginSession(ctx, user.id, {
+      secondFactorPending: true,
+    });
+    return { ok: true, user, cookie, secondFactor: true };
+  }
   // The owner hears of a device this account has not been used from.
-  await noticeIfNewDevice(services.db, services, result.user, requestMeta(ctx));
+  await noticeIfNewDevice(services.db, services, user, requestMeta(ctx));
   return {
     ok: true,
-    user: result.user,
-    cookie: await beginSession(ctx, result.user.id),
+    user,
+    cookie: await beginSession(ctx, user.id),
+    secondFactor: false,
   };
 }
 

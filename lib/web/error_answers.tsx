@@ -11,7 +11,10 @@
  */
 import { type Context, HttpError, type Middleware } from "fresh";
 import { jsonError } from "../http/json.ts";
-import { DatabaseUnavailableError } from "../db/db.ts";
+import {
+  DatabaseUnavailableError,
+  ForeignKeyViolationError,
+} from "../db/db.ts";
 import { PublicError } from "../http/public_error.ts";
 import { themeFromCookie } from "../theme.ts";
 import { OriginRefused, StatusPage } from "./error_page.tsx";
@@ -47,6 +50,21 @@ function unavailable(err: unknown): PublicError | null {
   );
 }
 
+/**
+ * A write pointed at a row that is gone: the account this request acts for
+ * was deleted while it ran. The request's own fault no more than the
+ * person's: a 409 that says what happened, never a 500.
+ */
+function vanished(err: unknown): PublicError | null {
+  if (!(err instanceof ForeignKeyViolationError)) return null;
+  return new PublicError(
+    409,
+    "Your account changed while this request ran (it may have been deleted). Reload the page.",
+    undefined,
+    { cause: err },
+  );
+}
+
 /** Statuses the framework answers by itself, as plain text, on pages. */
 const FRAMEWORK_STATUSES = new Set([403, 404, 405]);
 
@@ -77,8 +95,12 @@ export function errorAnswers(apiPrefix = "/api/"): Middleware<State> {
     }
     // A route handler's error is answered inside the chain, by the error
     // page with ctx.error set (and logged by the framework): a database
-    // that was unavailable there is as much a 503 as anywhere else.
-    if (res.status === 500 && unavailable(ctx.error) !== null) {
+    // that was unavailable there is as much a 503 as anywhere else, and a
+    // deleted account as much a 409.
+    if (
+      res.status === 500 &&
+      (unavailable(ctx.error) ?? vanished(ctx.error)) !== null
+    ) {
       await res.body?.cancel();
       return await answerThrown(ctx, ctx.error, api, true);
     }
@@ -116,15 +138,17 @@ async function answerThrown(
   api: boolean,
   logged: boolean,
 ): Promise<Response> {
-  const err = unavailable(thrown) ?? thrown;
+  const down = unavailable(thrown);
+  const err = down ?? vanished(thrown) ?? thrown;
   const status = statusOf(err);
   if (logged) {
     // The framework's own log line said it.
   } else if (err !== thrown) {
-    // Expected during an outage and says nothing new per request: one
-    // line, no stack, and the message never holds a password.
+    // Expected (an outage, a deletion racing a request) and says nothing
+    // new per request: one line, no stack, and the message never holds a
+    // password.
     console.warn(
-      `${ctx.req.method} ${ctx.url.pathname}: 503, ${
+      `${ctx.req.method} ${ctx.url.pathname}: ${status}, ${
         (thrown as Error).message
       }`,
     );
@@ -135,7 +159,7 @@ async function answerThrown(
     );
   }
   const res = api ? errorJson(err) : await errorPage(ctx, err, status);
-  if (err !== thrown) res.headers.set("retry-after", RETRY_AFTER_SECONDS);
+  if (down) res.headers.set("retry-after", RETRY_AFTER_SECONDS);
   return res;
 }
 

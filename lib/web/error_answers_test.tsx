@@ -1,5 +1,6 @@
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import { App, csp, HttpError } from "fresh";
+import { ForeignKeyViolationError } from "../db/db.ts";
 import { BodyError } from "../http/body.ts";
 import { PublicError } from "../http/public_error.ts";
 import { securityHeaders } from "../security/headers.ts";
@@ -47,6 +48,12 @@ function app() {
           headers: { "retry-after": "7" },
         }),
     )
+    .get("/api/vanished", () => {
+      throw new ForeignKeyViolationError();
+    })
+    .get("/vanished", () => {
+      throw new ForeignKeyViolationError();
+    })
     .get("/page", () => new Response("Gone", { status: 410 }))
     .get("/form", () => new Response("form"))
     .handler();
@@ -239,4 +246,13 @@ Deno.test("errorAnswers: a PublicError thrown on a page says its message on the 
   const text = await res.text();
   match(text, /This request could not be completed/);
   match(text, /That form did not say what to do\./);
+});
+
+Deno.test("errorAnswers: a write for an account deleted meanwhile is a 409 that says so, JSON and page", async () => {
+  const json = await call("/api/vanished");
+  strictEqual(json.res.status, 409);
+  strictEqual(json.res.headers.get("retry-after"), null);
+  match(JSON.parse(json.text).error, /account changed while this request ran/);
+  const page = await call("/vanished");
+  strictEqual(page.res.status, 409);
 });

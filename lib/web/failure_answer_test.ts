@@ -19,6 +19,7 @@ Deno.test("failureStatus: each reason has its one status", () => {
     unavailable: 503,
   });
   strictEqual(failureStatus(failure("taken", "x")), 409);
+  strictEqual(failureStatus(failure("unavailable", "x")), 503);
 });
 
 Deno.test("failureJson: the JSON error shape, details and Retry-After", async () => {

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { FEW_RECOVERY_CODES } from "../auth/second_factor.ts";
 import { readCookie } from "../http/cookie.ts";
 import { type DeviceIds, deviceLabelOf } from "./device.ts";
 
@@ -28,7 +29,10 @@ export type Flash =
   | { kind: "email_change_sent" }
   | { kind: "preferences_saved" }
   | { kind: "account_deleted" }
-  | { kind: "not_me_done"; count: number };
+  | { kind: "not_me_done"; count: number }
+  | { kind: "sign_in_timed_out" }
+  | { kind: "recovery_code_used"; count: number }
+  | { kind: "two_factor_disabled" };
 
 /** The kinds of {@linkcode Flash}. */
 export type FlashKind = Flash["kind"];
@@ -53,6 +57,9 @@ const NUMBERS: Record<FlashKind, number> = {
   preferences_saved: 0,
   account_deleted: 0,
   not_me_done: 1,
+  sign_in_timed_out: 0,
+  recovery_code_used: 1,
+  two_factor_disabled: 0,
 };
 
 // A kind, then up to two numbers without leading zeros, dot-separated.
@@ -73,6 +80,7 @@ export function encodeFlash(flash: Flash): string {
     case "others_ended":
     case "password_changed":
     case "not_me_done":
+    case "recovery_code_used":
       return `${flash.kind}.${n(flash.count)}`;
     case "session_ended":
       return `${flash.kind}.${n(flash.device.browser)}.${
@@ -105,6 +113,7 @@ export function decodeFlash(value: string): Flash | null {
     case "others_ended":
     case "password_changed":
     case "not_me_done":
+    case "recovery_code_used":
       return { kind, count: numbers[0] };
     case "session_ended": {
       const device = { browser: numbers[0], system: numbers[1] };
@@ -162,7 +171,49 @@ export function flashMessage(flash: Flash): string {
       return flash.count === 1
         ? "1 session of your account was ended."
         : `${flash.count} sessions of your account were ended.`;
+    case "sign_in_timed_out":
+      return "Your sign-in timed out: the code must be entered within 10 minutes of the password. Sign in again.";
+    case "recovery_code_used":
+      return recoveryCodesLeftMessage(flash.count);
+    case "two_factor_disabled":
+      return "Two-factor authentication is off. Signing in takes only your password now, and your recovery codes no longer work.";
   }
+}
+
+/**
+ * What the page after a sign-in with a recovery code says: the code is
+ * spent, how many are left, and (when few are) to make a new set.
+ *
+ * @example
+ * ```ts
+ * recoveryCodesLeftMessage(7); // "You signed in with a recovery code. It cannot be used again; 7 are left."
+ * ```
+ */
+export function recoveryCodesLeftMessage(left: number): string {
+  const used = "You signed in with a recovery code.";
+  const where = "in Settings, under Security";
+  if (left === 0) {
+    return `${used} It was your last one. Make a new set now ${where}: without codes, losing your authenticator app would lock you out.`;
+  }
+  const count = left === 1 ? "1 is" : `${left} are`;
+  if (left <= FEW_RECOVERY_CODES) {
+    return `${used} Only ${count} left: make a new set ${where}, before you run out.`;
+  }
+  return `${used} It cannot be used again; ${count} left.`;
+}
+
+/**
+ * Whether a flash is a warning (shown as one) rather than a confirmation.
+ *
+ * @example
+ * ```ts
+ * isWarningFlash({ kind: "recovery_code_used", count: 1 }); // true
+ * isWarningFlash({ kind: "signed_out" });                   // false
+ * ```
+ */
+export function isWarningFlash(flash: Flash): boolean {
+  return flash.kind === "recovery_code_used" &&
+    flash.count <= FEW_RECOVERY_CODES;
 }
 
 /**

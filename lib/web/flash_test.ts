@@ -8,6 +8,7 @@ import {
   type Flash,
   flashCookie,
   flashMessage,
+  isWarningFlash,
   takeFlash,
 } from "./flash.ts";
 
@@ -36,6 +37,38 @@ Deno.test("flash messages say what happened, with counts", () => {
   strictEqual(
     flashMessage({ kind: "session_expired" }),
     "You were signed out (your session ended on another device or expired).",
+  );
+});
+
+Deno.test("after a recovery code: how many are left, a warning at 3 or fewer, and what to do at none", () => {
+  strictEqual(
+    flashMessage({ kind: "recovery_code_used", count: 9 }),
+    "You signed in with a recovery code. It cannot be used again; 9 are left.",
+  );
+  strictEqual(
+    flashMessage({ kind: "recovery_code_used", count: 3 }),
+    "You signed in with a recovery code. Only 3 are left: make a new set in Settings, under Security, before you run out.",
+  );
+  strictEqual(
+    flashMessage({ kind: "recovery_code_used", count: 1 }),
+    "You signed in with a recovery code. Only 1 is left: make a new set in Settings, under Security, before you run out.",
+  );
+  strictEqual(
+    flashMessage({ kind: "recovery_code_used", count: 0 }),
+    "You signed in with a recovery code. It was your last one. Make a new set now in Settings, under Security: without codes, losing your authenticator app would lock you out.",
+  );
+  strictEqual(isWarningFlash({ kind: "recovery_code_used", count: 4 }), false);
+  strictEqual(isWarningFlash({ kind: "recovery_code_used", count: 3 }), true);
+  strictEqual(isWarningFlash({ kind: "recovery_code_used", count: 0 }), true);
+  strictEqual(isWarningFlash({ kind: "others_ended", count: 0 }), false);
+  deepStrictEqual(decodeFlash("recovery_code_used.2"), {
+    kind: "recovery_code_used",
+    count: 2,
+  });
+  strictEqual(decodeFlash("recovery_code_used"), null);
+  strictEqual(
+    flashMessage({ kind: "sign_in_timed_out" }),
+    "Your sign-in timed out: the code must be entered within 10 minutes of the password. Sign in again.",
   );
 });
 
@@ -119,7 +152,13 @@ const flashes: fc.Arbitrary<Flash> = fc.oneof(
     { kind: "session_gone" },
     { kind: "email_verified" },
     { kind: "verification_sent" },
+    { kind: "sign_in_timed_out" },
+    { kind: "two_factor_disabled" },
   ),
+  fc.integer({ min: 0, max: 9999 }).map((count): Flash => ({
+    kind: "recovery_code_used",
+    count,
+  })),
   fc.integer({ min: 0, max: 9999 }).map((count): Flash => ({
     kind: "others_ended",
     count,
@@ -154,7 +193,7 @@ Deno.test("property: any cookie value decodes to null or to a flash that encodes
       if (flash === null) return;
       strictEqual(encodeFlash(flash), value);
       const message = flashMessage(flash);
-      ok(/^[A-Z0-9][A-Za-z0-9 ().,]+\.$/.test(message), message);
+      ok(/^[A-Z0-9][A-Za-z0-9 ().,:;-]+\.$/.test(message), message);
       ok(!message.includes("undefined") && !message.includes("null"));
     }),
     { numRuns: 2000 },

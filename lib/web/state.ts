@@ -9,6 +9,7 @@ import type { Session } from "../auth/session.ts";
 import type { User } from "../db/users.ts";
 import type { PaymentProblem } from "../billing/payment_notice.ts";
 import type { Services } from "../services.ts";
+import type { PageBanner } from "./page_banner.ts";
 
 /** Colour scheme the visitor chose; "system" follows the OS. */
 export type Theme = "system" | "light" | "dark";
@@ -51,6 +52,12 @@ export interface State {
   /** The client's address (socket, or X-Forwarded-For from trusted proxies). */
   clientIp: string;
   auth: AuthState;
+  /**
+   * A one-time notice for this page whatever it is (recovery codes left,
+   * after signing in with one), shown by `_app.tsx`; see
+   * `lib/web/page_banner.ts`.
+   */
+  banner?: PageBanner | null;
   /**
    * A signed-in account's failed payment, for the banner on every page
    * (`lib/billing/payment_notice.ts`); unset on JSON answers.

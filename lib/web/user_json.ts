@@ -30,7 +30,10 @@ export function userJson(user: User): Record<string, unknown> {
 }
 
 /**
- * A session as its owner sees it in the session list.
+ * A session as its owner sees it in the session list: with whether it
+ * passed the second factor, and whether it is a sign-in still waiting for
+ * its code (such a session is not signed in; listed so that its owner sees
+ * a password entered elsewhere).
  *
  * @example
  * ```ts
@@ -52,5 +55,9 @@ export function sessionJson(
     expiresAt: new Date(session.expiresAt).toISOString(),
     ip: session.ip,
     userAgent: session.userAgent,
+    /** This session passed the second factor (a code or a recovery code). */
+    twoFactorVerified: session.twoFactorVerified,
+    /** The password was entered here and a code is still owed: not signed in. */
+    waitingForCode: session.secondFactorPending,
   };
 }

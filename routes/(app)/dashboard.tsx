@@ -16,7 +16,9 @@ export const handler = define.handlers<Data>({
     const { services } = ctx.state;
     const { user } = requireSignedIn(ctx.state);
     return page({
-      sessionCount: (await listUserSessions(services.sessions, user.id)).length,
+      // A sign-in still waiting for its code is no device signed in.
+      sessionCount: (await listUserSessions(services.sessions, user.id))
+        .filter((s) => !s.secondFactorPending).length,
       firstRun: Date.now() - user.createdAt < DAY,
     }, { headers: { "cache-control": "no-store" } });
   },

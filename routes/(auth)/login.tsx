@@ -3,6 +3,7 @@ import { Head } from "fresh/runtime";
 import { asBodyError, BodyError } from "../../lib/http/body.ts";
 import { safeNext } from "../../lib/web/auth.ts";
 import { signInAction } from "../../lib/web/auth_actions.ts";
+import { secondFactorPage } from "../../lib/web/second_factor_paths.ts";
 import { failureHeaders, failureStatus } from "../../lib/web/failure_answer.ts";
 import { takeFlash } from "../../lib/web/flash.ts";
 import { AuthCard } from "../../components/AuthCard.tsx";
@@ -17,6 +18,11 @@ interface Data {
   fieldErrors?: Record<string, string>;
   /** A one-time notice: "You have signed out." */
   notice?: string | null;
+  /**
+   * This browser's sign-in waits for its code: the code page, to go back
+   * to. The form still works (signing in again replaces that sign-in).
+   */
+  codePage?: string;
 }
 
 export const handler = define.handlers<Data>({
@@ -28,8 +34,17 @@ export const handler = define.handlers<Data>({
       "session_expired",
       "password_reset",
       "account_deleted",
+      "sign_in_timed_out",
     ]);
-    return page({ next, notice: flash.message }, { headers: flash.headers });
+    // A sign-in waiting for its code is signed out here, as everywhere but
+    // the code page; it is offered, not forced, so someone who cannot give
+    // the code can start over, or sign in to another account.
+    const codePage = ctx.state.auth.kind === "second_factor_pending"
+      ? secondFactorPage(next)
+      : undefined;
+    return page({ next, notice: flash.message, codePage }, {
+      headers: flash.headers,
+    });
   },
   // The same form without JavaScript: errors re-render the page.
   async POST(ctx) {
@@ -49,9 +64,10 @@ export const handler = define.handlers<Data>({
         fieldErrors: outcome.details,
       }, { status: failureStatus(outcome), headers: failureHeaders(outcome) });
     }
+    const location = outcome.secondFactor ? secondFactorPage(next) : next;
     return new Response(null, {
       status: 303,
-      headers: { location: next, "set-cookie": outcome.cookie },
+      headers: { location, "set-cookie": outcome.cookie },
     });
   },
 });
@@ -63,6 +79,20 @@ export default define.page<typeof handler>(function Login({ data }) {
         <title>Sign in · Islet</title>
       </Head>
       <Notice message={data.notice} class="mb-6" />
+      {data.codePage && (
+        <p
+          class="mb-6 rounded-md border border-slate-300 px-3 py-2 text-sm dark:border-slate-700"
+          data-testid="code-owed"
+        >
+          Your sign-in is waiting for a code.{" "}
+          <a
+            class="font-medium text-indigo-700 underline dark:text-indigo-300"
+            href={data.codePage}
+          >
+            Enter the code
+          </a>, or sign in again below.
+        </p>
+      )}
       <LoginForm
         next={data.next}
         email={data.email}

@@ -8,7 +8,13 @@
  *    "this wasn't me" page, password reset (asking, the link's form, a
  *    dead link), the email change's confirm and undo pages (live, done and
  *    dead links), the password and email settings (with errors and after
- *    success), the billing page (address not confirmed, free, back from
+ *    success), the confirm-access page (with a wrong password, and for a
+ *    two-factor account its code and recovery-code forms), the two-factor
+ *    code page (as it opens, with a wrong code, the recovery-code variant),
+ *    the page after a recovery code, the session list with a sign-in
+ *    waiting for its code, two-factor settings (off, setting up, a wrong
+ *    code, just turned on with its recovery codes, on, new codes, turned
+ *    off), the billing page (address not confirmed, free, back from
  *    checkout, active, canceling, past due with its banner), the Pro page
  *    (upgrade, and on the Pro plan), and the header's phone menu open,
  *    each in the light and the dark theme.
@@ -41,6 +47,12 @@ import {
 } from "../../lib/auth/email_token.ts";
 import { insertEmailChangeToken } from "../../lib/db/email_change_tokens.ts";
 import { insertPasswordResetToken } from "../../lib/db/password_reset_tokens.ts";
+import { pendingClient, twoFactorAccount } from "../helpers/two_factor.ts";
+import {
+  codeFor,
+  secretFromKeyText,
+  storedSecret,
+} from "../helpers/authenticator.ts";
 import { billingAccount, type BillingKind } from "../helpers/billing.ts";
 import { StripeStandin } from "../helpers/stripe_standin.ts";
 
@@ -127,10 +139,26 @@ interface Target {
   path: string;
   status: number;
   signedIn?: boolean;
+  /**
+   * A sensitive page: the session must have proved who is using it in the
+   * last 10 minutes, which a long audit outlives.
+   */
+  recent?: boolean;
   /** A live token of this kind is made for each visit and appended to `path`. */
   link?: LinkKind;
+  /**
+   * As the account with two-factor on: `pending`, a sign-in of it waiting
+   * for its code (a new one each visit); `signedIn`, signed in with a
+   * code, while another sign-in waits for its code elsewhere.
+   */
+  twoFactor?: "pending" | "signedIn";
   /** Brings the page into the state to audit, after it loaded. */
   prepare?: (page: Page) => Promise<void>;
+  /**
+   * Signed in as an account made for each visit, with two-factor off or
+   * on: for pages whose audit changes the account, or needs it changed.
+   */
+  own?: "off" | "on";
   /**
    * Signed in as a confirmed account of its own in this billing state
    * (Stripe being the stand-in): free, or a Pro subscription that is
@@ -233,6 +261,54 @@ const TARGETS: Target[] = [
     path: "/login",
     status: 200,
     prepare: withFlash("signed_out"),
+  },
+  {
+    name: "two-factor: the code page",
+    path: "/login/two-factor",
+    status: 200,
+    twoFactor: "pending",
+  },
+  {
+    name: "two-factor: the code page with a wrong code",
+    path: "/login/two-factor",
+    status: 200,
+    twoFactor: "pending",
+    async prepare(page) {
+      await page.getByLabel("6-digit code").fill("000000");
+      await page.getByRole("button", { name: "Continue" }).click();
+      await page.locator("#code-error").waitFor();
+    },
+  },
+  {
+    name: "two-factor: the recovery code page",
+    path: "/login/two-factor?method=recovery",
+    status: 200,
+    twoFactor: "pending",
+  },
+  {
+    name: "sign-in while a sign-in waits for its code",
+    path: "/login",
+    status: 200,
+    twoFactor: "pending",
+  },
+  {
+    name: "sign-in after the code timed out",
+    path: "/login",
+    status: 200,
+    prepare: withFlash("sign_in_timed_out"),
+  },
+  {
+    name: "dashboard after a recovery code, few left",
+    path: "/dashboard",
+    status: 200,
+    twoFactor: "signedIn",
+    prepare: withFlash("recovery_code_used.2"),
+  },
+  {
+    name: "settings: sessions, two-factor verified and one waiting for a code",
+    path: "/settings/sessions",
+    status: 200,
+    twoFactor: "signedIn",
   },
   { name: "dashboard", path: "/dashboard", status: 200, signedIn: true },
   // A Free account on a page its plan does not include: the upgrade message.
@@ -350,16 +426,40 @@ const TARGETS: Target[] = [
     path: "/settings/delete",
     status: 200,
     signedIn: true,
+    recent: true,
   },
   {
-    name: "settings: delete account, wrong password",
-    path: "/settings/delete",
+    name: "confirm access",
+    path: "/confirm-access?next=%2Fsettings%2Femail",
     status: 200,
     signedIn: true,
-    prepare: async (page) => {
-      await page.getByLabel("Your current password").fill("not the password");
-      await page.getByRole("button", { name: /Delete my account/ }).click();
-      await page.locator("#delete-password-error").waitFor();
+  },
+  {
+    name: "confirm access, two-factor",
+    path: "/confirm-access?next=%2Fsettings%2Fpassword",
+    status: 200,
+    twoFactor: "signedIn",
+  },
+  {
+    name: "confirm access, two-factor, a recovery code left out",
+    path: "/confirm-access?next=%2Fsettings%2Fpassword&method=recovery",
+    status: 200,
+    twoFactor: "signedIn",
+    async prepare(page) {
+      await page.getByLabel("Password").fill("not the password");
+      await page.getByRole("button", { name: "Confirm" }).click();
+      await page.locator("#recoveryCode-error").waitFor();
+    },
+  },
+  {
+    name: "confirm access, a wrong password",
+    path: "/confirm-access?next=%2Fsettings%2Femail",
+    status: 200,
+    signedIn: true,
+    async prepare(page) {
+      await page.getByLabel("Password").fill("not the password");
+      await page.getByRole("button", { name: "Confirm" }).click();
+      await page.locator("#password-error").waitFor();
     },
   },
   {
@@ -479,12 +579,14 @@ const TARGETS: Target[] = [
     path: "/settings/password",
     status: 200,
     signedIn: true,
+    recent: true,
   },
   {
     name: "settings: change password with errors",
     path: "/settings/password",
     status: 200,
     signedIn: true,
+    recent: true,
     async prepare(page) {
       await page.getByRole("button", { name: "Change password" }).click();
       await page.locator("#currentPassword-error").waitFor();
@@ -502,12 +604,14 @@ const TARGETS: Target[] = [
     path: "/settings/email",
     status: 200,
     signedIn: true,
+    recent: true,
   },
   {
     name: "settings: change email with errors",
     path: "/settings/email",
     status: 200,
     signedIn: true,
+    recent: true,
     async prepare(page) {
       await page.getByLabel("New email address").fill("not an address");
       await page.getByRole("button", { name: "Send the confirmation link" })
@@ -521,6 +625,73 @@ const TARGETS: Target[] = [
     status: 200,
     signedIn: true,
     prepare: withFlash("email_change_sent"),
+  },
+  {
+    name: "settings: two-factor, off",
+    path: "/settings/two-factor",
+    status: 200,
+    signedIn: true,
+  },
+  {
+    name: "settings: two-factor, setting up",
+    path: "/settings/two-factor",
+    status: 200,
+    signedIn: true,
+    async prepare(page) {
+      await page.getByRole("button", { name: "Set up two-factor" }).click();
+      await page.getByTestId("totp-key").waitFor();
+    },
+  },
+  {
+    name: "settings: two-factor, a wrong code",
+    path: "/settings/two-factor",
+    status: 200,
+    signedIn: true,
+    async prepare(page) {
+      await page.getByRole("button", { name: "Set up two-factor" }).click();
+      await page.getByLabel("6-digit code from the app").fill("12345");
+      await page.getByRole("button", { name: "Turn on two-factor" }).click();
+      await page.locator("#two-factor-code-error").waitFor();
+    },
+  },
+  {
+    name: "settings: two-factor, just turned on (recovery codes)",
+    path: "/settings/two-factor",
+    status: 200,
+    own: "off",
+    async prepare(page) {
+      await page.getByRole("button", { name: "Set up two-factor" }).click();
+      const key = await page.getByTestId("totp-key").textContent() ?? "";
+      await page.getByLabel("6-digit code from the app").fill(
+        codeFor(secretFromKeyText(key)),
+      );
+      await page.getByRole("button", { name: "Turn on two-factor" }).click();
+      await page.getByTestId("recovery-codes").waitFor();
+    },
+  },
+  {
+    name: "settings: two-factor, on",
+    path: "/settings/two-factor",
+    status: 200,
+    own: "on",
+  },
+  {
+    name: "settings: two-factor, new recovery codes",
+    path: "/settings/two-factor",
+    status: 200,
+    own: "on",
+    async prepare(page) {
+      await page.getByRole("button", { name: "Make new recovery codes" })
+        .click();
+      await page.getByTestId("recovery-codes").waitFor();
+    },
+  },
+  {
+    name: "settings: two-factor, turned off",
+    path: "/settings/two-factor",
+    status: 200,
+    signedIn: true,
+    prepare: withFlash("two_factor_disabled"),
   },
   {
     name: "sign-in after deleting the account",
@@ -579,8 +750,15 @@ function withFlash(value: string): (page: Page) => Promise<void> {
       { name: "flash", value, url: page.url() },
     ]);
     await page.reload();
-    await page.getByRole("status").waitFor();
+    // The notice (a page may also hold an empty live region, for later).
+    await page.getByRole("status").filter({ hasText: /\S/ }).waitFor();
   };
+}
+
+/** `name=value` as a browser cookie. */
+function cookieOf(pair: string): { name: string; value: string } {
+  const [name, value] = pair.split("=", 2);
+  return { name, value };
 }
 
 /** A signed-in account as the audits use it. */
@@ -602,7 +780,74 @@ async function signedInUser(app: AuthApp) {
   } finally {
     await db.close();
   }
-  return { client: me, cookie: { name, value }, notMeToken };
+  return {
+    client: me,
+    cookie: { name, value },
+    notMeToken,
+    /** When the session last proved who is using it (signed in, confirmed). */
+    provedAt: Date.now(),
+  };
+}
+
+/**
+ * Confirms access again through the API when the last proof is more than
+ * 5 minutes old, so a sensitive page opens itself rather than the
+ * confirm-access page (audited on its own).
+ */
+async function keepRecent(user: Awaited<ReturnType<typeof signedInUser>>) {
+  if (Date.now() - user.provedAt < 5 * 60_000) return;
+  const proved = await user.client.post("/api/auth/confirm-access", {
+    json: { password: PASSWORD },
+  });
+  strictEqual(proved.status, 200, proved.text);
+  user.provedAt = Date.now();
+}
+
+/**
+ * An account of its own for one visit (see `Target.own`), wearing
+ * `theme`, with two-factor turned on through the API when asked: its
+ * session cookie.
+ */
+async function ownUser(
+  app: AuthApp,
+  state: "off" | "on",
+  theme: Theme,
+): Promise<{ name: string; value: string }> {
+  const me = new Client(app, { userAgent: BROWSER_UA });
+  await me.register(uniqueEmail("a11y-own"));
+  const stored = await me.post("/api/account/preferences", {
+    json: { theme },
+  });
+  strictEqual(stored.status, 200, stored.text);
+  if (state === "on") {
+    const userId = (await me.get("/api/auth/me")).json.user.id;
+    const setup = await me.post("/api/account/two-factor/setup");
+    strictEqual(setup.status, 200, setup.text);
+    const secret = await storedSecret(app, userId);
+    const on = await me.post("/api/account/two-factor/enable", {
+      json: { code: codeFor(secret) },
+    });
+    strictEqual(on.status, 200, on.text);
+  }
+  const [name, value] = me.cookie!.split("=", 2);
+  return { name, value };
+}
+
+/** The session a visit to `target` carries, if any (the theme stored with it). */
+async function sessionFor(
+  app: AuthApp,
+  target: Target,
+  theme: Theme,
+  user: Awaited<ReturnType<typeof signedInUser>>,
+): Promise<{ name: string; value: string } | undefined> {
+  if (target.own) return await ownUser(app, target.own, theme);
+  if (!target.signedIn) return undefined;
+  // Signed-in pages wear the theme stored with the account.
+  const stored = await user.client.post("/api/account/preferences", {
+    json: { theme },
+  });
+  strictEqual(stored.status, 200, stored.text);
+  return user.cookie;
 }
 
 /**
@@ -627,6 +872,7 @@ function accounts(app: AuthApp, stripe: StripeStandin, user: SignedInUser) {
 }
 
 Deno.test("axe-core: no WCAG 2.1 A/AA or best-practice violation on any page, light and dark", async (t) => {
+  // Two-factor works: the test process's ENCRYPTION_KEY (helpers/server.ts).
   const stripe = await StripeStandin.start();
   const app = await startServedApp({ env: stripe.env() });
   // The app's origin (APP_URL's default): the origin check needs the
@@ -635,22 +881,41 @@ Deno.test("axe-core: no WCAG 2.1 A/AA or best-practice violation on any page, li
   const browser = await launchBrowser();
   try {
     const account = accounts(app, stripe, await signedInUser(app));
+    const guarded = await twoFactorAccount(app);
+    const guardedClient = await guarded.signedIn({ userAgent: BROWSER_UA });
+    const [guardedName, guardedValue] = guardedClient.cookie!.split("=", 2);
     for (const target of TARGETS) {
       for (const theme of THEMES) {
         await t.step(`${target.name} (${target.path}), ${theme}`, async () => {
           const user = await account(target);
           // Signed-in pages wear the theme stored with the account.
-          if (target.signedIn) {
-            const stored = await user.client.post("/api/account/preferences", {
+          if (
+            !target.own && target.signedIn || target.twoFactor === "signedIn"
+          ) {
+            const client = target.signedIn ? user.client : guardedClient;
+            const stored = await client.post("/api/account/preferences", {
               json: { theme },
             });
             strictEqual(stored.status, 200, stored.text);
           }
+          if (target.recent) await keepRecent(user);
+          // A sign-in waiting for its code: this browser's, or another's.
+          const waiting = target.twoFactor
+            ? await pendingClient(app, guarded, { userAgent: FIREFOX_UA })
+            : null;
           const { context, page, consoleErrors } = await auditPage(
             browser,
             base,
             theme,
-            target.signedIn ? user.cookie : undefined,
+            target.own
+              ? await ownUser(app, target.own, theme)
+              : target.signedIn
+              ? user.cookie
+              : target.twoFactor === "signedIn"
+              ? { name: guardedName, value: guardedValue }
+              : waiting
+              ? cookieOf(waiting.cookie!)
+              : undefined,
           );
           try {
             const path = target.path === "/account/not-me?token="
@@ -900,18 +1165,11 @@ Deno.test("Chromium: every Tab stop on every page shows a focus indicator, every
       for (const theme of THEMES) {
         await t.step(`${target.name} (${target.path}), ${theme}`, async () => {
           const user = await account(target);
-          // Signed-in pages wear the theme stored with the account.
-          if (target.signedIn) {
-            const stored = await user.client.post("/api/account/preferences", {
-              json: { theme },
-            });
-            strictEqual(stored.status, 200, stored.text);
-          }
           const { context, page } = await themedPage(
             browser,
             base,
             theme,
-            target.signedIn ? user.cookie : undefined,
+            await sessionFor(app, target, theme, user),
           );
           try {
             await page.goto(base + target.path);

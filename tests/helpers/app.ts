@@ -23,6 +23,7 @@ import { createPgDatabase, dropPgDatabase } from "../../lib/db/testing.ts";
 import { createServices, type Services } from "../../lib/services.ts";
 import type { State } from "../../utils.ts";
 import type { BuildFiles } from "../security/fuzz.ts";
+import { TEST_ENCRYPTION_KEY } from "./encryption_key.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 /** The port the in-process app believes it serves on (PORT in its config). */
@@ -119,7 +120,8 @@ async function buildFiles(apply: Snapshot["apply"]): Promise<BuildFiles> {
  * migrated PostgreSQL database of its own (`DATABASE_URL`), dropped by
  * `stop()`. `env` is read as the server would read its environment (over
  * this process's, whose `DATABASE_URL` is ignored), with `PORT` and
- * `HOSTNAME` set for it.
+ * `HOSTNAME` set for it, and `ENCRYPTION_KEY` (the test process's
+ * {@linkcode TEST_ENCRYPTION_KEY}; `""` for none).
  *
  * @example
  * ```ts
@@ -165,9 +167,13 @@ export async function buildApp(
         ? { DATABASE_PATH: opts.dbPath ?? `${dir}/test.db` }
         : { DATABASE_URL: dbUrl }),
       MAIL_OUTBOX_DIR: `${mailDir}/outbox`,
+      // Two-factor on, as a configured production has it.
+      ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
       ...opts.env,
     });
-    services = await createServices(config);
+    services = await createServices(config, {
+      development: opts.mode === "development",
+    });
     // As main.ts does at start-up: the first unknown-email sign-in is as
     // slow as any other.
     await dummyVerify();

@@ -10,7 +10,9 @@
 import { ok, strictEqual } from "node:assert/strict";
 import type { Db, Engine } from "../../lib/db/db.ts";
 import { openDatabase } from "../../lib/db/open.ts";
+import { openPostgres } from "../../lib/db/postgres.ts";
 import { openSqlite } from "../../lib/db/sqlite.ts";
+import type { Services } from "../../lib/services.ts";
 import { ENGINES } from "../../lib/db/testing.ts";
 import type { BuildFiles } from "../security/fuzz.ts";
 import { buildApp } from "./app.ts";
@@ -46,6 +48,8 @@ export interface AuthApp {
   files?: BuildFiles;
   /** The server process, for an app from {@linkcode startServedApp}. */
   server?: TestServer;
+  /** The app's own services, for an app built in process. */
+  services?: Services;
 }
 
 /** The environment every test app starts with: the test is the proxy. */
@@ -87,6 +91,7 @@ export async function startApp(
       }),
     fetch: app.fetch,
     files: app.files,
+    services: app.services,
     logs: app.logs,
     close: app.close,
     stop: app.stop,
@@ -124,12 +129,17 @@ export async function startServedApp(
     if (dir) await Deno.remove(dir, { recursive: true });
     throw err;
   }
+  // DATABASE_URL in `env` puts the app on that PostgreSQL database.
+  const pgUrl = opts.env?.DATABASE_URL;
   return {
     ...appUrls(server.url, server.port, opts.env),
     server,
-    engine: "sqlite",
+    engine: pgUrl ? "postgres" : "sqlite",
     dbPath,
-    openDb: () => Promise.resolve(openSqlite(dbPath)),
+    openDb: () =>
+      pgUrl
+        ? openPostgres(pgUrl, { poolSize: 1 })
+        : Promise.resolve(openSqlite(dbPath)),
     fetch: (path, init) => fetch(server.url + path, init),
     logs: server.logs,
     close: server.stop,
@@ -375,6 +385,33 @@ export class Client {
   /** GET /api/auth/me's status. */
   async meStatus(): Promise<number> {
     return (await this.get("/api/auth/me")).status;
+  }
+}
+
+/**
+ * Makes the session of `client` older than a recent sign-in proof (10
+ * minutes and a minute more), in the app's database. Call it right after
+ * signing in, before the session is used: the app keeps validated sessions
+ * in its caches, and a copy read before this change would still be served.
+ *
+ * @example
+ * ```ts
+ * declare const app: AuthApp;
+ * declare const alice: Client;
+ * await ageSession(app, alice);
+ * ```
+ */
+export async function ageSession(app: AuthApp, client: Client): Promise<void> {
+  ok(client.sessionId, "signed in");
+  const db = await app.openDb();
+  try {
+    const { changes } = await db.run(
+      "UPDATE sessions SET authenticated_at = ? WHERE id = ?",
+      [Date.now() - 11 * 60_000, client.sessionId],
+    );
+    strictEqual(changes, 1, "the session exists");
+  } finally {
+    await db.close();
   }
 }
 

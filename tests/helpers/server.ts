@@ -6,6 +6,7 @@
  * @module
  */
 import { dirname } from "node:path";
+import { TEST_ENCRYPTION_KEY } from "./encryption_key.ts";
 import { freePort } from "./redis.ts";
 
 /** A running app server. */
@@ -92,7 +93,14 @@ export async function startServer(
     cwd,
     env: opts.bareEnv
       ? { ...denoEnv(), PATH: path, PORT: String(port), ...opts.env }
-      : { PATH: path, PORT: String(port), HOSTNAME: "127.0.0.1", ...opts.env },
+      : {
+        PATH: path,
+        PORT: String(port),
+        HOSTNAME: "127.0.0.1",
+        // Two-factor on; `ENCRYPTION_KEY: ""` for a server without a key.
+        ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+        ...opts.env,
+      },
     clearEnv: opts.bareEnv === true,
     stdin: "null",
     stdout: "piped",

@@ -51,8 +51,16 @@ appTest(
         "id",
         "ip",
         "lastSeenAt",
+        "twoFactorVerified",
         "userAgent",
+        "waitingForCode",
       ]);
+      strictEqual(
+        s.twoFactorVerified,
+        false,
+        "no second factor on this account",
+      );
+      strictEqual(s.waitingForCode, false);
     }
     ok(!list.text.includes(laptop.token!.split(".")[1]), "no secret listed");
     // The phone sees the same two, itself as current.

@@ -3,9 +3,12 @@
  * database and one Redis, as behind a load balancer. A session works on
  * both, ending it on one is refused by the other at once, rate limits are
  * counted once, two sign-ups racing for one address from both instances
- * give exactly one account, and nothing written concurrently is lost.
+ * give exactly one account, nothing written concurrently is lost, a
+ * sign-in waiting for its code on one completes on the other, and a
+ * two-factor code accepted on one is refused on the other.
  */
-import { ok, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import type { Db } from "../../lib/db/db.ts";
 import { loadMigrations, migrationsDir } from "../../lib/db/migrate.ts";
 import { openPostgres } from "../../lib/db/postgres.ts";
 import { createPgDatabase, dropPgDatabase } from "../../lib/db/testing.ts";
@@ -18,6 +21,7 @@ import {
   uniqueEmail,
 } from "../helpers/auth.ts";
 import { startRedis } from "../helpers/redis.ts";
+import { pendingClient, twoFactorAccount } from "../helpers/two_factor.ts";
 
 /** Two served instances on one fresh PostgreSQL database and one Redis. */
 async function withTwoInstances(
@@ -25,6 +29,7 @@ async function withTwoInstances(
     a: AuthApp,
     b: AuthApp,
     count: (sql: string) => Promise<number>,
+    openDb: () => Promise<Db>,
   ) => Promise<void>,
 ): Promise<void> {
   const redis = await startRedis();
@@ -40,7 +45,12 @@ async function withTwoInstances(
       startServedApp({ env }),
       startServedApp({ env }),
     ]);
-    await fn(a, b, async (sql) => Number((await db.get(sql))?.n));
+    await fn(
+      a,
+      b,
+      async (sql) => Number((await db.get(sql))?.n),
+      () => openPostgres(url, { poolSize: 1 }),
+    );
     const logs = a.logs() + b.logs();
     ok(!/\b500\b|Uncaught|Error handling/.test(logs), logs);
   } finally {
@@ -176,5 +186,55 @@ Deno.test("instances on PostgreSQL: sign-ups racing for one address on both give
       4,
     );
     strictEqual(await count("SELECT count(*) AS n FROM users"), 14);
+  });
+});
+
+Deno.test("instances on PostgreSQL: a sign-in waiting for its code on A completes on B; a code used on one is refused on the other, also at the same moment", async () => {
+  await withTwoInstances(async (a, b, count, openDb) => {
+    const account = await twoFactorAccount(a, { openDb });
+    const onA = await pendingClient(a, account);
+    const pendingCookie = onA.cookie;
+    // A has read the pending session (and keeps it in its caches).
+    strictEqual((await onA.get("/login/two-factor")).status, 200);
+    const onB = new Client(b, { ip: onA.ip, userAgent: onA.userAgent });
+    onB.cookie = onA.cookie;
+    const code = await account.code();
+    const done = await onB.post("/api/auth/two-factor", { json: { code } });
+    strictEqual(done.status, 200, done.text);
+    onA.cookie = onB.cookie;
+    strictEqual(await onA.meStatus(), 200, "the new session works on A");
+    // The pending token is refused on A at once, cached or not.
+    assertJsonError(
+      await onA.get("/api/auth/me", { cookie: pendingCookie }),
+      401,
+    );
+    const late = await onA.get("/login/two-factor", { cookie: pendingCookie });
+    strictEqual(late.status, 303);
+    strictEqual(late.headers.get("location"), "/login?next=%2Fdashboard");
+
+    // The code B accepted, tried on A: refused.
+    const thief = await pendingClient(a, account);
+    const replay = await thief.post("/api/auth/two-factor", { json: { code } });
+    assertJsonError(replay, 400);
+
+    // One new code sent to both at the same moment: exactly one accepts.
+    const [x, y] = [
+      await pendingClient(a, account),
+      await pendingClient(b, account),
+    ];
+    const next = await account.code();
+    const both = await Promise.all(
+      [x, y].map((c) =>
+        c.post("/api/auth/two-factor", { json: { code: next } })
+      ),
+    );
+    deepStrictEqual(both.map((r) => r.status).sort(), [200, 400]);
+    strictEqual(
+      await count(
+        "SELECT count(*) AS n FROM sessions WHERE second_factor_pending = 0 AND two_factor_verified = 1",
+      ),
+      2,
+      "the first sign-in's and the race winner's",
+    );
   });
 });

@@ -1,32 +1,35 @@
 import { page } from "fresh";
 import { Head } from "fresh/runtime";
 import { deleteSessionCookie } from "../../../lib/auth/cookie.ts";
-import { asBodyError, BodyError } from "../../../lib/http/body.ts";
 import { deleteAccountAction } from "../../../lib/web/account_data_actions.ts";
 import {
   failureHeaders,
   failureStatus,
 } from "../../../lib/web/failure_answer.ts";
 import { flashCookie } from "../../../lib/web/flash.ts";
-import { Field, FormError } from "../../../components/Field.tsx";
+import { requireRecentAuth } from "../../../lib/web/recent_auth.ts";
+import { FormError } from "../../../components/Field.tsx";
 import { define, requireSignedIn } from "../../../utils.ts";
 
 interface Data {
   error?: string;
-  fieldErrors?: Record<string, string>;
 }
 
+// The proof is a sign-in from the last 10 minutes (the confirm-access page
+// asks for the password, and a code when two-factor is on), then the
+// button: one password prompt, not two.
 export const handler = define.handlers<Data>({
-  GET() {
+  GET(ctx) {
+    const ask = requireRecentAuth(ctx);
+    if (ask) return ask;
     return page({}, { headers: { "cache-control": "no-store" } });
   },
   async POST(ctx) {
-    const outcome = await deleteAccountAction(ctx).catch(asBodyError);
-    if (outcome instanceof BodyError) {
-      return page({ error: outcome.message }, { status: outcome.status });
-    }
+    const ask = requireRecentAuth(ctx);
+    if (ask) return ask;
+    const outcome = await deleteAccountAction(ctx);
     if (!outcome.ok) {
-      return page({ error: outcome.error, fieldErrors: outcome.details }, {
+      return page({ error: outcome.error }, {
         status: failureStatus(outcome),
         headers: failureHeaders(outcome),
       });
@@ -50,7 +53,6 @@ export default define.page<typeof handler>(function DeleteAccount(
   { data, state },
 ) {
   const { user } = requireSignedIn(state);
-  const field = user.hasPassword ? "password" : "email";
   return (
     <section aria-labelledby="delete-title" class="max-w-xl space-y-6">
       <Head>
@@ -107,29 +109,6 @@ export default define.page<typeof handler>(function DeleteAccount(
         noValidate
       >
         <FormError message={data.error} />
-        {user.hasPassword
-          ? (
-            <Field
-              id="delete-password"
-              name="password"
-              type="password"
-              label="Your current password"
-              autocomplete="current-password"
-              required
-              error={data.fieldErrors?.[field]}
-            />
-          )
-          : (
-            <Field
-              id="delete-email"
-              name="email"
-              type="email"
-              label="Type your account's email address"
-              autocomplete="off"
-              required
-              error={data.fieldErrors?.[field]}
-            />
-          )}
         <div class="flex flex-wrap items-center gap-4">
           <button
             type="submit"

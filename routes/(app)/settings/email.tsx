@@ -1,10 +1,7 @@
 import { page } from "fresh";
 import { Head } from "fresh/runtime";
 import { Field, FormError, SubmitButton } from "../../../components/Field.tsx";
-import {
-  MAX_EMAIL_LENGTH,
-  MAX_PASSWORD_LENGTH,
-} from "../../../lib/auth/limits.ts";
+import { MAX_EMAIL_LENGTH } from "../../../lib/auth/limits.ts";
 import { asBodyError, BodyError } from "../../../lib/http/body.ts";
 import { changeEmailAction } from "../../../lib/web/account_actions.ts";
 import {
@@ -12,6 +9,7 @@ import {
   failureStatus,
 } from "../../../lib/web/failure_answer.ts";
 import { flashCookie } from "../../../lib/web/flash.ts";
+import { requireRecentAuth } from "../../../lib/web/recent_auth.ts";
 import { define, requireSignedIn } from "../../../utils.ts";
 
 interface Data {
@@ -20,13 +18,19 @@ interface Data {
   fieldErrors?: Record<string, string>;
 }
 
+// A sign-in proof from the last 10 minutes (the confirm-access page) is
+// what stands for the password here.
 export const handler = define.handlers<Data>({
-  GET() {
+  GET(ctx) {
+    const ask = requireRecentAuth(ctx);
+    if (ask) return ask;
     return page({}, { headers: { "cache-control": "no-store" } });
   },
   // Post/redirect/get: the same notice whether the address was free or
   // taken (the answer reveals nothing).
   async POST(ctx) {
+    const ask = requireRecentAuth(ctx);
+    if (ask) return ask;
     const outcome = await changeEmailAction(ctx).catch(asBodyError);
     if (outcome instanceof BodyError) {
       return page({ error: outcome.message }, { status: outcome.status });
@@ -79,16 +83,6 @@ export default define.page<typeof handler>(function ChangeEmail(
           maxLength={MAX_EMAIL_LENGTH}
           value={data.email}
           error={data.fieldErrors?.email}
-        />
-        <Field
-          id="password"
-          name="password"
-          type="password"
-          label="Current password"
-          autocomplete="current-password"
-          required
-          maxLength={MAX_PASSWORD_LENGTH}
-          error={data.fieldErrors?.password}
         />
         <SubmitButton
           label="Send the confirmation link"

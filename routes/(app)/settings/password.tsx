@@ -12,6 +12,7 @@ import {
   failureStatus,
 } from "../../../lib/web/failure_answer.ts";
 import { flashCookie } from "../../../lib/web/flash.ts";
+import { requireRecentAuth } from "../../../lib/web/recent_auth.ts";
 import { define } from "../../../utils.ts";
 
 interface Data {
@@ -19,12 +20,18 @@ interface Data {
   fieldErrors?: Record<string, string>;
 }
 
+// A recent sign-in proof AND the current password in the form: a password
+// change asks for the current one whatever else was proved (ASVS 5.0).
 export const handler = define.handlers<Data>({
-  GET() {
+  GET(ctx) {
+    const ask = requireRecentAuth(ctx);
+    if (ask) return ask;
     return page({}, { headers: { "cache-control": "no-store" } });
   },
   // Post/redirect/get: the outcome travels in a flash to Security.
   async POST(ctx) {
+    const ask = requireRecentAuth(ctx);
+    if (ask) return ask;
     const outcome = await changePasswordAction(ctx).catch(asBodyError);
     if (outcome instanceof BodyError) {
       return page({ error: outcome.message }, { status: outcome.status });

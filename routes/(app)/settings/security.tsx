@@ -44,10 +44,22 @@ export default define.page<typeof handler>(function SecuritySettings(
         </div>
         <div>
           <dt class="font-medium">Two-factor authentication</dt>
-          <dd class="mt-1 text-sm text-slate-700 dark:text-slate-300">
+          <dd
+            class="mt-1 text-sm text-slate-700 dark:text-slate-300"
+            data-testid="security-two-factor"
+          >
             {user.twoFactorEnabled
-              ? "On."
-              : "Off. This version of Islet cannot turn it on yet."}
+              ? "On: signing in also asks for a code from your app."
+              : state.services.secrets === null
+              ? "Off. Not available on this server yet."
+              : "Off: signing in takes only your password."}{" "}
+            <a class={LINK} href="/settings/two-factor">
+              {user.twoFactorEnabled
+                ? "Manage two-factor"
+                : state.services.secrets === null
+                ? "Why?"
+                : "Set up two-factor"}
+            </a>
           </dd>
         </div>
         <div>

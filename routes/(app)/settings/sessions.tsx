@@ -22,6 +22,12 @@ import { define, requireSignedIn } from "../../../utils.ts";
 interface Data {
   /** The current session first, then the others, most recent first. */
   sessions: Session[];
+  /**
+   * Sign-ins that got past the password and wait for a code: not devices
+   * signed in, and shown apart, since one the owner did not start means
+   * someone else has the password.
+   */
+  waiting: Session[];
   notice: string | null;
   now: number;
 }
@@ -38,11 +44,13 @@ export const handler = define.handlers<Data>({
       "session_gone",
     ]);
     const all = await listUserSessions(services.sessions, user.id);
+    const signedIn = all.filter((s) => !s.secondFactorPending);
     const sessions = [
-      ...all.filter((s) => s.id === session.id),
-      ...all.filter((s) => s.id !== session.id),
+      ...signedIn.filter((s) => s.id === session.id),
+      ...signedIn.filter((s) => s.id !== session.id),
     ];
-    return page({ sessions, notice: flash.message, now: Date.now() }, {
+    const waiting = all.filter((s) => s.secondFactorPending);
+    return page({ sessions, waiting, notice: flash.message, now: Date.now() }, {
       headers: { ...flash.headers, "cache-control": "no-store" },
     });
   },
@@ -102,7 +110,32 @@ const BADGE = (
     This device
   </span>
 );
+const VERIFIED = (
+  <span class="ml-2 inline-block rounded bg-green-100 px-1.5 py-0.5 align-middle text-xs font-medium text-green-900 dark:bg-green-900 dark:text-green-100">
+    Two-factor verified
+  </span>
+);
 const TERM = "text-slate-600 dark:text-slate-300";
+const LINK = "font-medium text-indigo-700 underline dark:text-indigo-300";
+
+/** The plain form that ends one session. */
+function EndButton({ session, label }: { session: Session; label: string }) {
+  return (
+    <form method="post" action={PATH} class="shrink-0">
+      <input type="hidden" name="action" value="end" />
+      <input type="hidden" name="id" value={session.id} />
+      <button
+        type="submit"
+        class="rounded-md border border-red-700 px-3 py-1.5 text-sm font-medium text-red-700 hover:bg-red-50 dark:border-red-400 dark:text-red-300 dark:hover:bg-red-950"
+        aria-label={`End session on ${label} from ${
+          session.ip ?? "an unknown address"
+        }`}
+      >
+        End session
+      </button>
+    </form>
+  );
+}
 
 function When({ ms, now }: { ms: number; now: number }) {
   return (
@@ -119,9 +152,11 @@ export default define.page<typeof handler>(function SessionsSettings(
   { data, state },
 ) {
   const current = requireSignedIn(state).session.id;
-  const { sessions, now } = data;
+  const { sessions, waiting, now } = data;
   const labels = distinctDeviceLabels(sessions.map((s) => s.userAgent));
-  const others = sessions.length - 1;
+  const waitingLabels = distinctDeviceLabels(waiting.map((s) => s.userAgent));
+  // "All other sessions" ends the waiting sign-ins too.
+  const others = sessions.length - 1 + waiting.length;
   return (
     <section aria-labelledby="sessions-title" class="space-y-6">
       <Head>
@@ -149,6 +184,7 @@ export default define.page<typeof handler>(function SessionsSettings(
                 <p class="font-medium" data-testid="session-device">
                   {labels[i]}
                   {isCurrent && BADGE}
+                  {s.twoFactorVerified && VERIFIED}
                 </p>
                 <dl class="mt-2 grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-1 text-sm">
                   <dt class={TERM}>IP address</dt>
@@ -165,25 +201,50 @@ export default define.page<typeof handler>(function SessionsSettings(
                   </dd>
                 </dl>
               </div>
-              {!isCurrent && (
-                <form method="post" action={PATH} class="shrink-0">
-                  <input type="hidden" name="action" value="end" />
-                  <input type="hidden" name="id" value={s.id} />
-                  <button
-                    type="submit"
-                    class="rounded-md border border-red-700 px-3 py-1.5 text-sm font-medium text-red-700 hover:bg-red-50 dark:border-red-400 dark:text-red-300 dark:hover:bg-red-950"
-                    aria-label={`End session on ${labels[i]} from ${
-                      s.ip ?? "an unknown address"
-                    }`}
-                  >
-                    End session
-                  </button>
-                </form>
-              )}
+              {!isCurrent && <EndButton session={s} label={labels[i]} />}
             </li>
           );
         })}
       </ul>
+      {waiting.length > 0 && (
+        <section aria-labelledby="waiting-title" class="space-y-3">
+          <h3 id="waiting-title" class="text-lg font-semibold">
+            Waiting for a code
+          </h3>
+          <p class="text-sm text-slate-700 dark:text-slate-300">
+            Your password was entered on{" "}
+            {waiting.length === 1 ? "this device" : "these devices"}, and the
+            code from your authenticator app has not been. They are not signed
+            in. If this was not you, someone knows your password:{" "}
+            <a class={LINK} href="/settings/password">change it</a>.
+          </p>
+          <ul class="space-y-3">
+            {waiting.map((s, i) => (
+              <li
+                key={s.id}
+                data-session-id={s.id}
+                data-waiting="true"
+                class="flex flex-col gap-3 rounded-lg border border-dashed border-slate-400 p-4 sm:flex-row sm:items-start sm:justify-between dark:border-slate-600"
+              >
+                <div class="min-w-0">
+                  <p class="font-medium" data-testid="session-device">
+                    {waitingLabels[i]}
+                  </p>
+                  <dl class="mt-2 grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-1 text-sm">
+                    <dt class={TERM}>IP address</dt>
+                    <dd class="font-mono break-all">{s.ip ?? "unknown"}</dd>
+                    <dt class={TERM}>Password entered</dt>
+                    <dd>
+                      <When ms={s.createdAt} now={now} />
+                    </dd>
+                  </dl>
+                </div>
+                <EndButton session={s} label={waitingLabels[i]} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {others > 0 && (
         <form method="post" action={PATH}>
           <input type="hidden" name="action" value="end-others" />
