@@ -10,7 +10,7 @@ import { originPolicy } from "./lib/config.ts";
 import { compression } from "./lib/http/compression.ts";
 import { pathIs } from "./lib/http/path.ts";
 import { clientIp } from "./lib/security/client_ip.ts";
-import { CSP_DIRECTIVES } from "./lib/security/csp_policy.ts";
+import { cspDirectives } from "./lib/security/csp_policy.ts";
 import { securityHeaders } from "./lib/security/headers.ts";
 import { noStoreForAccounts } from "./lib/security/no_store.ts";
 import { originCheck } from "./lib/security/origin_check.ts";
@@ -50,7 +50,7 @@ export function createApp(services: Services): App<State> {
     // The headers and the CSP come first, so that every answer carries them:
     // static files (an SVG opened directly is a document), 304s and refusals.
     .use(securityHeaders({ hsts: config.secureCookies }))
-    .use(csp({ useNonce: true, csp: CSP_DIRECTIVES }))
+    .use(csp({ useNonce: true, csp: cspDirectives(config) }))
     .use(noStoreForAccounts())
     // Every error, thrown or returned, becomes JSON under /api/ and the
     // error page elsewhere, inside the headers above.

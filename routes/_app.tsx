@@ -2,6 +2,7 @@ import { asset } from "fresh/runtime";
 import { Footer } from "../components/Footer.tsx";
 import { Header } from "../components/Header.tsx";
 import { Notice } from "../components/Notice.tsx";
+import { PaymentBanner } from "../components/PaymentBanner.tsx";
 import { VerifyBanner } from "../components/VerifyBanner.tsx";
 import { define, isSignedIn } from "../utils.ts";
 
@@ -42,6 +43,9 @@ export default define.page(function App({ Component, state, url }) {
           next={url.pathname + url.search}
         />
         {unconfirmed !== null && <VerifyBanner email={unconfirmed} />}
+        {state.paymentProblem && isSignedIn(state) && (
+          <PaymentBanner problem={state.paymentProblem} />
+        )}
         <main id="main" tabindex={-1} class="flex-1 focus:outline-none">
           {state.banner && (
             <div class="mx-auto max-w-5xl px-4 pt-6" data-testid="page-banner">

@@ -29,7 +29,13 @@ export type CheckoutResult =
  * Statuses of a subscription that still exists for the customer to manage
  * (pay, change, cancel): checkout is refused while one does.
  */
-const LIVE = ["active", "trialing", "past_due", "unpaid", "paused"];
+export const LIVE_STATUSES: readonly string[] = [
+  "active",
+  "trialing",
+  "past_due",
+  "unpaid",
+  "paused",
+];
 
 /** What is said when Stripe cannot be reached; nothing was charged. */
 export const STRIPE_UNREACHABLE =
@@ -74,7 +80,7 @@ export async function startCheckout(
   try {
     const customerId = await ensureCustomer(deps, user);
     const state = await readCustomerState(deps.billing, customerId);
-    if (state.subscriptions.some((s) => LIVE.includes(s.status))) {
+    if (state.subscriptions.some((s) => LIVE_STATUSES.includes(s.status))) {
       const portal = await openPortal(deps, {
         ...user,
         stripeCustomerId: customerId,

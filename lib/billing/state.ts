@@ -126,8 +126,19 @@ export async function billingState(
   return state;
 }
 
-/** Live before paused before ended; then the latest period end. */
-function mainSubscription(
+/**
+ * The subscription an account's billing is about: live before paused
+ * before ended, then the latest period end; null without any.
+ *
+ * @example
+ * ```ts
+ * import type { StoredSubscription } from "../db/account_data.ts";
+ * declare const subs: StoredSubscription[];
+ * const main = mainSubscription(subs);
+ * if (main?.status === "past_due") console.log("a payment failed");
+ * ```
+ */
+export function mainSubscription(
   subs: StoredSubscription[],
 ): StoredSubscription | null {
   let best: StoredSubscription | null = null;

@@ -43,6 +43,15 @@ export function billingStateKey(userId: string): string {
   return `billing:${userId}`;
 }
 
+/**
+ * The cache key of whether a user's payment needs fixing (the banner of
+ * `payment_notice.ts`), kept apart from the billing state because reading
+ * it afresh needs no call to Stripe.
+ */
+export function paymentStatusKey(userId: string): string {
+  return `billing-pay:${userId}`;
+}
+
 /** What {@linkcode syncCustomer} did. */
 export interface SyncResult {
   /** False when a read that began later was written first (nothing written). */
@@ -122,6 +131,9 @@ export async function syncCustomer(
     await extras.after?.(tx, done);
     return done;
   });
-  await deps.cache.delete(billingStateKey(user.id));
+  await deps.cache.delete(
+    billingStateKey(user.id),
+    paymentStatusKey(user.id),
+  );
   return result;
 }

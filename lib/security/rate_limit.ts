@@ -36,8 +36,9 @@ const HOUR = 60 * MINUTE;
  * The policies. Keys: `default`, `auth`, `registration` by client IP
  * ({@linkcode ipRateLimitKey}); `api` by user id, else IP; `export` and
  * `account` by user id; `signInAccount` by account (see
- * {@linkcode signInAttempt}); `verificationResend` (new confirmation links)
- * and `twoFactor` (two-factor settings) by user id.
+ * {@linkcode signInAttempt}); `verificationResend` (new confirmation links),
+ * `twoFactor` (two-factor settings) and `billing` (checkout and portal
+ * sessions) by user id.
  *
  * @example
  * ```ts
@@ -68,6 +69,10 @@ export const RATE_LIMITS = {
   // person needs a handful, a stolen session no more. Wrong codes have a
   // tighter limit of their own (ACCOUNT_LIMITS.secondFactor).
   twoFactor: { name: "two-factor", limit: 20, windowMs: 15 * MINUTE },
+  // Per account: checkout and portal sessions, each a call to Stripe. A
+  // person opens a few; a stolen session cannot make Stripe calls by the
+  // thousand on our key.
+  billing: { name: "billing", limit: 20, windowMs: 15 * MINUTE },
 } as const satisfies Record<string, RateLimitPolicy>;
 
 /**

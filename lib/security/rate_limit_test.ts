@@ -34,6 +34,7 @@ Deno.test("policies are design.md's table", () => {
     export: [5, 60],
     account: [60, 15],
     twoFactor: [20, 15],
+    billing: [20, 15],
   });
   const names = Object.values(RATE_LIMITS).map((p) => p.name);
   assert.equal(

@@ -32,7 +32,8 @@ export function upgradeMessage(feature: Feature): string {
   }.`;
 }
 
-const FEATURE_NAMES: Record<Feature, string> = {
+/** Each feature's name for people ("Reports"), as pages list them. */
+export const FEATURE_NAMES: Readonly<Record<Feature, string>> = {
   pro_reports: "Reports",
   priority_support: "Priority support",
   team_members: "Team members",

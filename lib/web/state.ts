@@ -7,6 +7,7 @@
 import { HttpError } from "fresh";
 import type { Session } from "../auth/session.ts";
 import type { User } from "../db/users.ts";
+import type { PaymentProblem } from "../billing/payment_notice.ts";
 import type { Services } from "../services.ts";
 import type { PageBanner } from "./page_banner.ts";
 
@@ -57,6 +58,11 @@ export interface State {
    * `lib/web/page_banner.ts`.
    */
   banner?: PageBanner | null;
+  /**
+   * A signed-in account's failed payment, for the banner on every page
+   * (`lib/billing/payment_notice.ts`); unset on JSON answers.
+   */
+  paymentProblem?: PaymentProblem | null;
 }
 
 /**

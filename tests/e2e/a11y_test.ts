@@ -14,7 +14,9 @@
  *    the page after a recovery code, the session list with a sign-in
  *    waiting for its code, two-factor settings (off, setting up, a wrong
  *    code, just turned on with its recovery codes, on, new codes, turned
- *    off), and the header's phone menu open,
+ *    off), the billing page (address not confirmed, free, back from
+ *    checkout, active, canceling, past due with its banner), the Pro page
+ *    (upgrade, and on the Pro plan), and the header's phone menu open,
  *    each in the light and the dark theme.
  * 2. Signing in works from the keyboard alone: the skip link is the first
  *    Tab stop and moves focus to `<main>`, Tab reaches the email field, the
@@ -51,6 +53,8 @@ import {
   secretFromKeyText,
   storedSecret,
 } from "../helpers/authenticator.ts";
+import { billingAccount, type BillingKind } from "../helpers/billing.ts";
+import { StripeStandin } from "../helpers/stripe_standin.ts";
 
 /** axe-core's bundle, from the exact version pinned in deno.json. */
 const AXE_SOURCE = await Deno.readTextFile(
@@ -155,6 +159,12 @@ interface Target {
    * on: for pages whose audit changes the account, or needs it changed.
    */
   own?: "off" | "on";
+  /**
+   * Signed in as a confirmed account of its own in this billing state
+   * (Stripe being the stand-in): free, or a Pro subscription that is
+   * active, canceling or past due.
+   */
+  billing?: BillingKind;
 }
 
 /** The header as on a phone, with its disclosure menu open. */
@@ -303,6 +313,62 @@ const TARGETS: Target[] = [
   { name: "dashboard", path: "/dashboard", status: 200, signedIn: true },
   // A Free account on a page its plan does not include: the upgrade message.
   { name: "pro page, upgrade", path: "/pro", status: 403, signedIn: true },
+  {
+    name: "pro page, on the Pro plan",
+    path: "/pro",
+    status: 200,
+    signedIn: true,
+    billing: "active",
+  },
+  {
+    name: "settings: billing, address not confirmed",
+    path: "/settings/billing",
+    status: 200,
+    signedIn: true,
+  },
+  {
+    name: "settings: billing, free",
+    path: "/settings/billing",
+    status: 200,
+    signedIn: true,
+    billing: "free",
+  },
+  {
+    name: "settings: billing, back from checkout",
+    path: "/settings/billing?checkout=done",
+    status: 200,
+    signedIn: true,
+    billing: "free",
+  },
+  {
+    name: "settings: billing, active",
+    path: "/settings/billing",
+    status: 200,
+    signedIn: true,
+    billing: "active",
+  },
+  {
+    name: "settings: billing, canceling",
+    path: "/settings/billing",
+    status: 200,
+    signedIn: true,
+    billing: "canceling",
+  },
+  {
+    name: "settings: billing, past due (and the banner)",
+    path: "/settings/billing",
+    status: 200,
+    signedIn: true,
+    billing: "past_due",
+  },
+  {
+    name: "dashboard, past due (the banner), phone menu open",
+    path: "/dashboard",
+    status: 200,
+    signedIn: true,
+    billing: "past_due",
+    prepare: openPhoneMenu,
+  },
   {
     name: "dashboard, phone menu open",
     path: "/dashboard",
@@ -695,6 +761,9 @@ function cookieOf(pair: string): { name: string; value: string } {
   return { name, value };
 }
 
+/** A signed-in account as the audits use it. */
+type SignedInUser = Awaited<ReturnType<typeof signedInUser>>;
+
 /** A user with two sessions: this browser's, and one on another device. */
 async function signedInUser(app: AuthApp) {
   const me = new Client(app, { userAgent: BROWSER_UA });
@@ -781,21 +850,44 @@ async function sessionFor(
   return user.cookie;
 }
 
+/**
+ * The signed-in account a target is audited as: the shared one, or one
+ * made once per billing state (`target.billing`).
+ */
+function accounts(app: AuthApp, stripe: StripeStandin, user: SignedInUser) {
+  const made = new Map<BillingKind, SignedInUser>();
+  return async (target: Target): Promise<SignedInUser> => {
+    if (target.billing === undefined) return user;
+    let account = made.get(target.billing);
+    if (account === undefined) {
+      const { client } = await billingAccount(app, stripe, target.billing, {
+        userAgent: BROWSER_UA,
+      });
+      const [name, value] = client.cookie!.split("=", 2);
+      account = { ...user, client, cookie: { name, value } };
+      made.set(target.billing, account);
+    }
+    return account;
+  };
+}
+
 Deno.test("axe-core: no WCAG 2.1 A/AA or best-practice violation on any page, light and dark", async (t) => {
   // Two-factor works: the test process's ENCRYPTION_KEY (helpers/server.ts).
-  const app = await startServedApp();
+  const stripe = await StripeStandin.start();
+  const app = await startServedApp({ env: stripe.env() });
   // The app's origin (APP_URL's default): the origin check needs the
   // browser there.
   const base = app.origin;
   const browser = await launchBrowser();
   try {
-    const user = await signedInUser(app);
+    const account = accounts(app, stripe, await signedInUser(app));
     const guarded = await twoFactorAccount(app);
     const guardedClient = await guarded.signedIn({ userAgent: BROWSER_UA });
     const [guardedName, guardedValue] = guardedClient.cookie!.split("=", 2);
     for (const target of TARGETS) {
       for (const theme of THEMES) {
         await t.step(`${target.name} (${target.path}), ${theme}`, async () => {
+          const user = await account(target);
           // Signed-in pages wear the theme stored with the account.
           if (
             !target.own && target.signedIn || target.twoFactor === "signedIn"
@@ -861,6 +953,7 @@ Deno.test("axe-core: no WCAG 2.1 A/AA or best-practice violation on any page, li
   } finally {
     await browser.close();
     await app.stop();
+    await stripe.close();
   }
 });
 
@@ -1061,15 +1154,17 @@ Deno.test("Chromium: sign in with the keyboard alone, skip link first, focus alw
 });
 
 Deno.test("Chromium: every Tab stop on every page shows a focus indicator, every text field a visible edge, light and dark", async (t) => {
-  const app = await startServedApp();
+  const stripe = await StripeStandin.start();
+  const app = await startServedApp({ env: stripe.env() });
   const base = app.origin;
   const browser = await launchBrowser();
   try {
-    const user = await signedInUser(app);
+    const account = accounts(app, stripe, await signedInUser(app));
     const pages = TARGETS.filter((p) => !p.prepare && !p.path.includes("?"));
     for (const target of pages) {
       for (const theme of THEMES) {
         await t.step(`${target.name} (${target.path}), ${theme}`, async () => {
+          const user = await account(target);
           const { context, page } = await themedPage(
             browser,
             base,
@@ -1118,5 +1213,6 @@ Deno.test("Chromium: every Tab stop on every page shows a focus indicator, every
   } finally {
     await browser.close();
     await app.stop();
+    await stripe.close();
   }
 });

@@ -7,11 +7,15 @@
  * its code elsewhere; not signed in, this browser's sign-in waits for its
  * code (the code page, `/login/two-factor`). `FLASH=<value>` sends a
  * flash cookie with every page (`FLASH=recovery_code_used.2`).
+ * `BILLING=free|active|past_due|canceling`: a confirmed account in that
+ * billing state, Stripe being the stand-in.
  *
  * @module
  */
 import { Client, startServedApp, uniqueEmail } from "./auth.ts";
+import { billingAccount, type BillingKind } from "./billing.ts";
 import { launchBrowser } from "./browser.ts";
+import { StripeStandin } from "./stripe_standin.ts";
 import { pendingClient, twoFactorAccount } from "./two_factor.ts";
 
 const out = Deno.args[0] ?? "/tmp/shots";
@@ -19,11 +23,16 @@ const paths = Deno.args.length > 1
   ? Deno.args.slice(1)
   : ["/", "/login", "/signup", "/status", "/no/such/page"];
 await Deno.mkdir(out, { recursive: true });
-const app = await startServedApp();
+const billing = Deno.env.get("BILLING") as BillingKind | undefined;
+const stripe = await StripeStandin.start();
+const app = await startServedApp({ env: stripe.env() });
 let session: { name: string; value: string } | undefined;
 let me: Client | undefined;
 let prefix = "";
-if (Deno.env.get("TWO_FACTOR")) {
+if (billing) {
+  me = (await billingAccount(app, stripe, billing)).client;
+  prefix = `${billing}-`;
+} else if (Deno.env.get("TWO_FACTOR")) {
   const account = await twoFactorAccount(app);
   if (Deno.env.get("SIGNED_IN")) {
     me = await account.signedIn();
@@ -93,4 +102,5 @@ try {
 } finally {
   await browser.close();
   await app.stop();
+  await stripe.close();
 }

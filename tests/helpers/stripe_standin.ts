@@ -10,8 +10,9 @@
  * Endpoints: customers create/retrieve/delete; subscriptions
  * list/retrieve/cancel; checkout.sessions create; billing_portal.sessions
  * create; invoices list; charges retrieve. Plus, for browsers, a checkout
- * page (`/checkout/<id>`, its "Pay" button completes the session and sends
- * the webhook) and a portal page.
+ * page (`/checkout/<id>`: "Pay" completes the session, sends the webhook
+ * events and returns to the success URL) and a portal page
+ * (`/portal/<id>`: "Cancel plan", "Return"), in `stripe/pages.ts`.
  *
  * Tests change the state directly (`addSubscription`, `updateSubscription`,
  * …), inject failures (`failNext`), and build events signed with the
@@ -21,6 +22,7 @@
  */
 import Stripe from "stripe";
 import { decodeStripeForm, expandList, type FormValue } from "./stripe/form.ts";
+import { standinPage } from "./stripe/pages.ts";
 import {
   cardObject,
   eventObject,
@@ -70,8 +72,19 @@ export class StripeStandin {
   readonly portalSessions = new Map<string, StripeObject>();
   /** Every API request answered, in order: `"GET /v1/subscriptions"`. */
   readonly calls: string[] = [];
-  /** Where `completeCheckout` sends its events (the app's webhook URL). */
+  /** Where `completeCheckout` and the pages send events (the app's webhook URL). */
   webhookUrl: string | null = null;
+  /**
+   * Or how: a delivery to an app built in process, which has no port
+   * (`(init) => app.fetch("/api/stripe/webhook", init)`). Wins over
+   * {@linkcode StripeStandin.webhookUrl}.
+   */
+  webhookFetch: ((init: RequestInit) => Promise<Response>) | null = null;
+  /** How long events wait before they are sent (Stripe is not instant). */
+  webhookDelayMs = 0;
+  /** Deliveries the app did not answer 200: `"invoice.paid: 500"`. */
+  readonly deliveryErrors: string[] = [];
+  private readonly deliveries = new Set<Promise<void>>();
   private readonly idempotent = new Map<string, Answer>();
   private readonly failures: FailRule[] = [];
   private readonly delays: (FailRule & { ms: number })[] = [];
@@ -125,6 +138,7 @@ export class StripeStandin {
 
   /** Stops the server. */
   async close(): Promise<void> {
+    await this.settled();
     await this.server.shutdown();
   }
 
@@ -347,10 +361,15 @@ export class StripeStandin {
   /**
    * Completes checkout session `id` as a paying customer would: the
    * subscription is created (active, a visa ending 4242) and, when
-   * {@linkcode StripeStandin.webhookUrl} is set, `checkout.session.completed`
-   * and `customer.subscription.created` are sent there, signed.
+   * {@linkcode StripeStandin.webhookUrl} is set, `checkout.session.completed`,
+   * `customer.subscription.created` and `invoice.paid` are sent there,
+   * signed, in that order: awaited, or (`background`) after the call
+   * returns, as Stripe sends them while the browser is on its way back.
    */
-  async completeCheckout(id: string): Promise<StripeObject> {
+  async completeCheckout(
+    id: string,
+    opts: { background?: boolean } = {},
+  ): Promise<StripeObject> {
     const session = this.checkoutSessions.get(id);
     if (session === undefined) throw new Error(`no ${id}`);
     const sub = this.addSubscription(session.customer, {
@@ -361,21 +380,73 @@ export class StripeStandin {
       payment_status: "paid",
       subscription: sub.id,
     });
-    if (this.webhookUrl !== null) {
-      for (
-        const event of [
-          this.event("checkout.session.completed", session),
-          this.subscriptionEvent("created", sub.id),
-        ]
-      ) {
-        const res = await fetch(
-          this.webhookUrl,
-          (await this.webhook(event)).init,
-        );
-        await res.body?.cancel();
-      }
-    }
+    const sent = this.send([
+      this.event("checkout.session.completed", session),
+      this.subscriptionEvent("created", sub.id),
+      this.invoiceEvent("paid", sub.id),
+    ]);
+    if (!opts.background) await sent;
     return sub;
+  }
+
+  /**
+   * Sets every live subscription of `customer` to cancel at the end of its
+   * period, as the portal's "Cancel plan" does, and sends
+   * `customer.subscription.updated` for each (awaited).
+   */
+  async cancelAtPeriodEnd(customer: string): Promise<StripeObject[]> {
+    const subs = [...this.subscriptions.values()].filter((s) =>
+      s.customer === customer &&
+      ["active", "trialing", "past_due"].includes(s.status)
+    );
+    for (const sub of subs) {
+      this.updateSubscription(sub.id, { cancelAtPeriodEnd: true });
+    }
+    await this.send(
+      subs.map((sub) => this.subscriptionEvent("updated", sub.id)),
+    );
+    return subs;
+  }
+
+  /**
+   * Delivers `events`, signed and one after the other, to
+   * {@linkcode StripeStandin.webhookFetch} or
+   * {@linkcode StripeStandin.webhookUrl} (nothing when neither is set), after
+   * {@linkcode StripeStandin.webhookDelayMs}. Tracked, so `settled()` and
+   * `close()` wait for it; a delivery the app refuses or cannot take is
+   * recorded in {@linkcode StripeStandin.deliveryErrors}.
+   */
+  send(events: StripeObject[]): Promise<void> {
+    const url = this.webhookUrl;
+    const post = this.webhookFetch ??
+      (url === null ? null : (init: RequestInit) => fetch(url, init));
+    if (post === null || events.length === 0) return Promise.resolve();
+    const run = (async () => {
+      if (this.webhookDelayMs > 0) {
+        await new Promise((r) => setTimeout(r, this.webhookDelayMs));
+      }
+      for (const event of events) {
+        try {
+          const res = await post((await this.webhook(event)).init);
+          await res.body?.cancel();
+          if (res.status !== 200) {
+            this.deliveryErrors.push(`${event.type}: ${res.status}`);
+          }
+        } catch (err) {
+          this.deliveryErrors.push(`${event.type}: ${err}`);
+        }
+      }
+    })();
+    this.deliveries.add(run);
+    run.finally(() => this.deliveries.delete(run));
+    return run;
+  }
+
+  /** Waits until every delivery under way has been answered. */
+  async settled(): Promise<void> {
+    while (this.deliveries.size > 0) {
+      await Promise.all([...this.deliveries]);
+    }
   }
 
   // --- The API -----------------------------------------------------------
@@ -614,42 +685,10 @@ export class StripeStandin {
     return table?.get(id);
   }
 
-  // --- Pages for a browser -------------------------------------------------
+  // --- Pages for a browser (stripe/pages.ts) ---------------------------
 
   private async pages(req: Request, url: URL): Promise<Response> {
-    let m: RegExpMatchArray | null;
-    if ((m = url.pathname.match(/^\/checkout\/([^/]+)$/))) {
-      const session = this.checkoutSessions.get(m[1]);
-      if (session === undefined) {
-        return new Response("No such session", { status: 404 });
-      }
-      if (req.method === "POST") {
-        await this.completeCheckout(m[1]);
-        const to = String(session.success_url).replace(
-          "{CHECKOUT_SESSION_ID}",
-          session.id,
-        );
-        return Response.redirect(to, 303);
-      }
-      return html(
-        `<h1>Stripe stand-in checkout</h1><p>${
-          session.line_items[0].price
-        }</p>` +
-          `<form method="post"><button type="submit">Pay</button></form>` +
-          `<p><a href="${escapeHtml(session.cancel_url)}">Cancel</a></p>`,
-      );
-    }
-    if ((m = url.pathname.match(/^\/portal\/([^/]+)$/))) {
-      const session = this.portalSessions.get(m[1]);
-      if (session === undefined) {
-        return new Response("No such session", { status: 404 });
-      }
-      return html(
-        `<h1>Stripe stand-in portal</h1>` +
-          `<p><a href="${escapeHtml(session.return_url)}">Return</a></p>`,
-      );
-    }
-    return new Response("Not found", { status: 404 });
+    return await standinPage(this, req, url);
   }
 }
 
@@ -675,17 +714,4 @@ function invalid(message: string): Answer {
     status: 400,
     body: { error: { type: "invalid_request_error", message } },
   };
-}
-
-function html(body: string): Response {
-  return new Response(
-    `<!doctype html><html lang="en"><title>Stripe stand-in</title>${body}</html>`,
-    {
-      headers: { "content-type": "text/html; charset=utf-8" },
-    },
-  );
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -87,6 +87,7 @@ Deno.test("navigation: the server marks the current page and the areas it is in,
         { text: "Sessions", to: "/settings/sessions", current: "page" },
         { text: "Activity", to: "/settings/activity", current: null },
         { text: "Preferences", to: "/settings/preferences", current: null },
+        { text: "Billing", to: "/settings/billing", current: null },
         { text: "Your data", to: "/settings/data", current: null },
       ],
     );
@@ -101,7 +102,7 @@ Deno.test("navigation: the server marks the current page and the areas it is in,
         "/settings",
         /<nav aria-label="Settings sections"/,
       ).map((l) => l.current),
-      ["page", null, null, null, null, null],
+      ["page", null, null, null, null, null, null],
     );
   });
 });

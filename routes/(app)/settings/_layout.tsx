@@ -7,6 +7,7 @@ const SECTIONS = [
   { href: "/settings/sessions", label: "Sessions" },
   { href: "/settings/activity", label: "Activity" },
   { href: "/settings/preferences", label: "Preferences" },
+  { href: "/settings/billing", label: "Billing" },
   { href: "/settings/data", label: "Your data" },
 ];
 
