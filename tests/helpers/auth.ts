@@ -8,6 +8,7 @@
  * @module
  */
 import { ok, strictEqual } from "node:assert/strict";
+import { forgetSessions } from "../../lib/auth/session.ts";
 import type { Db, Engine } from "../../lib/db/db.ts";
 import { openDatabase } from "../../lib/db/open.ts";
 import { openPostgres } from "../../lib/db/postgres.ts";
@@ -389,30 +390,38 @@ export class Client {
 }
 
 /**
- * Makes the session of `client` older than a recent sign-in proof (10
- * minutes and a minute more), in the app's database. Call it right after
- * signing in, before the session is used: the app keeps validated sessions
- * in its caches, and a copy read before this change would still be served.
+ * Makes a session's last sign-in proof older than the recent-authentication
+ * window (10 minutes and a minute more), in the app's database. An app
+ * built in process also forgets its cached copies, so the next request
+ * reads the row; for a served app, call it right after signing in, before
+ * the session is used (the server's caches cannot be reached from here).
  *
  * @example
  * ```ts
  * declare const app: AuthApp;
  * declare const alice: Client;
  * await ageSession(app, alice);
+ * await ageSession(app, "session-id");
  * ```
  */
-export async function ageSession(app: AuthApp, client: Client): Promise<void> {
-  ok(client.sessionId, "signed in");
-  const db = await app.openDb();
+export async function ageSession(
+  app: AuthApp,
+  session: Client | string,
+): Promise<void> {
+  const id = typeof session === "string" ? session : session.sessionId;
+  ok(id, "signed in");
+  const db = app.services?.db ?? await app.openDb();
   try {
     const { changes } = await db.run(
       "UPDATE sessions SET authenticated_at = ? WHERE id = ?",
-      [Date.now() - 11 * 60_000, client.sessionId],
+      [Date.now() - 11 * 60_000, id],
     );
     strictEqual(changes, 1, "the session exists");
   } finally {
-    await db.close();
+    if (db !== app.services?.db) await db.close();
   }
+  // Not deleted, but every cached copy must go for the row to be re-read.
+  if (app.services) await forgetSessions(app.services.sessions, [id]);
 }
 
 /**

@@ -2,18 +2,16 @@
  * The authenticator app of the two-factor tests: it reads the account's
  * secret back the way the app does (the sealed column, opened with the
  * app's own secret box under the test process's key) and computes codes
- * from it, so no test ever hard-codes a code. And a way to make a session
- * "not recently signed in", for the actions that ask again.
+ * from it, so no test ever hard-codes a code. (A session "not recently
+ * signed in" is `ageSession` in `auth.ts`.)
  *
  * @module
  */
 import { ok } from "node:assert/strict";
 import { decodeBase32IgnorePadding } from "@oslojs/encoding";
-import { forgetSessions } from "../../lib/auth/session.ts";
 import { totpCodeAt, totpStep } from "../../lib/auth/totp.ts";
 import { getTotpSecretEncrypted } from "../../lib/db/two_factor.ts";
 import { createSecretBox, parseKey } from "../../lib/security/encryption.ts";
-import { RECENT_AUTH_MS } from "../../lib/web/recent_auth.ts";
 import type { AuthApp } from "./auth.ts";
 import { TEST_ENCRYPTION_KEY } from "./encryption_key.ts";
 
@@ -94,33 +92,4 @@ export function wrongCodeFor(secret: Uint8Array): string {
     const code = String(n * 111_111 % 1_000_000).padStart(6, "0");
     if (!near.has(code)) return code;
   }
-}
-
-/**
- * Makes a session's last sign-in proof `agoMs` old (by default just past
- * the recent-authentication window), as if its owner had signed in long
- * ago: the row, then the cached copies, so the next request reads it.
- * Only for an app built in process.
- *
- * @example
- * ```ts
- * import type { AuthApp } from "./auth.ts";
- * declare const app: AuthApp;
- * await ageSession(app, "session-id");
- * ```
- */
-export async function ageSession(
-  app: AuthApp,
-  sessionId: string,
-  agoMs: number = RECENT_AUTH_MS + 60_000,
-): Promise<void> {
-  const services = app.services;
-  ok(services, "ageSession needs an app built in process");
-  const { changes } = await services.db.run(
-    "UPDATE sessions SET authenticated_at = ? WHERE id = ?",
-    [Date.now() - agoMs, sessionId],
-  );
-  ok(changes === 1, "the session exists");
-  // Not deleted, but every cached copy must go for the row to be re-read.
-  await forgetSessions(services.sessions, [sessionId]);
 }

@@ -14,12 +14,17 @@ import {
 } from "../../lib/web/recent_auth.ts";
 import { RATE_LIMITS } from "../../lib/security/rate_limit.ts";
 import {
-  ageSession,
   codeFor,
   storedSecret,
   wrongCodeFor,
 } from "../helpers/authenticator.ts";
-import { appTest, assertJsonError, Client, PASSWORD } from "../helpers/auth.ts";
+import {
+  ageSession,
+  appTest,
+  assertJsonError,
+  Client,
+  PASSWORD,
+} from "../helpers/auth.ts";
 import { getPage, HTML } from "../helpers/pages.ts";
 import {
   enableOverJson,
