@@ -48,9 +48,9 @@ export function isRecentlyAuthenticated(
  * Null when the signed-in session has a recent proof; otherwise the answer
  * that asks for one: a 303 to the confirm-access page (which comes back to
  * `returnTo`, by default this page) for pages, a 403 naming the endpoint
- * for JSON routes (`/api/…`). Call it in the GET and the POST of every
- * sensitive page and in every sensitive JSON route, after
- * `requireSignedIn`.
+ * for JSON routes (`/api/…`). The pages of `routes/(app)/settings/(recent)/`
+ * get it from their group's middleware; call it in every sensitive JSON
+ * route (after `requireSignedIn`) and for a page's sensitive actions.
  *
  * @example
  * ```ts

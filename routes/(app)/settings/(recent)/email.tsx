@@ -1,16 +1,19 @@
 import { page } from "fresh";
 import { Head } from "fresh/runtime";
-import { Field, FormError, SubmitButton } from "../../../components/Field.tsx";
-import { MAX_EMAIL_LENGTH } from "../../../lib/auth/limits.ts";
-import { asBodyError, BodyError } from "../../../lib/http/body.ts";
-import { changeEmailAction } from "../../../lib/web/account_actions.ts";
+import {
+  Field,
+  FormError,
+  SubmitButton,
+} from "../../../../components/Field.tsx";
+import { MAX_EMAIL_LENGTH } from "../../../../lib/auth/limits.ts";
+import { asBodyError, BodyError } from "../../../../lib/http/body.ts";
+import { changeEmailAction } from "../../../../lib/web/account_actions.ts";
 import {
   failureHeaders,
   failureStatus,
-} from "../../../lib/web/failure_answer.ts";
-import { flashCookie } from "../../../lib/web/flash.ts";
-import { requireRecentAuth } from "../../../lib/web/recent_auth.ts";
-import { define, requireSignedIn } from "../../../utils.ts";
+} from "../../../../lib/web/failure_answer.ts";
+import { flashCookie } from "../../../../lib/web/flash.ts";
+import { define, requireSignedIn } from "../../../../utils.ts";
 
 interface Data {
   email?: string;
@@ -18,19 +21,16 @@ interface Data {
   fieldErrors?: Record<string, string>;
 }
 
-// A sign-in proof from the last 10 minutes (the confirm-access page) is
+// A sign-in proof from the last 10 minutes (asked for by this group's
+// middleware, on the confirm-access page) is
 // what stands for the password here.
 export const handler = define.handlers<Data>({
-  GET(ctx) {
-    const ask = requireRecentAuth(ctx);
-    if (ask) return ask;
+  GET() {
     return page({}, { headers: { "cache-control": "no-store" } });
   },
   // Post/redirect/get: the same notice whether the address was free or
   // taken (the answer reveals nothing).
   async POST(ctx) {
-    const ask = requireRecentAuth(ctx);
-    if (ask) return ask;
     const outcome = await changeEmailAction(ctx).catch(asBodyError);
     if (outcome instanceof BodyError) {
       return page({ error: outcome.message }, { status: outcome.status });

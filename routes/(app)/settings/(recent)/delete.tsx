@@ -1,15 +1,14 @@
 import { page } from "fresh";
 import { Head } from "fresh/runtime";
-import { deleteSessionCookie } from "../../../lib/auth/cookie.ts";
-import { deleteAccountAction } from "../../../lib/web/account_data_actions.ts";
+import { deleteSessionCookie } from "../../../../lib/auth/cookie.ts";
+import { deleteAccountAction } from "../../../../lib/web/account_data_actions.ts";
 import {
   failureHeaders,
   failureStatus,
-} from "../../../lib/web/failure_answer.ts";
-import { flashCookie } from "../../../lib/web/flash.ts";
-import { requireRecentAuth } from "../../../lib/web/recent_auth.ts";
-import { FormError } from "../../../components/Field.tsx";
-import { define, requireSignedIn } from "../../../utils.ts";
+} from "../../../../lib/web/failure_answer.ts";
+import { flashCookie } from "../../../../lib/web/flash.ts";
+import { FormError } from "../../../../components/Field.tsx";
+import { define, requireSignedIn } from "../../../../utils.ts";
 
 interface Data {
   error?: string;
@@ -19,14 +18,10 @@ interface Data {
 // asks for the password, and a code when two-factor is on), then the
 // button: one password prompt, not two.
 export const handler = define.handlers<Data>({
-  GET(ctx) {
-    const ask = requireRecentAuth(ctx);
-    if (ask) return ask;
+  GET() {
     return page({}, { headers: { "cache-control": "no-store" } });
   },
   async POST(ctx) {
-    const ask = requireRecentAuth(ctx);
-    if (ask) return ask;
     const outcome = await deleteAccountAction(ctx);
     if (!outcome.ok) {
       return page({ error: outcome.error }, {

@@ -1,19 +1,22 @@
 import { page } from "fresh";
 import { Head } from "fresh/runtime";
-import { Field, FormError, SubmitButton } from "../../../components/Field.tsx";
+import {
+  Field,
+  FormError,
+  SubmitButton,
+} from "../../../../components/Field.tsx";
 import {
   MAX_PASSWORD_LENGTH,
   MIN_PASSWORD_LENGTH,
-} from "../../../lib/auth/limits.ts";
-import { asBodyError, BodyError } from "../../../lib/http/body.ts";
-import { changePasswordAction } from "../../../lib/web/account_actions.ts";
+} from "../../../../lib/auth/limits.ts";
+import { asBodyError, BodyError } from "../../../../lib/http/body.ts";
+import { changePasswordAction } from "../../../../lib/web/account_actions.ts";
 import {
   failureHeaders,
   failureStatus,
-} from "../../../lib/web/failure_answer.ts";
-import { flashCookie } from "../../../lib/web/flash.ts";
-import { requireRecentAuth } from "../../../lib/web/recent_auth.ts";
-import { define } from "../../../utils.ts";
+} from "../../../../lib/web/failure_answer.ts";
+import { flashCookie } from "../../../../lib/web/flash.ts";
+import { define } from "../../../../utils.ts";
 
 interface Data {
   error?: string;
@@ -23,15 +26,11 @@ interface Data {
 // A recent sign-in proof AND the current password in the form: a password
 // change asks for the current one whatever else was proved (ASVS 5.0).
 export const handler = define.handlers<Data>({
-  GET(ctx) {
-    const ask = requireRecentAuth(ctx);
-    if (ask) return ask;
+  GET() {
     return page({}, { headers: { "cache-control": "no-store" } });
   },
   // Post/redirect/get: the outcome travels in a flash to Security.
   async POST(ctx) {
-    const ask = requireRecentAuth(ctx);
-    if (ask) return ask;
     const outcome = await changePasswordAction(ctx).catch(asBodyError);
     if (outcome instanceof BodyError) {
       return page({ error: outcome.message }, { status: outcome.status });
