@@ -1,4 +1,5 @@
 import { KEY_BYTES, keyProblem, parseKey } from "./security/encryption.ts";
+import { type OAuthProviderConfig, readOAuthConfig } from "./oauth/config.ts";
 
 /**
  * Every setting of the app, read from the environment once at start-up,
@@ -71,6 +72,12 @@ export interface Config {
   encryption: { key: Uint8Array | undefined; previous: Uint8Array[] };
   /** Stripe billing; null when STRIPE_SECRET_KEY is unset (billing says it is not configured). */
   billing: BillingConfig | null;
+  /**
+   * Sign-in providers (GitHub, Google, OpenID Connect), in the order the
+   * sign-in page lists them; empty when none is configured (see
+   * `lib/oauth/config.ts`).
+   */
+  oauth: OAuthProviderConfig[];
 }
 
 /**
@@ -364,6 +371,7 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
   const outboxDir = r.string("MAIL_OUTBOX_DIR", "data/outbox");
   const encryption = readEncryptionKeys(r);
   const billing = readBillingConfig(r);
+  const oauth = readOAuthConfig(r);
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return {
     appUrl: appUrl!,
@@ -382,6 +390,7 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
     mail: { smtpUrl, from: mailFrom, outboxDir },
     encryption,
     billing,
+    oauth,
   };
 }
 
