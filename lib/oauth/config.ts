@@ -249,6 +249,7 @@ function readOidc(r: Reader, o: {
   // document's and the ID token's `iss`: keep it as written.
   const issuer = r.optional(issuerName) ?? o.defaultIssuer!;
   const name = r.string(nameName, o.defaultName);
+  // deno-lint-ignore no-control-regex -- control characters are what it refuses
   if (name.length > 40 || /[\u0000-\u001f<>]/.test(name)) {
     r.problems.push(
       `${nameName} must be a short plain name, at most 40 characters`,
