@@ -32,7 +32,10 @@ export type Flash =
   | { kind: "not_me_done"; count: number }
   | { kind: "sign_in_timed_out" }
   | { kind: "recovery_code_used"; count: number }
-  | { kind: "two_factor_disabled" };
+  | { kind: "two_factor_disabled" }
+  // `provider`: the provider's place in `services.oauth.list`, from 1 (0:
+  // one no longer configured); the page names it (see flashMessage).
+  | { kind: "oauth_disconnected"; provider: number };
 
 /** The kinds of {@linkcode Flash}. */
 export type FlashKind = Flash["kind"];
@@ -60,6 +63,7 @@ const NUMBERS: Record<FlashKind, number> = {
   sign_in_timed_out: 0,
   recovery_code_used: 1,
   two_factor_disabled: 0,
+  oauth_disconnected: 1,
 };
 
 // A kind, then up to two numbers without leading zeros, dot-separated.
@@ -82,6 +86,8 @@ export function encodeFlash(flash: Flash): string {
     case "not_me_done":
     case "recovery_code_used":
       return `${flash.kind}.${n(flash.count)}`;
+    case "oauth_disconnected":
+      return `${flash.kind}.${n(flash.provider)}`;
     case "session_ended":
       return `${flash.kind}.${n(flash.device.browser)}.${
         n(flash.device.system)
@@ -115,6 +121,8 @@ export function decodeFlash(value: string): Flash | null {
     case "not_me_done":
     case "recovery_code_used":
       return { kind, count: numbers[0] };
+    case "oauth_disconnected":
+      return { kind, provider: numbers[0] };
     case "session_ended": {
       const device = { browser: numbers[0], system: numbers[1] };
       return deviceLabelOf(device) === null ? null : { kind, device };
@@ -125,14 +133,20 @@ export function decodeFlash(value: string): Flash | null {
 }
 
 /**
- * What the notice says.
+ * What the notice says. `providerNames` (the names of
+ * `services.oauth.list`, in order) name the provider of the OAuth kinds:
+ * the cookie carries its place in that list, never its name.
  *
  * @example
  * ```ts
  * flashMessage({ kind: "others_ended", count: 1 }); // "1 other session was signed out."
+ * flashMessage({ kind: "oauth_disconnected", provider: 1 }, ["GitHub"]); // "GitHub is disconnected."
  * ```
  */
-export function flashMessage(flash: Flash): string {
+export function flashMessage(
+  flash: Flash,
+  providerNames: readonly string[] = [],
+): string {
   switch (flash.kind) {
     case "signed_out":
       return "You have signed out.";
@@ -177,6 +191,12 @@ export function flashMessage(flash: Flash): string {
       return recoveryCodesLeftMessage(flash.count);
     case "two_factor_disabled":
       return "Two-factor authentication is off. Signing in takes only your password now, and your recovery codes no longer work.";
+    case "oauth_disconnected": {
+      const name = providerNames[flash.provider - 1];
+      return name === undefined
+        ? "The account is disconnected: it can no longer be used to sign in here."
+        : `${name} is disconnected.`;
+    }
   }
 }
 
@@ -270,7 +290,8 @@ export interface TakenFlash {
 /**
  * Reads the request's flash if it is one of the kinds this page shows,
  * and the headers that clear it. A flash of another kind is left for its
- * own page; a malformed one is cleared and shows nothing.
+ * own page; a malformed one is cleared and shows nothing. A page showing
+ * the OAuth kinds passes the provider names (see {@linkcode flashMessage}).
  *
  * @example
  * ```ts
@@ -284,6 +305,7 @@ export function takeFlash(
   req: Request,
   secure: boolean,
   accept: readonly FlashKind[],
+  providerNames?: readonly string[],
 ): TakenFlash {
   const raw = readCookie(req.headers.get("cookie"), flashCookieName(secure));
   if (raw === null) return { message: null, headers: {} };
@@ -292,7 +314,7 @@ export function takeFlash(
     return { message: null, headers: {} };
   }
   return {
-    message: flash === null ? null : flashMessage(flash),
+    message: flash === null ? null : flashMessage(flash, providerNames),
     headers: {
       "set-cookie": clearFlashCookie(secure),
       "cache-control": "no-store",

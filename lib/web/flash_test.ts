@@ -163,6 +163,10 @@ const flashes: fc.Arbitrary<Flash> = fc.oneof(
     kind: "others_ended",
     count,
   })),
+  fc.integer({ min: 0, max: 9999 }).map((provider): Flash => ({
+    kind: "oauth_disconnected",
+    provider,
+  })),
   fc.record({
     browser: fc.integer({ min: 0, max: DEVICE_ID_LIMITS.browser }),
     system: fc.integer({ min: 0, max: DEVICE_ID_LIMITS.system }),
@@ -197,5 +201,27 @@ Deno.test("property: any cookie value decodes to null or to a flash that encodes
       ok(!message.includes("undefined") && !message.includes("null"));
     }),
     { numRuns: 2000 },
+  );
+});
+
+Deno.test("an OAuth flash names its provider by its place in the configured list, never from the cookie", () => {
+  const names = ["GitHub", "Acme SSO"];
+  strictEqual(
+    flashMessage(decodeFlash("oauth_disconnected.2")!, names),
+    "Acme SSO is disconnected.",
+  );
+  // 0 (no longer configured) or a place past the list: no name to give.
+  for (const value of ["oauth_disconnected.0", "oauth_disconnected.3"]) {
+    strictEqual(
+      flashMessage(decodeFlash(value)!, names),
+      "The account is disconnected: it can no longer be used to sign in here.",
+    );
+  }
+  const req = new Request("http://localhost/settings/connections", {
+    headers: { cookie: "flash=oauth_disconnected.1" },
+  });
+  strictEqual(
+    takeFlash(req, false, ["oauth_disconnected"], names).message,
+    "GitHub is disconnected.",
   );
 });
