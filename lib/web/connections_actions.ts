@@ -133,3 +133,45 @@ export async function disconnectAction(
     providerNumber: providerNumberOf(services.oauth, link),
   };
 }
+
+/** A provider the signed-in account can sign in with again, as a link. */
+export interface SignInAgainLink {
+  name: string;
+  /** `/oauth/<id>?next=<next>`: a new sign-in, then back to `next`. */
+  href: string;
+}
+
+/**
+ * The configured providers the signed-in account is connected to, each
+ * as a link that signs in with it again and then goes to `next` (a path
+ * the caller has made safe): for the confirm-access page of an account
+ * without a password, where a new sign-in is the proof. Empty when the
+ * account has a password (it confirms with that) or no usable link.
+ *
+ * @example
+ * ```ts
+ * import type { Context } from "fresh";
+ * import type { State } from "./state.ts";
+ * declare const ctx: Context<State>;
+ * const links = await signInAgainLinks(ctx, "/settings/connections");
+ * links.map((l) => l.href); // ["/oauth/github?next=%2Fsettings%2Fconnections"]
+ * ```
+ */
+export async function signInAgainLinks(
+  ctx: Context<State>,
+  next: string,
+): Promise<SignInAgainLink[]> {
+  const { user } = requireSignedIn(ctx.state);
+  if (user.hasPassword) return [];
+  const { services } = ctx.state;
+  const ids = new Set<string>();
+  for (const link of await listOAuthAccounts(services.db, user.id)) {
+    const client = services.oauth.forLink(link.provider, link.providerUserId);
+    if (client) ids.add(client.id);
+  }
+  // In the sign-in page's order.
+  return services.oauth.list.filter((c) => ids.has(c.id)).map((c) => ({
+    name: c.name,
+    href: `/oauth/${encodeURIComponent(c.id)}?${new URLSearchParams({ next })}`,
+  }));
+}
