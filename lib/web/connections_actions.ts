@@ -22,8 +22,8 @@ import { accountDeps, accountMeta } from "./account_actions.ts";
 import {
   type ConnectionsView,
   connectionsView,
+  providerIndexOf,
   providerNameOf,
-  providerNumberOf,
 } from "./connections_view.ts";
 import { limitByUser } from "./limit_user.ts";
 import { requireRecentAuth } from "./recent_auth.ts";
@@ -40,8 +40,8 @@ export type DisconnectOutcome =
     ok: true;
     /** The provider's name, for the words said after. */
     providerName: string;
-    /** Its place in `services.oauth.list` from 1 (0: no longer configured), for the flash. */
-    providerNumber: number;
+    /** Its index in `services.oauth.list` (past the end: no longer configured), for the flash. */
+    providerIndex: number;
   }
   | Failure<"not_found" | "last_method" | "rate_limited">;
 
@@ -130,7 +130,7 @@ export async function disconnectAction(
   return {
     ok: true,
     providerName,
-    providerNumber: providerNumberOf(services.oauth, link),
+    providerIndex: providerIndexOf(services.oauth, link),
   };
 }
 

@@ -140,8 +140,9 @@ export function providerNameOf(
 }
 
 /**
- * A link's place in `clients.list` from 1, or 0 when its provider is no
- * longer configured: what a flash cookie carries instead of the name.
+ * A link's index in `clients.list`, or `clients.list.length` (past its end)
+ * when its provider is no longer configured: what a flash cookie carries
+ * instead of the name.
  *
  * @example
  * ```ts
@@ -149,15 +150,15 @@ export function providerNameOf(
  * import type { LinkedIdentity } from "../db/oauth_accounts.ts";
  * declare const clients: OAuthClients;
  * declare const link: LinkedIdentity;
- * providerNumberOf(clients, link); // 1 for the first provider listed
+ * providerIndexOf(clients, link); // 0 for the first provider listed
  * ```
  */
-export function providerNumberOf(
+export function providerIndexOf(
   clients: OAuthClients,
   link: Pick<LinkedIdentity, "provider" | "providerUserId">,
 ): number {
   const client = clients.forLink(link.provider, link.providerUserId);
-  return client === null ? 0 : clients.list.indexOf(client) + 1;
+  return client === null ? clients.list.length : clients.list.indexOf(client);
 }
 
 // Stored ids of another source than the default one are "<origin or

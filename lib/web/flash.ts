@@ -33,8 +33,8 @@ export type Flash =
   | { kind: "sign_in_timed_out" }
   | { kind: "recovery_code_used"; count: number }
   | { kind: "two_factor_disabled" }
-  // `provider`: the provider's place in `services.oauth.list`, from 1 (0:
-  // one no longer configured); the page names it (see flashMessage).
+  // `provider`: the provider's index in `services.oauth.list` (past its
+  // end: one no longer configured); the page names it (see flashMessage).
   | { kind: "oauth_disconnected"; provider: number };
 
 /** The kinds of {@linkcode Flash}. */
@@ -133,19 +133,19 @@ export function decodeFlash(value: string): Flash | null {
 }
 
 /**
- * What the notice says. `providerNames` (the names of
- * `services.oauth.list`, in order) name the provider of the OAuth kinds:
- * the cookie carries its place in that list, never its name.
+ * What the notice says. `providers` are the configured sign-in providers'
+ * names in `services.oauth.list` order, for the kinds that name one (the
+ * cookie carries the index, never the name).
  *
  * @example
  * ```ts
  * flashMessage({ kind: "others_ended", count: 1 }); // "1 other session was signed out."
- * flashMessage({ kind: "oauth_disconnected", provider: 1 }, ["GitHub"]); // "GitHub is disconnected."
+ * flashMessage({ kind: "oauth_disconnected", provider: 0 }, ["GitHub"]); // "GitHub is disconnected."
  * ```
  */
 export function flashMessage(
   flash: Flash,
-  providerNames: readonly string[] = [],
+  providers: readonly string[] = [],
 ): string {
   switch (flash.kind) {
     case "signed_out":
@@ -192,7 +192,7 @@ export function flashMessage(
     case "two_factor_disabled":
       return "Two-factor authentication is off. Signing in takes only your password now, and your recovery codes no longer work.";
     case "oauth_disconnected": {
-      const name = providerNames[flash.provider - 1];
+      const name = providers[flash.provider];
       return name === undefined
         ? "The account is disconnected: it can no longer be used to sign in here."
         : `${name} is disconnected.`;
@@ -290,8 +290,9 @@ export interface TakenFlash {
 /**
  * Reads the request's flash if it is one of the kinds this page shows,
  * and the headers that clear it. A flash of another kind is left for its
- * own page; a malformed one is cleared and shows nothing. A page showing
- * the OAuth kinds passes the provider names (see {@linkcode flashMessage}).
+ * own page; a malformed one is cleared and shows nothing. `providers`
+ * names the sign-in providers (`services.oauth.list` order) for the kinds
+ * about one.
  *
  * @example
  * ```ts
@@ -305,7 +306,7 @@ export function takeFlash(
   req: Request,
   secure: boolean,
   accept: readonly FlashKind[],
-  providerNames?: readonly string[],
+  providers: readonly string[] = [],
 ): TakenFlash {
   const raw = readCookie(req.headers.get("cookie"), flashCookieName(secure));
   if (raw === null) return { message: null, headers: {} };
@@ -314,7 +315,7 @@ export function takeFlash(
     return { message: null, headers: {} };
   }
   return {
-    message: flash === null ? null : flashMessage(flash, providerNames),
+    message: flash === null ? null : flashMessage(flash, providers),
     headers: {
       "set-cookie": clearFlashCookie(secure),
       "cache-control": "no-store",

@@ -204,21 +204,21 @@ Deno.test("property: any cookie value decodes to null or to a flash that encodes
   );
 });
 
-Deno.test("an OAuth flash names its provider by its place in the configured list, never from the cookie", () => {
+Deno.test("an OAuth flash names its provider by its index in the configured list, never from the cookie", () => {
   const names = ["GitHub", "Acme SSO"];
   strictEqual(
-    flashMessage(decodeFlash("oauth_disconnected.2")!, names),
+    flashMessage(decodeFlash("oauth_disconnected.1")!, names),
     "Acme SSO is disconnected.",
   );
-  // 0 (no longer configured) or a place past the list: no name to give.
-  for (const value of ["oauth_disconnected.0", "oauth_disconnected.3"]) {
+  // Past the list (a provider no longer configured): no name to give.
+  for (const value of ["oauth_disconnected.2", "oauth_disconnected.9999"]) {
     strictEqual(
       flashMessage(decodeFlash(value)!, names),
       "The account is disconnected: it can no longer be used to sign in here.",
     );
   }
   const req = new Request("http://localhost/settings/connections", {
-    headers: { cookie: "flash=oauth_disconnected.1" },
+    headers: { cookie: "flash=oauth_disconnected.0" },
   });
   strictEqual(
     takeFlash(req, false, ["oauth_disconnected"], names).message,

@@ -111,7 +111,7 @@ export const handler = define.handlers<Data>({
       headers: {
         location: PATH,
         "set-cookie": flashCookie(
-          { kind: "oauth_disconnected", provider: outcome.providerNumber },
+          { kind: "oauth_disconnected", provider: outcome.providerIndex },
           ctx.state.services.config.secureCookies,
         ),
       },
