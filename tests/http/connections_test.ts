@@ -166,8 +166,8 @@ async function auditRows(app: AuthApp, userId: string, event: string) {
 
 /** The page's text without tags, spaces collapsed: what a reader reads. */
 function words(html: string): string {
-  return html.replace(/<script[\s\S]*?<\/script>/g, "").replace(/<[^>]+>/g, "")
-    .replace(/\s+/g, " ");
+  return html.replace(/<script[\s\S]*?<\/script>/g, "")
+    .replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").replace(/ ([.,:;])/g, "$1");
 }
 
 connectionsTest(
@@ -313,6 +313,7 @@ connectionsTest(
     match(words(page.text), /Your account has no password/);
     const first = await me.delete(`${API}/${linkIds[1]}`);
     strictEqual(first.status, 200, first.text);
+    await smtp.waitFor((m) => m.to === email && /Acme SSO/.test(m.text));
 
     page = await getPage(me, PATH);
     const text = words(page.text);
