@@ -216,7 +216,8 @@ export async function startOidcProvider(
       // deno-lint-ignore no-explicit-any -- oidc-provider's context
       renderError(ctx: any, out: Record<string, string>) {
         ctx.type = "html";
-        ctx.body = `<!DOCTYPE html><html lang="en"><title>Error</title>` +
+        ctx.body = `<!DOCTYPE html><html lang="en"><head><title>Error</title>` +
+          `</head>` +
           `<h1>Sign-in error</h1><p>${escapeHtml(out.error ?? "")}: ` +
           `${escapeHtml(out.error_description ?? "")}</p></html>`;
       },
@@ -224,13 +225,16 @@ export async function startOidcProvider(
   );
   provider.Client.prototype.redirectUriAllowed = (uri: string) =>
     redirectUris.has(uri);
-  // Its own pages import a web font from Google: not from this machine.
+  // Its own pages import a web font from Google: not from this machine;
+  // and an empty icon spares the browser a /favicon.ico 404, which the
+  // app's browser tests would see as a console error.
   // deno-lint-ignore no-explicit-any -- Koa's context
   provider.use(async (ctx: any, next: () => Promise<void>) => {
     log.push(`${ctx.method} ${ctx.path}`);
     await next();
     if (typeof ctx.body === "string" && ctx.type?.startsWith("text/html")) {
-      ctx.body = ctx.body.replace(/@import url\(https:[^)]*\);/g, "");
+      ctx.body = ctx.body.replace(/@import url\(https:[^)]*\);/g, "")
+        .replace("<head>", '<head><link rel="icon" href="data:,">');
     }
   });
   handle = provider.callback();
