@@ -145,17 +145,32 @@ export function githubClient(
         getJson(userUrl, headers, `${where} /user`, timeoutMs),
         getJson(emailsUrl, headers, `${where} /user/emails`, timeoutMs),
       ]);
-      return identity(config, onDotCom, user, emails);
+      return githubIdentity(config, user, emails);
     },
   };
 }
 
-function identity(
+/**
+ * Who GitHub says signed in, from the JSON of `/user` and `/user/emails`
+ * (checked: anything else is {@linkcode OAuthError} `invalid_response`).
+ *
+ * @example
+ * ```ts
+ * const config = {
+ *   kind: "github", id: "github", name: "GitHub", clientId: "i", clientSecret: "s",
+ *   webUrl: new URL("https://github.com"), apiUrl: new URL("https://api.github.com"),
+ * } as const;
+ * githubIdentity(config, { id: 1, login: "octocat" }, [
+ *   { email: "octocat@example.com", primary: true, verified: true },
+ * ]).providerUserId; // "1"
+ * ```
+ */
+export function githubIdentity(
   config: GitHubProviderConfig,
-  onDotCom: boolean,
   user: unknown,
   emails: unknown,
 ): ProviderIdentity {
+  const onDotCom = config.webUrl.origin === DOT_COM;
   if (typeof user !== "object" || user === null) {
     throw new OAuthError("invalid_response", "GitHub /user: not an object");
   }
