@@ -55,9 +55,15 @@ function toLink(row: Record<string, unknown>): LinkedIdentity {
   };
 }
 
-// Whole code points only, so a cut never leaves half a surrogate pair.
+// Control characters (a line break in an email's text) and the
+// invisible direction marks that can make "evil" read as "live" are
+// provider data, not part of a name: dropped. Cut at whole code points,
+// so a cut never leaves half a surrogate pair.
+const UNSAFE = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]+/gu;
+
 function cleanLabel(label: string | null | undefined): string | null {
-  const trimmed = (label ?? "").trim();
+  const trimmed = (label ?? "").replace(UNSAFE, " ").replace(/\s+/g, " ")
+    .trim();
   if (trimmed === "") return null;
   return Array.from(trimmed).slice(0, MAX_LABEL_LENGTH).join("");
 }

@@ -140,7 +140,7 @@ async function resolveOnce(
     if (!identity.emailVerified || existing.emailVerifiedAt === null) {
       return failure(
         "email_taken",
-        `An Islet account already uses ${email.value}. Sign in to it with its password first, then connect ${identity.providerName} in Settings → Connected accounts.`,
+        `An Islet account already uses ${email.value}. Sign in to that account first (with its password, or the way you usually sign in), then connect ${identity.providerName} in Settings → Connected accounts.`,
       );
     }
     await lockSignInMethods(tx, existing.id);
