@@ -262,3 +262,28 @@ export async function unlinkOAuthAccount(
     return { ok: true, link };
   });
 }
+
+/**
+ * Removes every link of `userId` and returns them, oldest first (the
+ * password reset of an account whose address was never confirmed: see
+ * `lib/auth/password_reset.ts`).
+ *
+ * @example
+ * ```ts
+ * import type { Queryable } from "./db.ts";
+ * declare const tx: Queryable;
+ * const dropped = await deleteOAuthAccounts(tx, "user-id");
+ * ```
+ */
+export async function deleteOAuthAccounts(
+  db: Queryable,
+  userId: string,
+): Promise<LinkedIdentity[]> {
+  const rows = await db.all(
+    `DELETE FROM oauth_accounts WHERE user_id = ? RETURNING ${LINK_COLUMNS}`,
+    [userId],
+  );
+  return rows.map(toLink).sort((a, b) =>
+    a.createdAt - b.createdAt || Number(a.id) - Number(b.id)
+  );
+}
