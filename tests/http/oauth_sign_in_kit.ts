@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ok, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { type Answer, type AuthApp, Client } from "../helpers/auth.ts";
 import type { Db } from "../../lib/db/db.ts";
 
@@ -83,18 +83,53 @@ export class FlowClient extends Client {
   }
 }
 
-/** What a test compares before and after a refused flow: every table's rows. */
-export async function snapshotTables(app: AuthApp): Promise<string> {
+/**
+ * What a test compares before and after a refused flow: every table's
+ * rows, but for the mail outbox (the app's deliverer sends and removes
+ * its rows in the background) only which rows there are.
+ */
+export interface Snapshot {
+  tables: string;
+  outbox: string[];
+}
+
+/** Every table's rows now. */
+export async function snapshotTables(app: AuthApp): Promise<Snapshot> {
   const db = await app.openDb();
   try {
     const out: Record<string, unknown[]> = {};
+    let outbox: string[] = [];
     for (const table of await tableNames(db)) {
+      if (table === "email_outbox") {
+        outbox = (await db.all("SELECT id FROM email_outbox")).map((r) =>
+          String(r.id)
+        );
+        continue;
+      }
       out[table] = await db.all(`SELECT * FROM ${table} ORDER BY 1`);
     }
-    return JSON.stringify(out, (_k, v) => typeof v === "bigint" ? `${v}` : v);
+    return {
+      tables: JSON.stringify(
+        out,
+        (_k, v) => typeof v === "bigint" ? `${v}` : v,
+      ),
+      outbox,
+    };
   } finally {
     await db.close();
   }
+}
+
+/** Asserts nothing was written since `before`: same rows, no new mail. */
+export async function assertUnchanged(
+  app: AuthApp,
+  before: Snapshot,
+  label = "nothing written",
+): Promise<void> {
+  const after = await snapshotTables(app);
+  strictEqual(after.tables, before.tables, label);
+  const queued = after.outbox.filter((id) => !before.outbox.includes(id));
+  deepStrictEqual(queued, [], `${label}: no mail queued`);
 }
 
 async function tableNames(db: Db): Promise<string[]> {

@@ -9,7 +9,12 @@
  */
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import { ageSession, uniqueEmail } from "../helpers/auth.ts";
-import { FlowClient, rows, snapshotTables } from "./oauth_sign_in_kit.ts";
+import {
+  assertUnchanged,
+  FlowClient,
+  rows,
+  snapshotTables,
+} from "./oauth_sign_in_kit.ts";
 import { oauthTest } from "./oauth_sign_in_setup.ts";
 
 const SAME_ORIGIN = { "sec-fetch-site": "same-origin" };
@@ -121,7 +126,7 @@ oauthTest(
     const other = await mallory.callback(back);
     strictEqual(other.status, 403, other.text);
     match(other.text, /data-reason="wrong_account"/);
-    strictEqual(await snapshotTables(app), before);
+    await assertUnchanged(app, before);
 
     // Signed out between start and callback.
     const at2 = await c.start("/oauth/github?intent=link", SAME_ORIGIN);
@@ -130,7 +135,7 @@ oauthTest(
     const before2 = await snapshotTables(app);
     const gone = await c.callback(back2);
     strictEqual(gone.status, 403, gone.text);
-    strictEqual(await snapshotTables(app), before2);
+    await assertUnchanged(app, before2);
     const links = await rows(
       app,
       "SELECT id FROM oauth_accounts WHERE user_id = ?",
@@ -157,6 +162,6 @@ oauthTest(
     strictEqual(a.status, 303, a.text);
     strictEqual(a.headers.get("location"), "/settings/connections");
     strictEqual(flashOf(a.headers), "oauth_taken.0");
-    strictEqual(await snapshotTables(app), before);
+    await assertUnchanged(app, before);
   },
 );
