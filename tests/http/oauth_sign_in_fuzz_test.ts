@@ -143,6 +143,8 @@ oauthTest(
               `the flow cookie is cleared (${a.status})`,
             );
           }
+          // `/oauth/%2e%2e` is the home page: no start to test there.
+          if (provider === "%2e%2e") return;
           const start = await c.visit(`/oauth/${provider}?${q}`);
           ok(
             [303, 400, 403, 404].includes(start.status),
