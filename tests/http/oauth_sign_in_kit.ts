@@ -9,6 +9,7 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { type Answer, type AuthApp, Client } from "../helpers/auth.ts";
 import type { Db } from "../../lib/db/db.ts";
+import { listOutbox } from "../../lib/email/dev_outbox.ts";
 
 /** The flow cookie's name on the tests' plain-HTTP app. */
 export const FLOW_COOKIE = "oauth";
@@ -155,4 +156,34 @@ export async function rows(
   } finally {
     await db.close();
   }
+}
+
+/**
+ * The subjects of the mail to `to` so far: queued (the outbox table) or
+ * delivered (the app's outbox folder), waiting up to 5 s for one that
+ * matches `subject`.
+ */
+export async function mailTo(
+  app: AuthApp,
+  to: string,
+  subject: RegExp,
+): Promise<string[]> {
+  const dir = app.services?.config.mail.outboxDir;
+  ok(dir, "an app built in process");
+  let subjects: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    const queued = await rows(
+      app,
+      "SELECT subject FROM email_outbox WHERE recipient = ?",
+      [to],
+    );
+    const sent = (await listOutbox(dir)).filter((m) => m.to.includes(to));
+    subjects = [
+      ...queued.map((r) => String(r.subject)),
+      ...sent.map((m) => m.subject),
+    ];
+    if (subjects.some((s) => subject.test(s))) return subjects;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return subjects;
 }
