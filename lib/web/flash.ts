@@ -32,7 +32,13 @@ export type Flash =
   | { kind: "not_me_done"; count: number }
   | { kind: "sign_in_timed_out" }
   | { kind: "recovery_code_used"; count: number }
-  | { kind: "two_factor_disabled" };
+  | { kind: "two_factor_disabled" }
+  // After connecting a provider from settings; `provider` is its index in
+  // `services.oauth.list` (a cookie names no text), worded by
+  // `flashMessage(flash, names)`.
+  | { kind: "oauth_connected"; provider: number }
+  | { kind: "oauth_taken"; provider: number }
+  | { kind: "oauth_already_linked"; provider: number };
 
 /** The kinds of {@linkcode Flash}. */
 export type FlashKind = Flash["kind"];
@@ -60,6 +66,9 @@ const NUMBERS: Record<FlashKind, number> = {
   sign_in_timed_out: 0,
   recovery_code_used: 1,
   two_factor_disabled: 0,
+  oauth_connected: 1,
+  oauth_taken: 1,
+  oauth_already_linked: 1,
 };
 
 // A kind, then up to two numbers without leading zeros, dot-separated.
@@ -82,6 +91,10 @@ export function encodeFlash(flash: Flash): string {
     case "not_me_done":
     case "recovery_code_used":
       return `${flash.kind}.${n(flash.count)}`;
+    case "oauth_connected":
+    case "oauth_taken":
+    case "oauth_already_linked":
+      return `${flash.kind}.${n(flash.provider)}`;
     case "session_ended":
       return `${flash.kind}.${n(flash.device.browser)}.${
         n(flash.device.system)
@@ -115,6 +128,10 @@ export function decodeFlash(value: string): Flash | null {
     case "not_me_done":
     case "recovery_code_used":
       return { kind, count: numbers[0] };
+    case "oauth_connected":
+    case "oauth_taken":
+    case "oauth_already_linked":
+      return { kind, provider: numbers[0] };
     case "session_ended": {
       const device = { browser: numbers[0], system: numbers[1] };
       return deviceLabelOf(device) === null ? null : { kind, device };
@@ -125,14 +142,19 @@ export function decodeFlash(value: string): Flash | null {
 }
 
 /**
- * What the notice says.
+ * What the notice says. `providers` are the configured sign-in providers'
+ * names in `services.oauth.list` order, for the kinds that name one.
  *
  * @example
  * ```ts
  * flashMessage({ kind: "others_ended", count: 1 }); // "1 other session was signed out."
+ * flashMessage({ kind: "oauth_connected", provider: 0 }, ["GitHub"]); // "GitHub is connected."
  * ```
  */
-export function flashMessage(flash: Flash): string {
+export function flashMessage(
+  flash: Flash,
+  providers: readonly string[] = [],
+): string {
   switch (flash.kind) {
     case "signed_out":
       return "You have signed out.";
@@ -177,6 +199,31 @@ export function flashMessage(flash: Flash): string {
       return recoveryCodesLeftMessage(flash.count);
     case "two_factor_disabled":
       return "Two-factor authentication is off. Signing in takes only your password now, and your recovery codes no longer work.";
+    case "oauth_connected":
+    case "oauth_taken":
+    case "oauth_already_linked":
+      return oauthLinkMessage(flash, providers[flash.provider]);
+  }
+}
+
+/** The words after a connection from settings; a generic name when the index names no provider (config changed). */
+function oauthLinkMessage(
+  flash: Extract<Flash, { provider: number }>,
+  name: string | undefined,
+): string {
+  switch (flash.kind) {
+    case "oauth_connected":
+      return `${
+        name ?? "The provider"
+      } is connected. You can now sign in with it.`;
+    case "oauth_taken":
+      return `${
+        name === undefined ? "That account" : `That ${name} account`
+      } is already connected to another Islet account, so it was not connected to this one. Sign in to the other account and disconnect it there first.`;
+    case "oauth_already_linked":
+      return `Your account already has ${
+        name === undefined ? "an account of that provider" : `a ${name} account`
+      } connected. To use a different one, disconnect the current one first.`;
   }
 }
 
@@ -212,6 +259,9 @@ export function recoveryCodesLeftMessage(left: number): string {
  * ```
  */
 export function isWarningFlash(flash: Flash): boolean {
+  if (flash.kind === "oauth_taken" || flash.kind === "oauth_already_linked") {
+    return true;
+  }
   return flash.kind === "recovery_code_used" &&
     flash.count <= FEW_RECOVERY_CODES;
 }
@@ -270,7 +320,9 @@ export interface TakenFlash {
 /**
  * Reads the request's flash if it is one of the kinds this page shows,
  * and the headers that clear it. A flash of another kind is left for its
- * own page; a malformed one is cleared and shows nothing.
+ * own page; a malformed one is cleared and shows nothing. `providers`
+ * names the sign-in providers (`services.oauth.list` order) for the kinds
+ * about one.
  *
  * @example
  * ```ts
@@ -284,6 +336,7 @@ export function takeFlash(
   req: Request,
   secure: boolean,
   accept: readonly FlashKind[],
+  providers: readonly string[] = [],
 ): TakenFlash {
   const raw = readCookie(req.headers.get("cookie"), flashCookieName(secure));
   if (raw === null) return { message: null, headers: {} };
@@ -292,7 +345,7 @@ export function takeFlash(
     return { message: null, headers: {} };
   }
   return {
-    message: flash === null ? null : flashMessage(flash),
+    message: flash === null ? null : flashMessage(flash, providers),
     headers: {
       "set-cookie": clearFlashCookie(secure),
       "cache-control": "no-store",
