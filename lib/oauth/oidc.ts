@@ -214,6 +214,14 @@ export function oidcClient(
     } catch (err) {
       throw joseError(err, where);
     }
+    // jose checks `exp` and `nbf`; a token issued in the future was not
+    // made by a sane clock (OpenID Connect Core §3.1.3.7, item 10).
+    if ((payload.iat ?? 0) > now() / 1000 + CLOCK_TOLERANCE_S) {
+      throw new OAuthError(
+        "invalid_response",
+        `${where}: ID token issued in the future`,
+      );
+    }
     const multiple = Array.isArray(payload.aud) && payload.aud.length > 1;
     if (
       (multiple || payload.azp !== undefined) &&

@@ -33,8 +33,12 @@ export type Flash =
   | { kind: "sign_in_timed_out" }
   | { kind: "recovery_code_used"; count: number }
   | { kind: "two_factor_disabled" }
-  // `provider`: the provider's index in `services.oauth.list` (past its
-  // end: one no longer configured); the page names it (see flashMessage).
+  // After connecting or disconnecting a provider from settings; `provider`
+  // is its index in `services.oauth.list` (past its end: one no longer
+  // configured; a cookie names no text), worded by `flashMessage(flash, names)`.
+  | { kind: "oauth_connected"; provider: number }
+  | { kind: "oauth_taken"; provider: number }
+  | { kind: "oauth_already_linked"; provider: number }
   | { kind: "oauth_disconnected"; provider: number };
 
 /** The kinds of {@linkcode Flash}. */
@@ -63,6 +67,9 @@ const NUMBERS: Record<FlashKind, number> = {
   sign_in_timed_out: 0,
   recovery_code_used: 1,
   two_factor_disabled: 0,
+  oauth_connected: 1,
+  oauth_taken: 1,
+  oauth_already_linked: 1,
   oauth_disconnected: 1,
 };
 
@@ -86,6 +93,9 @@ export function encodeFlash(flash: Flash): string {
     case "not_me_done":
     case "recovery_code_used":
       return `${flash.kind}.${n(flash.count)}`;
+    case "oauth_connected":
+    case "oauth_taken":
+    case "oauth_already_linked":
     case "oauth_disconnected":
       return `${flash.kind}.${n(flash.provider)}`;
     case "session_ended":
@@ -121,6 +131,9 @@ export function decodeFlash(value: string): Flash | null {
     case "not_me_done":
     case "recovery_code_used":
       return { kind, count: numbers[0] };
+    case "oauth_connected":
+    case "oauth_taken":
+    case "oauth_already_linked":
     case "oauth_disconnected":
       return { kind, provider: numbers[0] };
     case "session_ended": {
@@ -140,6 +153,7 @@ export function decodeFlash(value: string): Flash | null {
  * @example
  * ```ts
  * flashMessage({ kind: "others_ended", count: 1 }); // "1 other session was signed out."
+ * flashMessage({ kind: "oauth_connected", provider: 0 }, ["GitHub"]); // "GitHub is connected. You can now sign in with it."
  * flashMessage({ kind: "oauth_disconnected", provider: 0 }, ["GitHub"]); // "GitHub is disconnected."
  * ```
  */
@@ -191,12 +205,36 @@ export function flashMessage(
       return recoveryCodesLeftMessage(flash.count);
     case "two_factor_disabled":
       return "Two-factor authentication is off. Signing in takes only your password now, and your recovery codes no longer work.";
-    case "oauth_disconnected": {
-      const name = providers[flash.provider];
+    case "oauth_connected":
+    case "oauth_taken":
+    case "oauth_already_linked":
+    case "oauth_disconnected":
+      return oauthLinkMessage(flash, providers[flash.provider]);
+  }
+}
+
+/** The words after a connection from settings; a generic name when the index names no provider (config changed). */
+function oauthLinkMessage(
+  flash: Extract<Flash, { provider: number }>,
+  name: string | undefined,
+): string {
+  switch (flash.kind) {
+    case "oauth_connected":
+      return `${
+        name ?? "The provider"
+      } is connected. You can now sign in with it.`;
+    case "oauth_taken":
+      return `${
+        name === undefined ? "That account" : `That ${name} account`
+      } is already connected to another Islet account, so it was not connected to this one. Sign in to the other account and disconnect it there first.`;
+    case "oauth_already_linked":
+      return `Your account already has ${
+        name === undefined ? "an account of that provider" : `a ${name} account`
+      } connected. To use a different one, disconnect the current one first.`;
+    case "oauth_disconnected":
       return name === undefined
         ? "The account is disconnected: it can no longer be used to sign in here."
         : `${name} is disconnected.`;
-    }
   }
 }
 
@@ -232,6 +270,9 @@ export function recoveryCodesLeftMessage(left: number): string {
  * ```
  */
 export function isWarningFlash(flash: Flash): boolean {
+  if (flash.kind === "oauth_taken" || flash.kind === "oauth_already_linked") {
+    return true;
+  }
   return flash.kind === "recovery_code_used" &&
     flash.count <= FEW_RECOVERY_CODES;
 }

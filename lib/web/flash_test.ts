@@ -40,6 +40,43 @@ Deno.test("flash messages say what happened, with counts", () => {
   );
 });
 
+Deno.test("after connecting a provider: its name from the configured list, plain words when the index names none", () => {
+  const names = ["GitHub", "Acme SSO"];
+  strictEqual(
+    flashMessage({ kind: "oauth_connected", provider: 0 }, names),
+    "GitHub is connected. You can now sign in with it.",
+  );
+  strictEqual(
+    flashMessage({ kind: "oauth_taken", provider: 1 }, names),
+    "That Acme SSO account is already connected to another Islet account, so it was not connected to this one. Sign in to the other account and disconnect it there first.",
+  );
+  strictEqual(
+    flashMessage({ kind: "oauth_already_linked", provider: 0 }, names),
+    "Your account already has a GitHub account connected. To use a different one, disconnect the current one first.",
+  );
+  strictEqual(
+    flashMessage({ kind: "oauth_connected", provider: 7 }, names),
+    "The provider is connected. You can now sign in with it.",
+  );
+  ok(isWarningFlash({ kind: "oauth_taken", provider: 0 }));
+  ok(!isWarningFlash({ kind: "oauth_connected", provider: 0 }));
+  deepStrictEqual(decodeFlash("oauth_connected.1"), {
+    kind: "oauth_connected",
+    provider: 1,
+  });
+  strictEqual(decodeFlash("oauth_connected"), null);
+  const taken = takeFlash(
+    withCookie("flash=oauth_connected.1"),
+    false,
+    ["oauth_connected"],
+    names,
+  );
+  strictEqual(
+    taken.message,
+    "Acme SSO is connected. You can now sign in with it.",
+  );
+});
+
 Deno.test("after a recovery code: how many are left, a warning at 3 or fewer, and what to do at none", () => {
   strictEqual(
     flashMessage({ kind: "recovery_code_used", count: 9 }),
@@ -163,6 +200,14 @@ const flashes: fc.Arbitrary<Flash> = fc.oneof(
     kind: "others_ended",
     count,
   })),
+  fc.tuple(
+    fc.constantFrom(
+      "oauth_connected" as const,
+      "oauth_taken" as const,
+      "oauth_already_linked" as const,
+    ),
+    fc.integer({ min: 0, max: 9999 }),
+  ).map(([kind, provider]): Flash => ({ kind, provider })),
   fc.integer({ min: 0, max: 9999 }).map((provider): Flash => ({
     kind: "oauth_disconnected",
     provider,

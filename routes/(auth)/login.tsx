@@ -8,6 +8,7 @@ import { failureHeaders, failureStatus } from "../../lib/web/failure_answer.ts";
 import { takeFlash } from "../../lib/web/flash.ts";
 import { AuthCard } from "../../components/AuthCard.tsx";
 import { Notice } from "../../components/Notice.tsx";
+import { ProviderButtons } from "../../components/ProviderButtons.tsx";
 import LoginForm from "../../islands/LoginForm.tsx";
 import { define, isSignedIn } from "../../utils.ts";
 
@@ -72,7 +73,7 @@ export const handler = define.handlers<Data>({
   },
 });
 
-export default define.page<typeof handler>(function Login({ data }) {
+export default define.page<typeof handler>(function Login({ data, state }) {
   return (
     <AuthCard title="Sign in">
       <Head>
@@ -93,6 +94,7 @@ export default define.page<typeof handler>(function Login({ data }) {
           </a>, or sign in again below.
         </p>
       )}
+      <ProviderButtons providers={state.services.oauth.list} next={data.next} />
       <LoginForm
         next={data.next}
         email={data.email}

@@ -5,6 +5,8 @@ import { signUpAction } from "../../lib/web/auth_actions.ts";
 import { failureHeaders, failureStatus } from "../../lib/web/failure_answer.ts";
 import { AuthCard } from "../../components/AuthCard.tsx";
 import { CheckInbox } from "../../components/CheckInbox.tsx";
+import { ProviderButtons } from "../../components/ProviderButtons.tsx";
+import { safeNext } from "../../lib/web/safe_next.ts";
 import SignupForm from "../../islands/SignupForm.tsx";
 import { define, isSignedIn } from "../../utils.ts";
 
@@ -46,7 +48,7 @@ export const handler = define.handlers<Data>({
   },
 });
 
-export default define.page<typeof handler>(function Signup({ data }) {
+export default define.page<typeof handler>(function Signup({ data, ...p }) {
   if (data.sent) {
     return (
       <AuthCard title="Check your inbox">
@@ -62,6 +64,10 @@ export default define.page<typeof handler>(function Signup({ data }) {
       <Head>
         <title>Create an account · Islet</title>
       </Head>
+      <ProviderButtons
+        providers={p.state.services.oauth.list}
+        next={safeNext(p.url.searchParams.get("next"))}
+      />
       <SignupForm
         email={data.email}
         error={data.error}
