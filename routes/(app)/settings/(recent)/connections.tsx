@@ -38,6 +38,8 @@ import { define, type State } from "../../../../utils.ts";
 interface Data {
   view: ConnectionsView;
   notice: string | null;
+  /** The notice is a refusal (the provider account is someone else's). */
+  warning?: boolean;
   /** A refused Disconnect: the words, and whether it was the last-method rule. */
   error?: { message: string; lastMethod: boolean };
 }
@@ -45,8 +47,16 @@ interface Data {
 const PATH = "/settings/connections";
 const NO_STORE = { "cache-control": "no-store" };
 
-/** The notices this page shows (connecting is finished by the OAuth callback, which comes back here). */
-const FLASH_KINDS: FlashKind[] = ["oauth_disconnected"];
+/**
+ * The notices this page shows: a connection is finished by the provider's
+ * callback (lib/web/oauth_finish.ts), which comes back here with one.
+ */
+const FLASH_KINDS: FlashKind[] = [
+  "oauth_connected",
+  "oauth_taken",
+  "oauth_already_linked",
+  "oauth_disconnected",
+];
 
 type Ctx = Context<State>;
 
@@ -70,7 +80,7 @@ export const handler = define.handlers<Data>({
       FLASH_KINDS,
       services.oauth.list.map((c) => c.name),
     );
-    return page({ view, notice: flash.message }, {
+    return page({ view, notice: flash.message, warning: flash.warning }, {
       headers: { ...flash.headers, ...NO_STORE },
     });
   },
@@ -202,7 +212,7 @@ export default define.page<typeof handler>(function ConnectionsSettings(
           account connected here signs in to this one.
         </p>
       </div>
-      <Notice message={data.notice} />
+      <Notice message={data.notice} warning={data.warning} />
       {error && (
         <div
           role="alert"

@@ -1,0 +1,209 @@
+/**
+ * Connected accounts with the real provider flows, in process on both
+ * engines (the GitHub stand-in and real oidc-providers, a real SMTP
+ * server):
+ *
+ * - an account made through a provider has no password; it sets one
+ *   through the reset email (forgot password → link → new password), and
+ *   afterwards signs in with the password and still with the provider,
+ *   and may then disconnect the provider (no longer its last way in);
+ * - such an account, asked to confirm access, is offered its providers:
+ *   signing in again through one starts a new session, signed in just
+ *   now, and comes back to the page that asked, which then works;
+ * - the connections page shows the notice of a connection made from it.
+ */
+import { match, notStrictEqual, ok, strictEqual } from "node:assert/strict";
+import { ENGINES } from "../../lib/db/testing.ts";
+import { ageSession, type AuthApp, Client, withApp } from "../helpers/auth.ts";
+import { flashSet, getPage, HTML } from "../helpers/pages.ts";
+import { startSmtp, type TestSmtp } from "../helpers/smtp.ts";
+import {
+  driveGitHub,
+  driveOidc,
+  type OAuthStandins,
+  startOAuthStandins,
+} from "../helpers/oauth.ts";
+import { FlowClient, rows } from "./oauth_sign_in_kit.ts";
+
+const PATH = "/settings/connections";
+const NEW_PASSWORD = "Harbour lantern 2210 fig";
+/** The person the stand-ins know with a verified address. */
+const ALICE = { login: "alice", email: "alice@example.com" };
+
+interface Kit {
+  app: AuthApp;
+  standins: OAuthStandins;
+  smtp: TestSmtp;
+}
+
+/** One test per engine: the providers, an SMTP server, the app. */
+function flowTest(name: string, fn: (kit: Kit) => Promise<void>) {
+  for (const engine of ENGINES) {
+    Deno.test(`${name} [${engine}]`, async () => {
+      const standins = await startOAuthStandins();
+      const smtp = await startSmtp();
+      try {
+        await withApp((app) => fn({ app, standins, smtp }), {
+          engine,
+          env: standins.env({
+            SMTP_URL: smtp.url,
+            MAIL_FROM: "islet@example.com",
+          }),
+        });
+      } finally {
+        await smtp.stop();
+        await standins.stop();
+      }
+    });
+  }
+}
+
+/** Signs up through GitHub as alice: a new account without a password. */
+async function gitHubAccount(app: AuthApp) {
+  const c = new FlowClient(app);
+  const done = await c.flowThrough("/oauth/github", driveGitHub, ALICE.login);
+  strictEqual(done.status, 303, done.text);
+  const me = (await c.get("/api/auth/me")).json.user;
+  strictEqual(me.email, ALICE.email);
+  const [user] = await rows(
+    app,
+    "SELECT password_hash FROM users WHERE id = ?",
+    [me.id],
+  );
+  strictEqual(user.password_hash, null, "made through a provider: no password");
+  return { c, userId: String(me.id) };
+}
+
+flowTest(
+  "an account made through GitHub sets a password by the reset email, then signs in with either, and may disconnect GitHub",
+  async ({ app, smtp }) => {
+    const { c, userId } = await gitHubAccount(app);
+    // Its one link is its only way in: refused, as the page said.
+    const [link] = await rows(
+      app,
+      "SELECT id FROM oauth_accounts WHERE user_id = ?",
+      [userId],
+    );
+    const refused = await c.delete(`/api/account/connections/${link.id}`);
+    strictEqual(refused.status, 409, refused.text);
+
+    const asked = await new Client(app).post("/forgot-password", {
+      form: { email: ALICE.email },
+      headers: HTML,
+    });
+    strictEqual(asked.status, 200, asked.text);
+    const mail = await smtp.waitFor((m) =>
+      m.to === ALICE.email && /^Reset your Islet password$/.test(m.subject)
+    );
+    const token = new URL(mail.links.find((l) => l.includes("token="))!)
+      .searchParams.get("token")!;
+    const set = await new Client(app).post("/reset-password", {
+      form: { token, password: NEW_PASSWORD },
+      headers: HTML,
+    });
+    strictEqual(set.status, 303, set.text);
+    strictEqual(flashSet(set)?.value, "password_reset");
+    // As any reset: every session ended, this one included.
+    strictEqual(await c.meStatus(), 401);
+
+    const withPassword = new Client(app);
+    await withPassword.login(ALICE.email, NEW_PASSWORD);
+    strictEqual(
+      (await withPassword.get("/api/auth/me")).json.user.id,
+      userId,
+    );
+    const again = new FlowClient(app);
+    const back = await again.flowThrough(
+      "/oauth/github",
+      driveGitHub,
+      ALICE.login,
+    );
+    strictEqual(back.status, 303, back.text);
+    strictEqual((await again.get("/api/auth/me")).json.user.id, userId);
+
+    // A password now: GitHub is no longer the last way in.
+    const page = await getPage(again, PATH);
+    strictEqual(page.status, 200, page.text);
+    strictEqual(page.text.includes("Set a password first"), false);
+    strictEqual(page.text.includes("Your account has no password"), false);
+    const gone = await again.post(PATH, {
+      form: { intent: "unlink", link: String(link.id) },
+      headers: HTML,
+    });
+    strictEqual(gone.status, 303, gone.text);
+    strictEqual(flashSet(gone)?.value, "oauth_disconnected.0");
+    await withPassword.login(ALICE.email, NEW_PASSWORD);
+  },
+);
+
+flowTest(
+  "confirm access without a password: signing in again through the provider is the proof, and comes back to the page that asked",
+  async ({ app }) => {
+    const c = new FlowClient(app);
+    const made = await c.flowThrough("/oauth/acme", driveOidc, ALICE.login);
+    strictEqual(made.status, 303, made.text);
+    const userId = String((await c.get("/api/auth/me")).json.user.id);
+    const oldSession = c.sessionId;
+    await ageSession(app, c);
+
+    const gate = await c.visit(PATH);
+    strictEqual(gate.status, 303);
+    const confirm = gate.headers.get("location")!;
+    strictEqual(confirm, `/confirm-access?next=${encodeURIComponent(PATH)}`);
+    const page = await c.visit(confirm);
+    strictEqual(page.status, 200, page.text);
+    const href = page.text.match(
+      /href="(\/oauth\/acme\?next=[^"]+)"[^>]*>Continue with Acme SSO</,
+    )?.[1];
+    ok(href, "the page offers the account's provider");
+    strictEqual(href, `/oauth/acme?next=${encodeURIComponent(PATH)}`);
+
+    const signedInAgain = await c.flowThrough(
+      href.replaceAll("&amp;", "&"),
+      driveOidc,
+      ALICE.login,
+    );
+    strictEqual(signedInAgain.status, 303, signedInAgain.text);
+    strictEqual(signedInAgain.headers.get("location"), PATH);
+    notStrictEqual(c.sessionId, oldSession, "a new session");
+    strictEqual((await c.get("/api/auth/me")).json.user.id, userId);
+    const open = await c.visit(PATH);
+    strictEqual(open.status, 200, open.text);
+    match(open.text, /Connected as/);
+    // The fresh proof is good for the JSON routes too (the last link is
+    // still refused, for its own reason).
+    const [link] = await rows(
+      app,
+      "SELECT id FROM oauth_accounts WHERE user_id = ?",
+      [userId],
+    );
+    strictEqual(
+      (await c.delete(`/api/account/connections/${link.id}`)).status,
+      409,
+    );
+  },
+);
+
+flowTest(
+  "the connections page shows the notice of a connection it started",
+  async ({ app }) => {
+    const c = new FlowClient(app);
+    await c.register("carol@example.com");
+    const done = await c.flowThrough(
+      "/oauth/github?intent=link",
+      driveGitHub,
+      ALICE.login,
+      { headers: { "sec-fetch-site": "same-origin" } },
+    );
+    strictEqual(done.status, 303, done.text);
+    strictEqual(done.headers.get("location"), PATH);
+    const flash = flashSet(done)!.value;
+    const page = await getPage(c, PATH, flash);
+    match(
+      page.text,
+      /role="status"[^>]*>GitHub is connected\. You can now sign in with it\.</,
+    );
+    match(page.text, /Connected as <strong[^>]*>alice</);
+    strictEqual(flashSet(page)?.value, "", "shown once");
+  },
+);
