@@ -205,5 +205,23 @@ flowTest(
     );
     match(page.text, /Connected as <strong[^>]*>alice</);
     strictEqual(flashSet(page)?.value, "", "shown once");
+
+    // The same GitHub account from another Islet account: refused, and
+    // the page says so as a warning.
+    const other = new FlowClient(app);
+    await other.register("dave@example.com");
+    const refused = await other.flowThrough(
+      "/oauth/github?intent=link",
+      driveGitHub,
+      ALICE.login,
+      { headers: { "sec-fetch-site": "same-origin" } },
+    );
+    strictEqual(refused.status, 303, refused.text);
+    const warned = await getPage(other, PATH, flashSet(refused)!.value);
+    match(
+      warned.text,
+      /role="status"[^>]*class="[^"]*amber[^"]*"[^>]*>That GitHub account is already connected to another Islet account/,
+    );
+    match(warned.text, />Connect GitHub</);
   },
 );
