@@ -16,8 +16,9 @@
  *    code, just turned on with its recovery codes, on, new codes, turned
  *    off), Connected accounts (none, GitHub connected, a notice, the last
  *    way to sign in and its refusal) and confirm-access offering a
- *    provider to an account without a password, the billing page (address not confirmed, free, back from
- *    checkout, active, canceling, past due with its banner), the Pro page
+ *    provider to an account without a password, the billing page
+ *    (address not confirmed, free, back from checkout, active, canceling,
+ *    past due with its banner), the Pro page
  *    (upgrade, and on the Pro plan), and the header's phone menu open,
  *    each in the light and the dark theme.
  * 2. Signing in works from the keyboard alone: the skip link is the first
