@@ -144,6 +144,7 @@ flowTest(
     strictEqual(made.status, 303, made.text);
     const userId = String((await c.get("/api/auth/me")).json.user.id);
     const oldSession = c.sessionId;
+    const oldCookie = c.cookie;
     await ageSession(app, c);
 
     const gate = await c.visit(PATH);
@@ -166,6 +167,11 @@ flowTest(
     strictEqual(signedInAgain.status, 303, signedInAgain.text);
     strictEqual(signedInAgain.headers.get("location"), PATH);
     notStrictEqual(c.sessionId, oldSession, "a new session");
+    strictEqual(
+      (await c.get("/api/auth/me", { cookie: oldCookie })).status,
+      401,
+      "the old one ended, as at any sign-in",
+    );
     strictEqual((await c.get("/api/auth/me")).json.user.id, userId);
     const open = await c.visit(PATH);
     strictEqual(open.status, 200, open.text);
