@@ -47,9 +47,9 @@ import { type Failure, failure } from "../auth/outcome.ts";
 import { freeIdentityUsername } from "../auth/username.ts";
 import { sendVerification } from "../auth/verify_email.ts";
 import {
-  ATTEMPTS,
   connectIdentity,
   type OAuthAccountDeps,
+  RACE_ATTEMPTS,
 } from "./accounts_link.ts";
 import type { ProviderIdentity } from "./provider.ts";
 
@@ -106,7 +106,7 @@ export async function resolveIdentity(
       // after this one looked: the next try sees what it wrote.
       const raced = err instanceof DuplicateUserError ||
         err instanceof OAuthAccountTakenError;
-      if (raced && attempt < ATTEMPTS) continue;
+      if (raced && attempt < RACE_ATTEMPTS) continue;
       throw err;
     }
   }
