@@ -62,8 +62,10 @@ const SECRET_RE = /^[A-Za-z0-9_-]{43}$/;
 const PROVIDER_ID_RE = /^[a-z][a-z0-9-]{0,30}$/;
 const USER_ID_RE =
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-// deno-lint-ignore no-control-regex -- control characters are what it refuses
-const CONTROL_RE = /[\u0000-\u001f\u007f\\]/;
+// What `safeNext` gives: a URL's path, query and fragment as serialised,
+// so printable ASCII with `"` and `\` percent-encoded or refused. Nothing
+// here needs escaping in JSON, so the longest path still fits the cookie.
+const PATH_CHARS_RE = /^[\x21\x23-\x5b\x5d-\x7e]*$/;
 const MAX_NEXT = 2048;
 // A well-formed flow is well under 3 KB; a longer cookie is not ours.
 const MAX_COOKIE = 4096;
@@ -89,7 +91,7 @@ function randomSecret(): string {
 /** A local path, as `safeNext` makes them (a coarse shape check). */
 function localPath(next: unknown): next is string {
   return typeof next === "string" && next.length <= MAX_NEXT &&
-    next.startsWith("/") && !next.startsWith("//") && !CONTROL_RE.test(next);
+    next.startsWith("/") && !next.startsWith("//") && PATH_CHARS_RE.test(next);
 }
 
 /**

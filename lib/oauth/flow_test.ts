@@ -23,6 +23,7 @@ import {
   readFlow,
 } from "./flow.ts";
 import { FLOW_MAX_AGE_MS } from "./provider.ts";
+import { safeNext } from "../web/safe_next.ts";
 
 const T0 = Date.UTC(2030, 0, 1);
 const USER = "0f8fad5b-d9cb-469f-a165-70867728950e";
@@ -353,4 +354,51 @@ Deno.test("claimState: once only across two instances sharing Redis", async () =
     await b.close();
     await redis.stop();
   }
+});
+
+Deno.test("every path safeNext gives makes a flow whose cookie reads back whole", () => {
+  const path = fc.oneof(
+    fc.string({ maxLength: 2100 }),
+    fc.string({ unit: "binary", maxLength: 600 }).map((s) => "/" + s),
+    fc.webPath().map((p) => p + "?q=" + encodeURIComponent('ü "x"')),
+    fc.constant("/" + "a".repeat(2047)),
+  );
+  fc.assert(
+    fc.property(path, fc.boolean(), fc.boolean(), (raw, secure, oidc) => {
+      const next = safeNext(raw);
+      const flow = newFlow({
+        providerId: "acme",
+        next,
+        intent: "sign_in",
+        userId: null,
+        oidc,
+      });
+      const read = readFlow(carrying(flowCookie(flow, secure), secure), secure);
+      deepStrictEqual(read, flow);
+    }),
+    { numRuns: 1_000 },
+  );
+});
+
+Deno.test("checkCallback: any query gives a result, never a throw", () => {
+  const flow = signIn();
+  const query = fc.array(
+    fc.tuple(
+      fc.constantFrom("state", "code", "error", "iss", "x"),
+      fc.oneof(fc.string(), fc.constant(flow.state)),
+    ),
+    { maxLength: 6 },
+  );
+  fc.assert(
+    fc.property(query, fc.integer(), (pairs, dt) => {
+      const r = checkCallback(
+        flow,
+        "acme",
+        new URLSearchParams(pairs),
+        T0 + dt,
+      );
+      return r.ok ? r.code.length > 0 : typeof r.reason === "string";
+    }),
+    { numRuns: 2_000 },
+  );
 });
