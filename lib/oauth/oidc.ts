@@ -26,7 +26,13 @@
  * @module
  */
 import { CodeChallengeMethod, OAuth2Client } from "arctic";
-import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from "jose";
+import {
+  createRemoteJWKSet,
+  customFetch,
+  errors,
+  type JWTPayload,
+  jwtVerify,
+} from "jose";
 import { hash } from "node:crypto";
 import { constantTimeEqualHex } from "../auth/session_token.ts";
 import { type OidcProviderConfig, providerUrlAllowed } from "./config.ts";
@@ -263,6 +269,7 @@ function digest(text: string): string {
 
 /** jose's failures: a key set that cannot be fetched is `unreachable`, the rest `invalid_response`. */
 function joseError(err: unknown, where: string): OAuthError {
+  if (err instanceof OAuthError) return err;
   if (err instanceof errors.JWKSTimeout) {
     return new OAuthError("unreachable", `${where}: key set timed out`);
   }
@@ -331,6 +338,19 @@ async function discover(
     algorithms,
     jwks: createRemoteJWKSet(endpoint("jwks_uri"), {
       timeoutDuration: timeoutMs,
+      // A key set that answers 5xx is a provider that is down, as for
+      // every other request (jose would call it a malformed answer).
+      [customFetch]: async (url, init) => {
+        const res = await fetch(url, init);
+        if (res.status >= 500) {
+          await res.body?.cancel();
+          throw new OAuthError(
+            "unreachable",
+            `${where} key set: HTTP ${res.status}`,
+          );
+        }
+        return res;
+      },
     }),
   };
 }

@@ -90,6 +90,8 @@ export async function startFakeIssuer(): Promise<FakeIssuer> {
         }
         case "/jwks":
           return Response.json({ keys: [jwk] });
+        case "/jwks-down":
+          return new Response("down", { status: 502 });
         case "/token":
           return await token();
         case "/userinfo":

@@ -231,3 +231,10 @@ Deno.test("oidc refusals: a key set that cannot be fetched is unreachable", asyn
     equal(await attempt(fake, client), "unreachable");
   });
 });
+
+Deno.test("oidc refusals: a key set that answers 5xx is unreachable", async () => {
+  await withFake(async (fake, client) => {
+    fake.doc.jwks_uri = `${fake.issuer}/jwks-down`;
+    equal(await attempt(fake, client), "unreachable");
+  });
+});
