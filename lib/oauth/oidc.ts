@@ -54,7 +54,7 @@ export interface OidcClientOptions extends ProviderHttpOptions {
 const SCOPES = ["openid", "email", "profile"];
 const DISCOVERY_TTL_MS = 60 * 60_000;
 const CLOCK_TOLERANCE_S = 60;
-const MAX_SUB = 255;
+const SUB_RE = /^[\x20-\x7e]{1,255}$/;
 const MAX_EMAIL = 320;
 const GOOGLE = "https://accounts.google.com";
 
@@ -233,10 +233,10 @@ export function oidcClient(
         `${where}: ID token nonce is not this flow's`,
       );
     }
-    if (
-      typeof payload.sub !== "string" || payload.sub === "" ||
-      payload.sub.length > MAX_SUB
-    ) {
+    // OpenID Connect Core §2: at most 255 ASCII characters. Printable
+    // only: a NUL or a line break would reach the database (PostgreSQL
+    // refuses a NUL: a 500) and the audit log.
+    if (typeof payload.sub !== "string" || !SUB_RE.test(payload.sub)) {
       throw new OAuthError("invalid_response", `${where}: no usable sub`);
     }
     return payload;

@@ -119,6 +119,8 @@ Deno.test("oidc id token: a wrong audience, issuer, party, time, nonce or subjec
       "no iat": ({ iat: _, ...c }) => c,
       "nonce a number": (c) => ({ ...c, nonce: 42 }),
       "sub too long": (c) => ({ ...c, sub: "x".repeat(256) }),
+      "sub with a NUL": (c) => ({ ...c, sub: "ada\u0000" }),
+      "sub with a line break": (c) => ({ ...c, sub: "ada\nevil" }),
       "email not text": (c) => ({ ...c, email: ["a@example.com"] }),
     };
     for (const [name, change] of Object.entries(cases)) {
