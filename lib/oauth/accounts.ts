@@ -47,9 +47,9 @@ import { type Failure, failure } from "../auth/outcome.ts";
 import { freeIdentityUsername } from "../auth/username.ts";
 import { sendVerification } from "../auth/verify_email.ts";
 import {
-  ATTEMPTS,
   connectIdentity,
   type OAuthAccountDeps,
+  RACE_ATTEMPTS,
 } from "./accounts_link.ts";
 import type { ProviderIdentity } from "./provider.ts";
 
@@ -102,9 +102,11 @@ export async function resolveIdentity(
         resolveOnce(tx, deps, identity, meta)
       );
     } catch (err) {
+      // Another request took the address, the username or this identity
+      // after this one looked: the next try sees what it wrote.
       const raced = err instanceof DuplicateUserError ||
         err instanceof OAuthAccountTakenError;
-      if (raced && attempt < ATTEMPTS) continue;
+      if (raced && attempt < RACE_ATTEMPTS) continue;
       throw err;
     }
   }
@@ -125,8 +127,10 @@ async function resolveOnce(
   if (known !== null) {
     return { ok: true, user: known, created: false, linked: false };
   }
+  // The provider's address is input like any other: one that breaks the
+  // sign-up rules makes no account.
   const email = validateEmail(identity.email ?? "");
-  if (identity.email === null || !email.ok) {
+  if (!email.ok) {
     return failure(
       "no_email",
       `${identity.providerName} did not give an email address we can use, so no account can be made from it. Add a verified email address there and try again, or sign up with an email and password.`,
@@ -140,6 +144,7 @@ async function resolveOnce(
         `An Islet account already uses ${email.value}. Sign in to that account first (with its password, or the way you usually sign in), then connect ${identity.providerName} in Settings → Connected accounts.`,
       );
     }
+    // As every change of an account's links: ordered with unlinks.
     await lockSignInMethods(tx, existing.id);
     await connectIdentity(tx, deps, existing, identity, meta, "email");
     return { ok: true, user: existing, created: false, linked: true };

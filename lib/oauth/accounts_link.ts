@@ -42,8 +42,11 @@ export type OAuthAccountDeps = AccountDeps;
 /** The settings page that lists connected providers (linked from the emails). */
 export const CONNECTIONS_PATH = "/settings/connections";
 
-/** How many times an action runs when a race refused it: they end within a try or two, more would be a bug, better thrown. */
-export const ATTEMPTS = 4;
+/**
+ * How many times an action runs when a race refused it: races end within
+ * a try or two; more would be a bug, better thrown than looped on.
+ */
+export const RACE_ATTEMPTS = 4;
 
 /**
  * Inside the caller's transaction: links the identity to `user`, records
@@ -198,7 +201,9 @@ export async function linkIdentity(
       });
     } catch (err) {
       // Another account took this identity meanwhile: the next try says so.
-      if (err instanceof OAuthAccountTakenError && attempt < ATTEMPTS) continue;
+      if (err instanceof OAuthAccountTakenError && attempt < RACE_ATTEMPTS) {
+        continue;
+      }
       throw err;
     }
   }

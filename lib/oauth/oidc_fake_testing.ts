@@ -1,11 +1,12 @@
 /**
- * A minimal OpenID Connect issuer for the cases a real provider never
- * produces (test-only). `oidc_test.ts` runs every flow it can against the
- * real npm `oidc-provider`; this serves a discovery document, a key set
- * and a token endpoint whose ID token the test writes — another audience,
- * another issuer, unsigned, HMAC-signed, a stranger's key — and can make
- * its discovery fail or hang. No authorization endpoint: the test calls
- * `identify` with any code.
+ * A minimal OpenID Connect issuer for the cases even a spoiled real
+ * provider never produces (test-only; see `oidc_refusals_test.ts` for the
+ * list). `oidc_test.ts` and `oidc_id_token_test.ts` run everything they
+ * can against the real npm `oidc-provider`; this serves a discovery
+ * document, a key set and a token endpoint whose answer the test writes
+ * (an ID token HMAC-signed or signed by a stranger's key, no ID token,
+ * not JSON), and can make its discovery fail or hang. No authorization
+ * endpoint: the test calls `identify` with any code.
  *
  * @module
  */

@@ -1,8 +1,15 @@
 /**
- * ID tokens and discovery answers a real provider never gives, from the
- * fake issuer of `oidc_fake_testing.ts` (the real-provider cases, wrong
- * nonce and expiry included, are in `oidc_test.ts`): each must be refused
- * with the right reason.
+ * What the OpenID Connect client refuses that even a spoiled real
+ * provider cannot produce (`oidc_id_token_test.ts` has every case the
+ * real npm `oidc-provider` stand-in can: changed claims re-signed with its
+ * key, unsigned tokens, 5xx, a hanging token endpoint). These come from
+ * the fake issuer of `oidc_fake_testing.ts`: a token HMAC-signed with the
+ * client secret or signed by a stranger's key (the stand-in re-signs only
+ * with its own key), a token answer without an ID token or not JSON (its
+ * token endpoint always answers well-formed), a discovery document that
+ * hangs or lists unusable endpoints or algorithms (its discovery is
+ * oidc-provider's own), arbitrary userinfo JSON, a key set on a closed
+ * port.
  */
 import { equal, ok } from "node:assert/strict";
 import { freePort } from "../../tests/helpers/redis.ts";
@@ -58,7 +65,7 @@ async function reason(p: Promise<unknown>): Promise<string> {
   return "accepted";
 }
 
-/** The outcome of one identify whose ID token has `claims` over good ones. */
+/** The outcome of one identify with the fake's next answer made by `o`. */
 function attempt(
   fake: FakeIssuer,
   client: OAuthClient,
@@ -80,58 +87,18 @@ Deno.test("oidc refusals: a good token from the fake is accepted (the baseline)"
       }),
       "accepted",
     );
-    equal(
-      await attempt(fake, client, {
-        claims: { aud: [fake.clientId, "other"], azp: fake.clientId },
-      }),
-      "accepted",
-    );
   });
 });
 
-Deno.test("oidc refusals: another audience, issuer or authorized party", async () => {
+Deno.test("oidc refusals: HMAC-signed with the client secret, or signed by a stranger", async () => {
   await withFake(async (fake, client) => {
-    const cases: Record<string, Record<string, unknown>> = {
-      "aud another client": { aud: "someone-else" },
-      "aud several, no azp": { aud: [fake.clientId, "other"] },
-      "azp another client": { azp: "someone-else" },
-      "iss another issuer": { iss: "http://127.0.0.1:1" },
-      "iss missing": { iss: undefined },
-    };
-    for (const [name, claims] of Object.entries(cases)) {
-      equal(await attempt(fake, client, { claims }), "invalid_response", name);
-    }
-  });
-});
-
-Deno.test("oidc refusals: unsigned, HMAC-signed or signed by a stranger", async () => {
-  await withFake(async (fake, client) => {
-    for (const signing of ["none", "hs256", "stranger"] as const) {
+    // The document lists HS256; the client takes asymmetric algorithms only.
+    for (const signing of ["hs256", "stranger"] as const) {
       equal(
         await attempt(fake, client, { signing }),
         "invalid_response",
         signing,
       );
-    }
-  });
-});
-
-Deno.test("oidc refusals: expired, from the future, or missing times, nonce or subject", async () => {
-  await withFake(async (fake, client) => {
-    const now = Math.floor(Date.now() / 1000);
-    const cases: Record<string, Record<string, unknown>> = {
-      "expired": { exp: now - 120, iat: now - 900 },
-      "no exp": { exp: undefined },
-      "no iat": { iat: undefined },
-      "issued in the future": { iat: now + 600, exp: now + 1200 },
-      "no nonce": { nonce: undefined },
-      "nonce a number": { nonce: 42 },
-      "no sub": { sub: undefined },
-      "sub too long": { sub: "x".repeat(256) },
-      "email not text": { email: ["a@example.com"] },
-    };
-    for (const [name, claims] of Object.entries(cases)) {
-      equal(await attempt(fake, client, { claims }), "invalid_response", name);
     }
   });
 });
@@ -146,15 +113,12 @@ Deno.test("oidc refusals: no ID token, or a token answer that is not JSON", asyn
   });
 });
 
-Deno.test("oidc refusals: userinfo must speak of the ID token's subject", async () => {
+Deno.test("oidc refusals: userinfo fills in, the ID token's claims win, __proto__ stays a key", async () => {
   await withFake(async (fake, client) => {
-    fake.userinfo = {
-      sub: "user-1",
-      email: "info@example.com",
-      email_verified: "true",
-      name: "Info Name",
-      ["__proto__"]: { email: "polluted@example.com" },
-    };
+    fake.userinfo = JSON.parse(
+      `{"sub":"user-1","email":"info@example.com","email_verified":"true",` +
+        `"name":"Info Name","__proto__":{"email":"polluted@example.com"}}`,
+    );
     const f = flow();
     fake.answer({
       claims: { nonce: f.nonce, email: undefined, name: "Token Name" },
@@ -162,26 +126,8 @@ Deno.test("oidc refusals: userinfo must speak of the ID token's subject", async 
     const who = await client.identify("code", f);
     equal(who.email, "info@example.com");
     equal(who.emailVerified, true);
-    // The ID token's claim wins over userinfo's.
     equal(who.name, "Token Name");
     ok(fake.requests.includes("GET /userinfo"));
-    fake.userinfo = { sub: "user-2", email: "other@example.com" };
-    equal(
-      await attempt(fake, client, { claims: { email: undefined } }),
-      "invalid_response",
-    );
-  });
-});
-
-Deno.test("oidc refusals: a failed discovery is not kept; the next flow reads it again", async () => {
-  await withFake(async (fake, client) => {
-    fake.failDiscovery("500");
-    equal(await reason(client.authorizationUrl(flow())), "unreachable");
-    equal(await reason(client.authorizationUrl(flow())), "accepted");
-    equal(
-      fake.requests.filter((r) => r.includes("openid-configuration")).length,
-      2,
-    );
   });
 });
 
@@ -225,7 +171,7 @@ Deno.test("oidc refusals: discovery documents that cannot be used", async () => 
   }
 });
 
-Deno.test("oidc refusals: a key set that cannot be fetched is unreachable", async () => {
+Deno.test("oidc refusals: a key set on a port that refuses connections is unreachable", async () => {
   await withFake(async (fake, client) => {
     fake.doc.jwks_uri = `http://127.0.0.1:${freePort()}/jwks`;
     equal(await attempt(fake, client), "unreachable");
