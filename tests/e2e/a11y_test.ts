@@ -51,6 +51,8 @@ import {
 import { insertEmailChangeToken } from "../../lib/db/email_change_tokens.ts";
 import { insertPasswordResetToken } from "../../lib/db/password_reset_tokens.ts";
 import { pendingClient, twoFactorAccount } from "../helpers/two_factor.ts";
+import { driveGitHub, driveOidc } from "../helpers/oauth.ts";
+import { FlowClient } from "../http/oauth_sign_in_kit.ts";
 import {
   codeFor,
   secretFromKeyText,
@@ -59,8 +61,6 @@ import {
 import { billingAccount, type BillingKind } from "../helpers/billing.ts";
 import { StripeStandin } from "../helpers/stripe_standin.ts";
 import { startOAuthStandins } from "../helpers/oauth.ts";
-import { driveGitHub, driveOidc } from "../helpers/oauth.ts";
-import { FlowClient } from "../http/oauth_sign_in_kit.ts";
 
 /** axe-core's bundle, from the exact version pinned in deno.json. */
 const AXE_SOURCE = await Deno.readTextFile(
