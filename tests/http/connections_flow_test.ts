@@ -10,13 +10,17 @@
  * - such an account, asked to confirm access, is offered its providers:
  *   signing in again through one starts a new session, signed in just
  *   now, and comes back to the page that asked, which then works;
- * - the connections page shows the notice of a connection made from it.
+ * - with two-factor on, the code is asked after the provider, as at any
+ *   sign-in, before the page that asked opens;
+ * - the connections page shows the notice of a connection made from it,
+ *   and a refusal as a warning.
  */
 import { match, notStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { ENGINES } from "../../lib/db/testing.ts";
 import { ageSession, type AuthApp, Client, withApp } from "../helpers/auth.ts";
 import { flashSet, getPage, HTML } from "../helpers/pages.ts";
 import { startSmtp, type TestSmtp } from "../helpers/smtp.ts";
+import { codeFor, storedSecret } from "../helpers/authenticator.ts";
 import {
   driveGitHub,
   driveOidc,
@@ -229,5 +233,47 @@ flowTest(
       /role="status"[^>]*class="[^"]*amber[^"]*"[^>]*>That GitHub account is already connected to another Islet account/,
     );
     match(warned.text, />Connect GitHub</);
+  },
+);
+
+flowTest(
+  "confirm access without a password, two-factor on: the provider, then the code, then back to the page that asked",
+  async ({ app }) => {
+    const c = new FlowClient(app);
+    const made = await c.flowThrough("/oauth/acme", driveOidc, ALICE.login);
+    strictEqual(made.status, 303, made.text);
+    const userId = String((await c.get("/api/auth/me")).json.user.id);
+    // Two-factor on, from the fresh sign-in.
+    strictEqual((await c.post("/api/account/two-factor/setup")).status, 200);
+    const secret = await storedSecret(app, userId);
+    const on = await c.post("/api/account/two-factor/enable", {
+      json: { code: codeFor(secret) },
+    });
+    strictEqual(on.status, 200, on.text);
+    await ageSession(app, c);
+
+    const page = await c.visit(
+      `/confirm-access?next=${encodeURIComponent(PATH)}`,
+    );
+    match(page.text, />Continue with Acme SSO</);
+    const back = await c.flowThrough(
+      `/oauth/acme?next=${encodeURIComponent(PATH)}`,
+      driveOidc,
+      ALICE.login,
+    );
+    strictEqual(back.status, 303, back.text);
+    strictEqual(
+      back.headers.get("location"),
+      `/login/two-factor?next=${encodeURIComponent(PATH)}`,
+    );
+    // The provider alone is not the proof: the page still asks.
+    strictEqual((await c.visit(PATH)).status, 303);
+    const code = await c.post(
+      `/login/two-factor?next=${encodeURIComponent(PATH)}`,
+      { form: { code: codeFor(secret, 1) }, headers: HTML },
+    );
+    strictEqual(code.status, 303, code.text);
+    strictEqual(code.headers.get("location"), PATH);
+    strictEqual((await c.visit(PATH)).status, 200);
   },
 );
