@@ -90,6 +90,12 @@ flowTest(
     );
     const refused = await c.delete(`/api/account/connections/${link.id}`);
     strictEqual(refused.status, 409, refused.text);
+    // Security says how to get a password: the reset email.
+    const security = await getPage(c, "/settings/security");
+    match(
+      security.text,
+      /Not set\. You sign in through a connected account\.\s*<a[^>]*href="\/forgot-password"[^>]*>Set a password</,
+    );
 
     const asked = await new Client(app).post("/forgot-password", {
       form: { email: ALICE.email },
