@@ -27,6 +27,7 @@ import {
   ageSession,
   type AuthApp,
   Client,
+  nextIp,
   PASSWORD,
   startServedApp,
   uniqueEmail,
@@ -91,7 +92,11 @@ e2eTest(
     await me.register(uniqueEmail("e2e-connect"));
     // Signed in 11 minutes ago, as far as the app can tell.
     await ageSession(app, me);
-    const context = await browser.newContext();
+    // A network of its own (the test is the app's trusted proxy), so the
+    // per-address limits count this person alone.
+    const context = await browser.newContext({
+      extraHTTPHeaders: { "x-forwarded-for": nextIp() },
+    });
     await context.addCookies([cookieOf(me, base)]);
     const { page, consoleErrors, cspViolations } = trackErrors(
       await context.newPage(),
@@ -155,7 +160,10 @@ e2eTest(
     strictEqual(done.status, 303, done.text);
     await ageSession(app, made);
 
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = await browser.newContext({
+      javaScriptEnabled: false,
+      extraHTTPHeaders: { "x-forwarded-for": nextIp() },
+    });
     await context.addCookies([cookieOf(made, base)]);
     const { page, consoleErrors, cspViolations } = trackErrors(
       await context.newPage(),
