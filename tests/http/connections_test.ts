@@ -515,3 +515,25 @@ connectionsTest(
     match(pw.text, /autocomplete="current-password"/);
   },
 );
+
+connectionsTest(
+  "two Disconnects at once of an account's two links, no password: one goes, the other is refused, a way in stays",
+  async (app) => {
+    for (let round = 0; round < 3; round++) {
+      const { me, user, linkIds } = await withoutPassword(app, [
+        GITHUB(`70${round}`, "ada-gh"),
+        ACME(`race-${round}`, "ada@acme.example"),
+      ]);
+      const answers = await Promise.all(
+        linkIds.map((id) => me.delete(`${API}/${id}`)),
+      );
+      deepStrictEqual(
+        answers.map((a) => a.status).sort(),
+        [200, 409],
+        answers.map((a) => a.text).join("\n"),
+      );
+      strictEqual(await linkCount(app, user.id), 1, "one way in is left");
+      strictEqual((await auditRows(app, user.id, "oauth.unlinked")).length, 1);
+    }
+  },
+);
