@@ -4,7 +4,6 @@ import {
   sessionCookieName,
 } from "../lib/auth/cookie.ts";
 import { validateSessionToken } from "../lib/auth/session.ts";
-import { paymentProblem } from "../lib/billing/payment_notice.ts";
 import { readPreferences } from "../lib/db/preferences.ts";
 import { clearShownBanner, readBanner } from "../lib/web/page_banner.ts";
 import { SIGNED_OUT } from "../lib/web/state.ts";
@@ -47,10 +46,10 @@ export default define.middleware(async (ctx) => {
     if (ctx.url.pathname.startsWith("/api/")) return ctx.next();
     const { db, rows } = services.sessions;
     ctx.state.theme = (await readPreferences(db, rows, found.user.id)).theme;
-    // The failed-payment banner: no lookup without a Stripe customer,
-    // else the cache (lib/billing/payment_notice.ts).
+    // The failed-payment banner: a column of the user row, no lookup
+    // (lib/billing/payment_notice.ts).
     if (services.billing !== null) {
-      ctx.state.paymentProblem = await paymentProblem(services, found.user);
+      ctx.state.paymentProblem = found.user.paymentProblem;
     }
     // A notice for whichever page comes first (lib/web/page_banner.ts).
     ctx.state.banner = readBanner(ctx.req, secure);

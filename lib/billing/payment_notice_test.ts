@@ -1,108 +1,183 @@
-import { strictEqual } from "node:assert/strict";
-import type { Cache } from "../cache/cache.ts";
-import type { Queryable } from "../db/db.ts";
+import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
+import {
+  createSession,
+  DEFAULT_SESSION_SETTINGS,
+  type SessionDeps,
+  validateSessionToken,
+} from "../auth/session.ts";
+import { listSubscriptions } from "../db/account_data.ts";
+import type { Db } from "../db/db.ts";
+import { loadMigrations, migrate, migrationsDir } from "../db/migrate.ts";
 import { dbTest } from "../db/testing.ts";
-import { createUser } from "../db/users.ts";
-import { paymentProblem } from "./payment_notice.ts";
+import { getUserById } from "../db/users.ts";
+import { paymentProblemOf } from "./payment_notice.ts";
 import { syncCustomer } from "./sync.ts";
 import { withBilling } from "./testing.ts";
 
-/** `db` and `cache`, counting what reaches each. */
-function counted(db: Queryable, cache: Cache) {
-  const n = { queries: 0, cacheGets: 0 };
-  const countQueries = new Proxy(db, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver);
-      if (typeof value !== "function") return value;
-      return (...args: unknown[]) => {
-        if (["all", "get", "values", "run", "exec"].includes(String(prop))) {
-          n.queries++;
-        }
-        return value.apply(target, args);
-      };
-    },
-  });
-  const countGets: Cache = {
-    ...cache,
-    get: (key) => {
-      n.cacheGets++;
-      return cache.get(key);
-    },
-    set: (key, value, ttl) => cache.set(key, value, ttl),
-  };
-  return { n, deps: { db: countQueries, cache: countGets } };
+/** The payment problem on the user row as the database has it now. */
+async function stored(db: Db, userId: string) {
+  return (await getUserById(db, userId))!.paymentProblem;
 }
 
 dbTest(
-  "payment banner: an account without a Stripe customer costs no lookup at all",
-  async (db) => {
-    await withBilling(db, async ({ deps }) => {
-      const user = await createUser(db, {
-        email: "free@example.com",
-        username: "free",
-        emailVerifiedAt: Date.now(),
-      });
-      const { n, deps: c } = counted(db, deps.cache);
-      strictEqual(await paymentProblem(c, user), null);
-      strictEqual(n.queries, 0);
-      strictEqual(n.cacheGets, 0);
-    });
-  },
-);
-
-dbTest(
-  "payment banner: past_due and unpaid are read once from the database, then from the cache until a sync writes",
+  "payment banner: the sync writes past_due, unpaid and paid again on the user row, and the session's user carries it",
   async (db) => {
     await withBilling(db, async ({ deps, stripe, customer }) => {
       const user = await customer();
+      strictEqual(user.paymentProblem, null, "a new account");
       const sub = stripe.addSubscription(user.stripeCustomerId);
       const sync = () =>
         syncCustomer(deps, { id: user.id, customerId: user.stripeCustomerId });
       await sync();
-      const { n, deps: c } = counted(db, deps.cache);
+      strictEqual(await stored(db, user.id), null, "active");
 
-      strictEqual(await paymentProblem(c, user), null, "active");
-      strictEqual(n.queries, 1, "a miss reads the subscriptions once");
-      strictEqual(await paymentProblem(c, user), null);
-      strictEqual(n.queries, 1, "then the cache answers, even 'nothing'");
+      // Both ways a page finds its user: the session's first read joins
+      // the user row, later ones read it alone (the row cache's query).
+      const sessions: SessionDeps = {
+        db,
+        cache: deps.cache,
+        settings: DEFAULT_SESSION_SETTINGS,
+      };
+      const { token } = await createSession(sessions, user.id, {});
+      const seen = async () => [
+        (await validateSessionToken(sessions, token))!.user.paymentProblem,
+        (await validateSessionToken(sessions, token))!.user.paymentProblem,
+      ];
 
       stripe.updateSubscription(sub.id, { status: "past_due" });
       await sync();
-      strictEqual(await paymentProblem(c, user), "past_due");
-      strictEqual(await paymentProblem(c, user), "past_due");
-      strictEqual(n.queries, 2, "the sync dropped the cached answer, once");
+      strictEqual(await stored(db, user.id), "past_due");
+      deepStrictEqual(await seen(), ["past_due", "past_due"]);
 
       stripe.updateSubscription(sub.id, { status: "unpaid" });
       await sync();
-      strictEqual(await paymentProblem(c, user), "unpaid");
+      deepStrictEqual(await seen(), ["unpaid", "unpaid"]);
 
       stripe.updateSubscription(sub.id, { status: "active" });
       await sync();
-      strictEqual(await paymentProblem(c, user), null, "paid again");
-      strictEqual(n.queries, 4);
-      strictEqual(stripe.count(/^GET \/v1\/invoices/), 0, "never Stripe");
+      deepStrictEqual(await seen(), [null, null], "paid again");
     });
   },
 );
 
 dbTest(
-  "payment banner: a canceled subscription beside a live one is not a problem; an ended one alone is not either",
+  "payment banner: an unchanged problem leaves the user row alone; a sync that fails writes none of it",
   async (db) => {
     await withBilling(db, async ({ deps, stripe, customer }) => {
       const user = await customer();
-      const old = stripe.addSubscription(user.stripeCustomerId);
-      stripe.updateSubscription(old.id, { status: "canceled" });
-      await syncCustomer(deps, {
-        id: user.id,
-        customerId: user.stripeCustomerId,
+      const sub = stripe.addSubscription(user.stripeCustomerId, {
+        status: "past_due",
       });
-      strictEqual(await paymentProblem(deps, user), null);
-      stripe.addSubscription(user.stripeCustomerId, { status: "past_due" });
-      await syncCustomer(deps, {
-        id: user.id,
-        customerId: user.stripeCustomerId,
-      });
-      strictEqual(await paymentProblem(deps, user), "past_due");
+      const target = { id: user.id, customerId: user.stripeCustomerId };
+      await syncCustomer(deps, target);
+      const before = (await getUserById(db, user.id))!;
+      strictEqual(before.paymentProblem, "past_due");
+      await syncCustomer(deps, target);
+      strictEqual(
+        (await getUserById(db, user.id))!.updatedAt,
+        before.updatedAt,
+        "nothing to write, no update (no change notice for every instance)",
+      );
+
+      stripe.updateSubscription(sub.id, { status: "unpaid" });
+      await rejects(
+        syncCustomer(deps, target, {
+          after: () => Promise.reject(new Error("the event's mark failed")),
+        }),
+        /mark failed/,
+      );
+      strictEqual(await stored(db, user.id), "past_due", "rolled back");
+      strictEqual((await listSubscriptions(db, user.id))[0].status, "past_due");
+      await syncCustomer(deps, target);
+      strictEqual(await stored(db, user.id), "unpaid");
     });
   },
+);
+
+dbTest(
+  "payment banner: a failed subscription that ended is not a problem; a live one past due beside it is",
+  async (db) => {
+    await withBilling(db, async ({ deps, stripe, customer }) => {
+      const user = await customer();
+      const target = { id: user.id, customerId: user.stripeCustomerId };
+      const old = stripe.addSubscription(user.stripeCustomerId, {
+        status: "past_due",
+      });
+      stripe.updateSubscription(old.id, { status: "canceled" });
+      await syncCustomer(deps, target);
+      strictEqual(await stored(db, user.id), null);
+      stripe.addSubscription(user.stripeCustomerId, { status: "past_due" });
+      await syncCustomer(deps, target);
+      strictEqual(await stored(db, user.id), "past_due");
+    });
+  },
+);
+
+Deno.test("paymentProblemOf: the main subscription's status, past due or unpaid only", () => {
+  const s = (status: string, currentPeriodEnd: number | null = 1) => ({
+    status,
+    currentPeriodEnd,
+  });
+  strictEqual(paymentProblemOf([]), null);
+  strictEqual(paymentProblemOf([s("active")]), null);
+  strictEqual(paymentProblemOf([s("past_due")]), "past_due");
+  strictEqual(paymentProblemOf([s("unpaid")]), "unpaid");
+  strictEqual(paymentProblemOf([s("unpaid"), s("canceled", 9)]), "unpaid");
+  strictEqual(paymentProblemOf([s("past_due", 1), s("active", 2)]), null);
+  strictEqual(paymentProblemOf([s("canceled"), s("incomplete")]), null);
+});
+
+dbTest(
+  "migration 0010: accounts already past due or unpaid get the problem on their row, the others none",
+  async (db) => {
+    const all = await loadMigrations(migrationsDir(db.engine));
+    await migrate(db, all.filter((m) => m.version < 10));
+    const now = Date.now();
+    const users = ["due", "unpaid", "fine", "ended", "none"];
+    const id = (name: string) =>
+      `00000000-0000-4000-8000-${name.padEnd(12, "0")}`
+        .replace(/[^0-9a-f-]/g, "a");
+    for (const name of users) {
+      await db.run(
+        `INSERT INTO users (id, email, username, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?)`,
+        [id(name), `${name}@example.com`, name, now, now],
+      );
+    }
+    let n = 0;
+    const sub = (user: string, status: string, periodEnd: number) =>
+      db.run(
+        `INSERT INTO subscriptions (user_id, stripe_subscription_id, status,
+           current_period_end, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+        [id(user), `sub_${++n}`, status, periodEnd, now, now],
+      );
+    await sub("due", "past_due", 10);
+    await sub("due", "canceled", 20);
+    await sub("unpaid", "unpaid", 10);
+    await sub("fine", "past_due", 10);
+    await sub("fine", "active", 20); // the later live one is the main one
+    await sub("ended", "canceled", 10);
+
+    await migrate(db);
+    const got = Object.fromEntries(
+      await Promise.all(
+        users.map(async (u) => [u, await stored(db, id(u))] as const),
+      ),
+    );
+    deepStrictEqual(got, {
+      due: "past_due",
+      unpaid: "unpaid",
+      fine: null,
+      ended: null,
+      none: null,
+    });
+    await rejects(
+      db.run("UPDATE users SET payment_problem = 'late' WHERE id = ?", [
+        id("none"),
+      ]),
+      "the CHECK refuses anything else",
+    );
+  },
+  { migrate: false },
 );

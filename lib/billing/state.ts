@@ -18,7 +18,18 @@ import type { Queryable } from "../db/db.ts";
 import type { SubscriptionTier, User } from "../db/users.ts";
 import type { Billing } from "./client.ts";
 import { PLANS } from "./plans.ts";
-import { billingStateKey } from "./sync.ts";
+
+/**
+ * The cache key of a user's billing state (dropped by every sync).
+ *
+ * @example
+ * ```ts
+ * billingStateKey("user-id"); // "billing:user-id"
+ * ```
+ */
+export function billingStateKey(userId: string): string {
+  return `billing:${userId}`;
+}
 
 /** How long a billing state is kept in the cache, in seconds. */
 export const BILLING_STATE_TTL_SECONDS = 3600;
@@ -138,10 +149,10 @@ export async function billingState(
  * if (main?.status === "past_due") console.log("a payment failed");
  * ```
  */
-export function mainSubscription(
-  subs: StoredSubscription[],
-): StoredSubscription | null {
-  let best: StoredSubscription | null = null;
+export function mainSubscription<
+  T extends Pick<StoredSubscription, "status" | "currentPeriodEnd">,
+>(subs: readonly T[]): T | null {
+  let best: T | null = null;
   for (const s of subs) {
     if (
       best === null || (RANK[s.status] ?? 3) < (RANK[best.status] ?? 3) ||

@@ -18,6 +18,7 @@
 import type { Cache } from "../cache/cache.ts";
 import type { Config } from "../config.ts";
 import type { Db, Queryable } from "../db/db.ts";
+import { listSubscriptions } from "../db/account_data.ts";
 import { audit } from "../db/audit.ts";
 import type { Mailer } from "../email/mail.ts";
 import {
@@ -25,9 +26,15 @@ import {
   replaceSubscriptions,
   takeSyncTicket,
 } from "../db/subscriptions.ts";
-import { type SubscriptionTier, updateBilling } from "../db/users.ts";
+import {
+  type PaymentProblem,
+  type SubscriptionTier,
+  updateBilling,
+} from "../db/users.ts";
 import type { Billing } from "./client.ts";
 import { type CustomerState, readCustomerState } from "./customer_state.ts";
+import { paymentProblemOf } from "./payment_notice.ts";
+import { billingStateKey } from "./state.ts";
 
 /** What billing's lib functions need of the services (`billingDeps(services)`). */
 export interface BillingDeps {
@@ -36,20 +43,6 @@ export interface BillingDeps {
   cache: Cache;
   mailer: Mailer;
   config: Pick<Config, "appUrl">;
-}
-
-/** The cache key of a user's billing state (`state.ts`). */
-export function billingStateKey(userId: string): string {
-  return `billing:${userId}`;
-}
-
-/**
- * The cache key of whether a user's payment needs fixing (the banner of
- * `payment_notice.ts`), kept apart from the billing state because reading
- * it afresh needs no call to Stripe.
- */
-export function paymentStatusKey(userId: string): string {
-  return `billing-pay:${userId}`;
 }
 
 /** What {@linkcode syncCustomer} did. */
@@ -84,8 +77,9 @@ export class UserGoneError extends Error {
 
 /**
  * Re-reads `user`'s customer from Stripe and writes it: the subscription
- * rows, the plan tier on the user row, an audit row when the tier
- * changed. Drops the cached billing state after the commit. Throws when
+ * rows, the plan tier and the payment problem on the user row, an audit
+ * row when the tier changed. Drops the cached billing state after the
+ * commit. Throws when
  * Stripe cannot be read or the write fails (nothing is written then).
  *
  * @example
@@ -108,8 +102,10 @@ export async function syncCustomer(
     // First the ticket's row: on PostgreSQL it stays locked until the
     // commit, so the tier read below is not raced by another writer.
     const written = await claimSyncWrite(tx, user.id, ticket, now);
-    const row = await tx.get<{ subscription_tier: string }>(
-      "SELECT subscription_tier FROM users WHERE id = ?",
+    const row = await tx.get<
+      { subscription_tier: string; payment_problem: string | null }
+    >(
+      "SELECT subscription_tier, payment_problem FROM users WHERE id = ?",
       [user.id],
     );
     if (row === undefined) throw new UserGoneError();
@@ -118,8 +114,25 @@ export async function syncCustomer(
     if (written) {
       await replaceSubscriptions(tx, user.id, state.subscriptions, now);
       to = state.tier;
+      // Beside the tier, for the banner of every signed-in page: read with
+      // the session's user, so no page looks anything up for it. From the
+      // rows just written, as the billing page reads them (the same main
+      // subscription, ties included).
+      const problem = paymentProblemOf(
+        await listSubscriptions(tx, user.id),
+      );
+      const changed: {
+        subscriptionTier?: SubscriptionTier;
+        paymentProblem?: PaymentProblem | null;
+      } = {};
+      if (to !== from) changed.subscriptionTier = to;
+      if (problem !== row.payment_problem) changed.paymentProblem = problem;
+      // Unchanged, the row is left alone: an update would also empty every
+      // instance's cached copy of the user (PostgreSQL's change notices).
+      if (Object.keys(changed).length > 0) {
+        await updateBilling(tx, user.id, changed, now);
+      }
       if (to !== from) {
-        await updateBilling(tx, user.id, { subscriptionTier: to }, now);
         await audit(tx, {
           userId: user.id,
           event: "billing.plan_changed",
@@ -131,9 +144,6 @@ export async function syncCustomer(
     await extras.after?.(tx, done);
     return done;
   });
-  await deps.cache.delete(
-    billingStateKey(user.id),
-    paymentStatusKey(user.id),
-  );
+  await deps.cache.delete(billingStateKey(user.id));
   return result;
 }

@@ -19,6 +19,14 @@ export const SUBSCRIPTION_TIERS = ["free", "pro", "team"] as const;
 /** One subscription tier. */
 export type SubscriptionTier = typeof SUBSCRIPTION_TIERS[number];
 
+/** What can be wrong with a payment, as the `users.payment_problem` CHECK allows. */
+export const PAYMENT_PROBLEMS = ["past_due", "unpaid"] as const;
+/**
+ * `past_due`: a payment failed and Stripe is retrying (the plan still
+ * works); `unpaid`: Stripe gave up (the plan is on hold).
+ */
+export type PaymentProblem = typeof PAYMENT_PROBLEMS[number];
+
 /** A user, without secrets. Times are Unix milliseconds. */
 export interface User {
   id: string;
@@ -29,6 +37,11 @@ export interface User {
   hasPassword: boolean;
   subscriptionTier: SubscriptionTier;
   stripeCustomerId: string | null;
+  /**
+   * The main subscription's payment needs fixing (the banner on every
+   * signed-in page), or null; written by the billing sync.
+   */
+  paymentProblem: PaymentProblem | null;
   twoFactorEnabled: boolean;
   createdAt: number;
   updatedAt: number;
@@ -61,13 +74,14 @@ export function userColumns(alias: string): string {
   const a = alias;
   return `${a}id, ${a}email, ${a}email_verified_at, ${a}username,
   ${a}password_hash IS NOT NULL AS has_password, ${a}subscription_tier,
-  ${a}stripe_customer_id, ${a}two_factor_enabled, ${a}created_at, ${a}updated_at`;
+  ${a}stripe_customer_id, ${a}two_factor_enabled, ${a}created_at, ${a}updated_at,
+  ${a}payment_problem`;
 }
 
 const USER_BY_ID = `SELECT ${USER_COLUMNS} FROM users WHERE id = ?`;
 
 /** How many values {@linkcode userFromArray} reads. */
-export const USER_COLUMN_COUNT = 10;
+export const USER_COLUMN_COUNT = 11;
 
 /**
  * Maps the values of {@linkcode USER_COLUMNS} in an array row (from
@@ -94,6 +108,7 @@ export function userFromArray(v: readonly unknown[], offset = 0): User {
     twoFactorEnabled: bool(v[o + 7]),
     createdAt: Number(v[o + 8]),
     updatedAt: Number(v[o + 9]),
+    paymentProblem: v[o + 10] === null ? null : v[o + 10] as PaymentProblem,
   };
 }
 
@@ -120,6 +135,7 @@ export function toUser(row: Row | undefined): User | null {
     row.two_factor_enabled,
     row.created_at,
     row.updated_at,
+    row.payment_problem,
   ]);
 }
 
@@ -344,7 +360,8 @@ export async function markEmailVerified(
 }
 
 /**
- * Sets the subscription tier and/or Stripe customer id (billing).
+ * Sets the subscription tier, the Stripe customer id and/or the payment
+ * problem (billing): the fields given, the others left as they are.
  *
  * @example
  * ```ts
@@ -353,6 +370,7 @@ export async function markEmailVerified(
  * declare const user: User;
  * await updateBilling(db, user.id, { stripeCustomerId: "cus_123" });
  * await updateBilling(db, user.id, { subscriptionTier: "pro" });
+ * await updateBilling(db, user.id, { paymentProblem: "past_due" });
  * ```
  */
 export async function updateBilling(
@@ -361,6 +379,7 @@ export async function updateBilling(
   fields: {
     subscriptionTier?: SubscriptionTier;
     stripeCustomerId?: string | null;
+    paymentProblem?: PaymentProblem | null;
   },
   now: number = Date.now(),
 ): Promise<void> {
@@ -368,13 +387,16 @@ export async function updateBilling(
     `UPDATE users SET
        subscription_tier = CASE WHEN ?1 = 1 THEN ?2 ELSE subscription_tier END,
        stripe_customer_id = CASE WHEN ?3 = 1 THEN ?4 ELSE stripe_customer_id END,
-       updated_at = ?5
-     WHERE id = ?6`,
+       payment_problem = CASE WHEN ?5 = 1 THEN ?6 ELSE payment_problem END,
+       updated_at = ?7
+     WHERE id = ?8`,
     [
       fields.subscriptionTier !== undefined ? 1 : 0,
       fields.subscriptionTier ?? null,
       fields.stripeCustomerId !== undefined ? 1 : 0,
       fields.stripeCustomerId ?? null,
+      fields.paymentProblem !== undefined ? 1 : 0,
+      fields.paymentProblem ?? null,
       now,
       userId,
     ],

@@ -51,6 +51,7 @@ dbTest(
       hasPassword: true,
       subscriptionTier: "free",
       stripeCustomerId: null,
+      paymentProblem: null,
       twoFactorEnabled: false,
       createdAt: 1000,
       updatedAt: 1000,

@@ -7,7 +7,8 @@
  *   BENCH_SECONDS=3 deno task bench
  *   BENCH_ONLY=c,g,f deno task bench   # only these scenarios
  *
- * Scenario h serves the dashboard from PostgreSQL + Redis (one worker), and
+ * Scenario h serves the dashboard from PostgreSQL + Redis (one worker), i
+ * the same for an account with a Stripe customer (billing on), and
  * p serves c and e from every core (`deno serve --parallel`, SQLite +
  * Redis); both start their own database and redis-server. Scenario w posts
  * signed Stripe events to the webhook of an app on SQLite whose Stripe is
@@ -16,8 +17,10 @@
  * @module
  */
 import { dirname } from "node:path";
+import { openPostgres } from "../../lib/db/postgres.ts";
 import { createPgDatabase, dropPgDatabase } from "../../lib/db/testing.ts";
-import { freePort, startRedis, type TestRedis } from "../helpers/redis.ts";
+import { onFreePort, PortInUseError, saysPortInUse } from "../helpers/ports.ts";
+import { startRedis, type TestRedis } from "../helpers/redis.ts";
 import { START_TASK } from "../helpers/server.ts";
 import { cpuSeconds } from "./cpu.ts";
 import { measureSessionValidation } from "./sessions.ts";
@@ -38,34 +41,38 @@ await ensureWrk();
 console.log("Building ...");
 await run([deno, "task", "build"]);
 
-const helloPort = freePort();
-const appPort = freePort();
 const dataDir = await Deno.makeTempDir({ prefix: "islet-bench-" });
 const children: Deno.ChildProcess[] = [];
 let redis: TestRedis | undefined;
 let pgUrl: string | undefined;
+let pgUrlI: string | undefined;
+let stripeI: StripeStandin | undefined;
 try {
-  children.push(
-    spawn([deno, "run", "-A", "tests/bench/hello.ts", String(helloPort)], {}),
-  );
+  const hello = await startOnFreePort((port) => ({
+    cmd: [deno, "run", "-A", "tests/bench/hello.ts", String(port)],
+    env: {},
+  }), "/");
+  children.push(hello.child);
   // `deno task start`'s command: deno serve on $HOSTNAME:$PORT.
-  children.push(spawn(["sh", "-c", `exec ${START_TASK}`], {
-    PATH: `${dirname(deno)}:${Deno.env.get("PATH") ?? ""}`,
-    PORT: String(appPort),
-    HOSTNAME: "127.0.0.1",
-    DATABASE_PATH: `${dataDir}/bench.db`,
-    APP_URL: `http://127.0.0.1:${appPort}`,
-    // The default limit (100 requests a minute per address) would refuse
-    // the load generator within a second.
-    RATE_LIMITS: "off",
+  const started = await startOnFreePort((port) => ({
+    cmd: ["sh", "-c", `exec ${START_TASK}`],
+    env: {
+      PATH: `${dirname(deno)}:${Deno.env.get("PATH") ?? ""}`,
+      PORT: String(port),
+      HOSTNAME: "127.0.0.1",
+      DATABASE_PATH: `${dataDir}/bench.db`,
+      APP_URL: `http://127.0.0.1:${port}`,
+      // The default limit (100 requests a minute per address) would refuse
+      // the load generator within a second.
+      RATE_LIMITS: "off",
+    },
   }));
-  await waitFor(`http://127.0.0.1:${helloPort}/`);
-  await waitFor(`http://127.0.0.1:${appPort}/api/health`);
+  children.push(started.child);
 
-  const app = `http://127.0.0.1:${appPort}`;
+  const app = started.url;
   const cookie = await signUp(app);
   const scenarios: [string, string, Record<string, string>?][] = [
-    ["a  bare Deno.serve hello", `http://127.0.0.1:${helloPort}/`],
+    ["a  bare Deno.serve hello", `${hello.url}/`],
     ["b  JSON route, full middleware stack (/api/health)", `${app}/api/health`],
     ["c  SSR page with one island (/)", `${app}/`],
     ["d  anonymous SSR page with island (/login)", `${app}/login`],
@@ -76,14 +83,14 @@ try {
     }],
   ];
   const pids = new Map<string, number>();
-  if (wanted("h") || wanted("p")) redis = await startRedis();
+  if (wanted("h") || wanted("i") || wanted("p")) redis = await startRedis();
   if (wanted("h")) {
     pgUrl = await createPgDatabase(false);
-    const port = freePort();
-    const child = serve(port, { DATABASE_URL: pgUrl, REDIS_URL: redis!.url });
+    const { child, url } = await serve({
+      DATABASE_URL: pgUrl,
+      REDIS_URL: redis!.url,
+    });
     children.push(child);
-    const url = `http://127.0.0.1:${port}`;
-    await waitFor(`${url}/api/health`);
     scenarios.push([
       "h  dashboard on PostgreSQL + Redis (/dashboard)",
       `${url}/dashboard`,
@@ -91,15 +98,42 @@ try {
     ]);
     pids.set("h", child.pid);
   }
+  if (wanted("i")) {
+    // h for an account with a Stripe customer, billing configured: what
+    // every signed-in page of a paying account costs (the failed-payment
+    // banner's status comes with it).
+    stripeI = await StripeStandin.start();
+    pgUrlI = await createPgDatabase(false);
+    const { child, url } = await serve({
+      DATABASE_URL: pgUrlI,
+      REDIS_URL: redis!.url,
+      ...stripeI.env(),
+    });
+    children.push(child);
+    const icookie = await signUp(url);
+    const customer = stripeI.addCustomer({ email: "bench@example.com" });
+    const db = await openPostgres(pgUrlI, { poolSize: 1 });
+    try {
+      await db.run("UPDATE users SET stripe_customer_id = ? WHERE email = ?", [
+        customer.id,
+        "bench@example.com",
+      ]);
+    } finally {
+      await db.close();
+    }
+    scenarios.push([
+      "i  h for an account with a Stripe customer",
+      `${url}/dashboard`,
+      { cookie: icookie },
+    ]);
+    pids.set("i", child.pid);
+  }
   if (wanted("p")) {
-    const port = freePort();
-    const child = serve(port, {
+    const { child, url } = await serve({
       DATABASE_PATH: `${dataDir}/parallel.db`,
       REDIS_URL: redis!.url,
     }, true);
     children.push(child);
-    const url = `http://127.0.0.1:${port}`;
-    await waitFor(`${url}/api/health`);
     const pcookie = await signUp(url);
     scenarios.push(
       ["p  c on every core (--parallel, SQLite + Redis)", `${url}/`],
@@ -142,6 +176,9 @@ try {
   if (wanted("h")) {
     console.log(`h/e = ${ratio("h", "e")} (dashboard: PostgreSQL / SQLite)`);
   }
+  if (wanted("i") && wanted("h")) {
+    console.log(`i/h = ${ratio("i", "h")} (a Stripe customer / none)`);
+  }
   if (wanted("p")) {
     console.log(
       `p c/c = ${ratio("p  c", "c")}   p e/e = ${
@@ -177,12 +214,12 @@ try {
   if (wanted("w")) {
     const stripe = await StripeStandin.start();
     try {
-      const port = freePort();
       const dbPath = `${dataDir}/webhook.db`;
-      const child = serve(port, { DATABASE_PATH: dbPath, ...stripe.env() });
+      const { child, url } = await serve({
+        DATABASE_PATH: dbPath,
+        ...stripe.env(),
+      });
       children.push(child);
-      const url = `http://127.0.0.1:${port}`;
-      await waitFor(`${url}/api/health`);
       const r = await measureWebhooks(url, dbPath, stripe, {
         events: Math.max(2000, seconds * 1000),
         cpuSeconds: () => cpuSeconds(child.pid),
@@ -222,26 +259,86 @@ try {
   }
   await redis?.stop();
   if (pgUrl !== undefined) await dropPgDatabase(pgUrl);
+  if (pgUrlI !== undefined) await dropPgDatabase(pgUrlI);
+  await stripeI?.close();
   await Deno.remove(dataDir, { recursive: true });
 }
 
-/** The built app on `port`, one worker or (parallel) every core. */
+/** The built app on a free port, one worker or (parallel) every core. */
 function serve(
-  port: number,
   env: Record<string, string>,
   parallel = false,
-): Deno.ChildProcess {
-  return spawn([
-    deno,
-    "serve",
-    "-A",
-    ...(parallel ? ["--parallel"] : []),
-    "--host",
-    "127.0.0.1",
-    "--port",
-    String(port),
-    "_fresh/server.js",
-  ], { ...env, APP_URL: `http://127.0.0.1:${port}`, RATE_LIMITS: "off" });
+): Promise<Started> {
+  return startOnFreePort((port) => ({
+    cmd: [
+      deno,
+      "serve",
+      "-A",
+      ...(parallel ? ["--parallel"] : []),
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "_fresh/server.js",
+    ],
+    env: { ...env, APP_URL: `http://127.0.0.1:${port}`, RATE_LIMITS: "off" },
+  }));
+}
+
+/** A server started by {@linkcode startOnFreePort}. */
+interface Started {
+  child: Deno.ChildProcess;
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+}
+
+/**
+ * Starts what `command` gives for a free port and waits until it says it
+ * listens there ("Listening on …:<port>/" on stderr, as `deno serve`
+ * and hello.ts say) and `ready` answers; on another port when the picked
+ * one was taken first (tests/helpers/ports.ts). Its stderr is passed on.
+ */
+function startOnFreePort(
+  command: (port: number) => { cmd: string[]; env: Record<string, string> },
+  ready = "/api/health",
+): Promise<Started> {
+  return onFreePort(async (port) => {
+    const { cmd, env } = command(port);
+    const child = new Deno.Command(cmd[0], {
+      args: cmd.slice(1),
+      cwd: root,
+      env,
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    let err = "";
+    const decoder = new TextDecoder();
+    const exited = (async () => {
+      for await (const chunk of child.stderr) {
+        err += decoder.decode(chunk, { stream: true });
+        await Deno.stderr.write(chunk);
+      }
+      return await child.status;
+    })();
+    let gone = false;
+    exited.then(() => gone = true);
+    const listening = new RegExp(`Listening on \\S+:${port}/`);
+    const deadline = Date.now() + 20_000;
+    while (!listening.test(err)) {
+      if (gone || Date.now() > deadline) {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* already gone */ }
+        await exited;
+        if (saysPortInUse(err)) throw new PortInUseError(port, err);
+        throw new Error(`${cmd.join(" ")} did not start on port ${port}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(`${url}${ready}`);
+    return { child, url };
+  });
 }
 
 /**
@@ -267,16 +364,6 @@ async function signUp(app: string): Promise<string> {
     throw new Error(`sign-in failed: ${res.status}`);
   }
   return setCookie.split(";")[0];
-}
-
-function spawn(cmd: string[], env: Record<string, string>): Deno.ChildProcess {
-  return new Deno.Command(cmd[0], {
-    args: cmd.slice(1),
-    cwd: root,
-    env,
-    stdout: "null",
-    stderr: "inherit",
-  }).spawn();
 }
 
 async function run(cmd: string[]): Promise<void> {

@@ -3,6 +3,15 @@
  *
  * @module
  */
+import {
+  freePort,
+  onFreePort,
+  PortInUseError,
+  saysPortInUse,
+} from "./ports.ts";
+
+// Where it always was; the port helpers live in ports.ts.
+export { freePort };
 
 /** A running Redis that a test may stop, kill and bring back. */
 export interface TestRedis {
@@ -30,22 +39,6 @@ globalThis.addEventListener("unload", () => {
     } catch { /* already gone */ }
   }
 });
-
-/**
- * A TCP port on 127.0.0.1 that was free a moment ago.
- *
- * @example
- * ```ts
- * const port = freePort();
- * Deno.serve({ port, hostname: "127.0.0.1" }, () => new Response("hi"));
- * ```
- */
-export function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
 
 /**
  * Send `PING` over a raw socket and resolve true on `+PONG`.
@@ -99,7 +92,12 @@ function parsePort(url: string): number {
  * }
  * ```
  */
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis(
+  opts: {
+    /** Where ports come from (default `freePort`; tests of the retry). */
+    pick?: () => number;
+  } = {},
+): Promise<TestRedis> {
   const external = Deno.env.get("REDIS_URL");
   if (external) {
     return {
@@ -117,7 +115,7 @@ export async function startRedis(): Promise<TestRedis> {
     };
   }
 
-  const port = freePort();
+  let port = 0;
   // Its own directory, so a stray SAVE from a test never drops dump.rdb
   // into the repository.
   const dir = await Deno.makeTempDir({ prefix: "islet-redis-" });
@@ -171,10 +169,17 @@ export async function startRedis(): Promise<TestRedis> {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (Date.now() < deadline) {
       if (exited) break;
-      if (await ping(port, 500)) return;
+      // Its own line, not only a PONG: whoever took the port first (another
+      // test's Redis) would answer the PING too.
+      if (
+        log.includes("Ready to accept connections") && await ping(port, 500)
+      ) {
+        return;
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
     await halt("SIGKILL");
+    if (saysPortInUse(log)) throw new PortInUseError(port, log);
     throw new Error(
       `redis-server on port ${port} did not become ready within ` +
         `${READY_TIMEOUT_MS} ms${exited ? " (it exited)" : ""}:\n${log}`,
@@ -204,7 +209,17 @@ export async function startRedis(): Promise<TestRedis> {
     live.delete(proc);
   }
 
-  await start();
+  // The first start may move to another port; a restart keeps its port
+  // (tests reconnect to the same URL) and fails if it was taken meanwhile.
+  try {
+    await onFreePort((p) => {
+      port = p;
+      return start();
+    }, { pick: opts.pick });
+  } catch (e) {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    throw e;
+  }
   return {
     url: `redis://127.0.0.1:${port}`,
     port,

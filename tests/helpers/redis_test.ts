@@ -118,3 +118,38 @@ Deno.test("startRedis with REDIS_URL: uses it and refuses to restart it", async 
     }
   }
 });
+
+Deno.test({
+  name:
+    "startRedis: a port another Redis took before the bind is given up for another, and that Redis is not taken for ours",
+  ignore: external,
+  async fn() {
+    // The taker answers PING too: only our redis-server's own words say
+    // it bound the port.
+    const taker = await startRedis();
+    const picked: number[] = [];
+    try {
+      assert.equal(
+        await command(taker.port, "SET", "owner", "taker"),
+        "+OK\r\n",
+      );
+      const redis = await startRedis({
+        pick: () => {
+          const port = picked.length === 0 ? taker.port : freePort();
+          picked.push(port);
+          return port;
+        },
+      });
+      try {
+        assert.equal(picked.length, 2, "one retry");
+        assert.equal(redis.port, picked[1]);
+        assert.notEqual(redis.port, taker.port);
+        assert.equal(await command(redis.port, "GET", "owner"), "$-1\r\n");
+      } finally {
+        await redis.stop();
+      }
+    } finally {
+      await taker.stop();
+    }
+  },
+});

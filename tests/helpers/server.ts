@@ -7,7 +7,7 @@
  */
 import { dirname } from "node:path";
 import { TEST_ENCRYPTION_KEY } from "./encryption_key.ts";
-import { freePort } from "./redis.ts";
+import { onFreePort, PortInUseError, saysPortInUse } from "./ports.ts";
 
 /** A running app server. */
 export interface TestServer {
@@ -40,8 +40,10 @@ globalThis.addEventListener("unload", () => {
 });
 
 /**
- * Start the built app on a free port and wait until `GET /api/health`
- * answers (any status counts: the point is that the server is listening).
+ * Start the built app on a free port and wait until it says it listens
+ * there and `GET /api/health` answers (any status counts: the point is
+ * that the server is listening). When the port was taken between picking
+ * and binding, the start is tried again on another one (`ports.ts`).
  *
  * @example
  * ```ts
@@ -70,6 +72,8 @@ export async function startServer(
      * collide) and `env`.
      */
     bareEnv?: boolean;
+    /** Where ports come from (default `freePort`; tests of the retry). */
+    pick?: () => number;
   } = {},
 ): Promise<TestServer> {
   const cwd = opts.cwd ?? ROOT;
@@ -83,7 +87,18 @@ export async function startServer(
     );
   }
 
-  const port = freePort();
+  return await onFreePort((port) => startOn(port, cwd, entry, opts), {
+    pick: opts.pick,
+  });
+}
+
+/** One try of {@linkcode startServer} on `port`. */
+async function startOn(
+  port: number,
+  cwd: string,
+  entry: string,
+  opts: { env?: Record<string, string>; bareEnv?: boolean },
+): Promise<TestServer> {
   const url = `http://127.0.0.1:${port}`;
   // Exactly what `deno task start` runs (`deno serve` on $HOSTNAME:$PORT),
   // with this deno first on PATH.
@@ -144,22 +159,32 @@ export async function startServer(
     return stopped;
   };
 
+  // `deno serve` says where it bound; until our child has said so for this
+  // port, an answer there may come from whoever took the port first.
+  const listening = new RegExp(`Listening on \\S+:${port}/`);
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let lastError = "";
   while (Date.now() < deadline && exitCode === undefined) {
-    try {
-      const res = await fetch(`${url}/api/health`, {
-        signal: AbortSignal.timeout(2_000),
-      });
-      await res.body?.cancel();
-      return { url, port, stop, logs: () => log };
-    } catch (e) {
-      lastError = e instanceof Error ? e.message : String(e);
+    if (listening.test(log)) {
+      try {
+        const res = await fetch(`${url}/api/health`, {
+          signal: AbortSignal.timeout(2_000),
+        });
+        await res.body?.cancel();
+        return { url, port, stop, logs: () => log };
+      } catch (e) {
+        lastError = e instanceof Error ? e.message : String(e);
+      }
+    } else {
+      lastError = "it has not said it listens";
     }
     await new Promise((r) => setTimeout(r, 100));
   }
 
   await stop();
+  if (exitCode !== undefined && saysPortInUse(log)) {
+    throw new PortInUseError(port, log);
+  }
   const why = exitCode !== undefined
     ? `exited with code ${exitCode}`
     : `did not answer GET /api/health within ${READY_TIMEOUT_MS} ms (${lastError})`;

@@ -4,7 +4,7 @@
  * retries and duplicates) land on either, at once and out of order, and
  * the state stays Stripe's, each event processed once.
  */
-import { ok, strictEqual } from "node:assert/strict";
+import { match, ok, strictEqual } from "node:assert/strict";
 import { openPostgres } from "../../lib/db/postgres.ts";
 import { createPgDatabase, dropPgDatabase } from "../../lib/db/testing.ts";
 import { updateBilling } from "../../lib/db/users.ts";
@@ -15,6 +15,7 @@ import {
   uniqueEmail,
 } from "../helpers/auth.ts";
 import { deliverWebhook } from "../helpers/billing.ts";
+import { HTML } from "../helpers/pages.ts";
 import { startRedis } from "../helpers/redis.ts";
 import { type StripeObject, StripeStandin } from "../helpers/stripe_standin.ts";
 
@@ -98,6 +99,16 @@ Deno.test("instances on PostgreSQL: the same events on both, at once and out of 
         ))?.n,
       ),
       2,
+    );
+
+    // The failed-payment banner rides on the user row: written on A, it is
+    // on B's next page (the row's change notice; no cache entry of its own).
+    const late = stripe.addSubscription(customer.id, { status: "past_due" });
+    const lateEvent = stripe.subscriptionEvent("created", late.id);
+    strictEqual((await deliverWebhook(a, stripe, lateEvent)).status, 200);
+    match(
+      (await onB.get("/dashboard", { headers: HTML })).text,
+      /data-testid="payment-banner"[^>]*data-problem="past_due"/,
     );
     const logs = a.logs() + b.logs();
     ok(!/\b500\b|Uncaught|Error handling/.test(logs), logs);

@@ -7,11 +7,11 @@
  */
 import { match, ok, strictEqual } from "node:assert/strict";
 import { dirname } from "node:path";
+import { startDevServer } from "../helpers/dev_server.ts";
 import { freePort } from "../helpers/redis.ts";
 import { startServer } from "../helpers/server.ts";
 import { START_TASK } from "../helpers/server.ts";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
 const PATH = `${dirname(Deno.execPath())}:${Deno.env.get("PATH") ?? ""}`;
 
 Deno.test("start-up: invalid SMTP_URL and MAIL_FROM are refused, the password not echoed", async () => {
@@ -87,60 +87,31 @@ Deno.test("start-up: the production server names the outbox folder, or the SMTP 
 
 Deno.test("start-up: the development server prints where to read mail, and /dev/mail answers there", async () => {
   const dir = await Deno.makeTempDir({ prefix: "islet-mail-dev-" });
-  const port = freePort();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "dev.ts"],
-    cwd: ROOT,
-    env: {
-      DATABASE_PATH: `${dir}/dev.db`,
-      MAIL_OUTBOX_DIR: `${dir}/outbox`,
-      PORT: String(port),
-      HOSTNAME: "127.0.0.1",
-      NO_COLOR: "1",
-    },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let out = "";
-  const stderr = new Response(child.stderr).text();
-  // A server that never prints the line fails the test instead of hanging it.
-  const timer = setTimeout(() => child.kill("SIGKILL"), 90_000);
   try {
-    const decoder = new TextDecoder();
-    const reader = child.stdout.getReader();
-    const deadline = Date.now() + 60_000;
-    while (
-      !out.includes("Mail: ") ||
-      !out.slice(out.indexOf("Mail: ")).includes("\n")
-    ) {
-      if (Date.now() > deadline) throw new Error(`no mail line:\n${out}`);
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`dev server exited:\n${out}`);
-      out += decoder.decode(value, { stream: true });
-    }
-    reader.releaseLock();
-    match(
-      out,
-      new RegExp(
-        `^Mail: written to ${dir}/outbox/ \\(no SMTP_URL\\); read it at http://127\\.0\\.0\\.1:${port}/dev/mail$`,
-        "m",
-      ),
-    );
-    strictEqual(out.match(/^Mail: /gm)?.length, 1, "said once");
-    const res = await fetch(`http://127.0.0.1:${port}/dev/mail`);
-    strictEqual(res.status, 200);
-    match(await res.text(), /No mail yet/);
-  } finally {
-    clearTimeout(timer);
+    const dev = await startDevServer({
+      env: {
+        DATABASE_PATH: `${dir}/dev.db`,
+        MAIL_OUTBOX_DIR: `${dir}/outbox`,
+      },
+      until: /^Mail: .*\n/m,
+    });
     try {
-      // Not SIGTERM: main.ts listens for it to close the services, which
-      // leaves a dev server (unlike `deno serve`) running.
-      child.kill("SIGKILL");
-    } catch { /* already gone */ }
-    await child.status;
-    await child.stdout.cancel().catch(() => {});
-    await stderr.catch(() => "");
+      const { out, port } = dev;
+      match(
+        out,
+        new RegExp(
+          `^Mail: written to ${dir}/outbox/ \\(no SMTP_URL\\); read it at http://127\\.0\\.0\\.1:${port}/dev/mail$`,
+          "m",
+        ),
+      );
+      strictEqual(out.match(/^Mail: /gm)?.length, 1, "said once");
+      const res = await fetch(`http://127.0.0.1:${port}/dev/mail`);
+      strictEqual(res.status, 200);
+      match(await res.text(), /No mail yet/);
+    } finally {
+      await dev.stop();
+    }
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -11,6 +11,7 @@ import { setTwoFactor } from "../../lib/db/two_factor.ts";
 import { createUser } from "../../lib/db/users.ts";
 import { createSecretBox, parseKey } from "../../lib/security/encryption.ts";
 import { TEST_ENCRYPTION_KEY } from "../helpers/encryption_key.ts";
+import { startDevServer } from "../helpers/dev_server.ts";
 import { freePort } from "../helpers/redis.ts";
 import { START_TASK, startServer } from "../helpers/server.ts";
 
@@ -128,55 +129,32 @@ Deno.test("start-up: the same database with its ENCRYPTION_KEY serves; an empty 
 
 Deno.test("start-up: the development server without ENCRYPTION_KEY makes its key beside the database, owner-only, and says so once", async () => {
   const dir = await Deno.makeTempDir({ prefix: "islet-dev-key-" });
-  const port = freePort();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "dev.ts"],
-    cwd: new URL("../..", import.meta.url).pathname,
-    env: {
-      DATABASE_PATH: `${dir}/dev.db`,
-      MAIL_OUTBOX_DIR: `${dir}/outbox`,
-      ENCRYPTION_KEY: "",
-      PORT: String(port),
-      HOSTNAME: "127.0.0.1",
-      NO_COLOR: "1",
-      PATH: `${dirname(Deno.execPath())}:${Deno.env.get("PATH") ?? ""}`,
-    },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let out = "";
-  const stderr = new Response(child.stderr).text();
-  // A server that never listens fails the test instead of hanging it.
-  const timer = setTimeout(() => child.kill("SIGKILL"), 90_000);
+  const file = `${dir}/encryption.key`;
   try {
-    const decoder = new TextDecoder();
-    const reader = child.stdout.getReader();
-    while (!/^Listening on /m.test(out)) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`dev server exited:\n${out}`);
-      out += decoder.decode(value, { stream: true });
-    }
-    reader.releaseLock();
-    const file = `${dir}/encryption.key`;
-    const lines = out.split("\n").filter((l) => l.includes("encryption key"));
-    strictEqual(
-      lines.join("\n"),
-      `Generated a development encryption key in ${file} (no ENCRYPTION_KEY set); production needs ENCRYPTION_KEY.`,
-    );
-    strictEqual((await Deno.stat(file)).mode! & 0o777, 0o600);
-    const key = (await Deno.readTextFile(file)).trim();
-    strictEqual(parseKey(key)?.length, 32);
-    ok(!out.includes(key), "the key is not printed");
-  } finally {
-    clearTimeout(timer);
+    const dev = await startDevServer({
+      env: {
+        DATABASE_PATH: `${dir}/dev.db`,
+        MAIL_OUTBOX_DIR: `${dir}/outbox`,
+        ENCRYPTION_KEY: "",
+      },
+      // A start that lost its port made the key already: first run again.
+      beforeRetry: () => Deno.remove(file).catch(() => {}),
+    });
     try {
-      // Not SIGTERM: main.ts listens for it, which leaves a dev server running.
-      child.kill("SIGKILL");
-    } catch { /* already gone */ }
-    await child.status;
-    await child.stdout.cancel().catch(() => {});
-    await stderr.catch(() => "");
+      const { out } = dev;
+      const lines = out.split("\n").filter((l) => l.includes("encryption key"));
+      strictEqual(
+        lines.join("\n"),
+        `Generated a development encryption key in ${file} (no ENCRYPTION_KEY set); production needs ENCRYPTION_KEY.`,
+      );
+      strictEqual((await Deno.stat(file)).mode! & 0o777, 0o600);
+      const key = (await Deno.readTextFile(file)).trim();
+      strictEqual(parseKey(key)?.length, 32);
+      ok(!out.includes(key), "the key is not printed");
+    } finally {
+      await dev.stop();
+    }
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
