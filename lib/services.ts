@@ -15,6 +15,7 @@ import { openDatabase } from "./db/open.ts";
 import { RowCache } from "./db/row_cache.ts";
 import { migrate } from "./db/migrate.ts";
 import { createMailer, type MailService } from "./email/mailer.ts";
+import { type OAuthClients, oauthClients } from "./oauth/clients.ts";
 import type { MailTransport } from "./email/mail.ts";
 import {
   parseTrustedProxies,
@@ -48,6 +49,12 @@ export interface Services {
    * `lib/security/secrets.ts`).
    */
   secrets: SecretBox | null;
+  /**
+   * The configured sign-in providers (GitHub, Google, OpenID Connect),
+   * built once from `config.oauth`; `list` is empty when none is set
+   * (`lib/oauth/clients.ts`).
+   */
+  oauth: OAuthClients;
   close(): Promise<void>;
 }
 
@@ -154,6 +161,7 @@ export async function createServices(
       mailer,
       billing: config.billing && createBilling(config.billing),
       secrets,
+      oauth: oauthClients(config),
       async close() {
         clearInterval(purge);
         rows?.close();

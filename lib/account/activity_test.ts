@@ -114,3 +114,49 @@ dbTest(
     assert.equal(!forged.ok && forged.reason, "invalid");
   },
 );
+
+Deno.test("activity words: sign-in, sign-up, connect and disconnect through a provider name it", () => {
+  const say = (event: string, details: Record<string, unknown> | null) =>
+    describeEvent({ event, details });
+  assert.equal(
+    say("auth.sign_in", { provider: "GitHub" }),
+    "You signed in with GitHub.",
+  );
+  assert.equal(
+    say("auth.sign_in", { provider: "Acme SSO", secondFactor: "pending" }),
+    "You signed in with Acme SSO, and the code from your authenticator app was asked for.",
+  );
+  assert.equal(
+    say("auth.sign_up", { provider: "Google", providerId: "google" }),
+    "You created your account by signing in with Google.",
+  );
+  assert.equal(say("auth.sign_up", null), "You created your account.");
+  assert.equal(
+    say("oauth.linked", {
+      provider: "GitHub",
+      label: "octocat",
+      via: "settings",
+    }),
+    "You connected your GitHub account (octocat), to sign in with.",
+  );
+  assert.equal(
+    say("oauth.linked", {
+      provider: "Google",
+      label: "ada@example.com",
+      via: "email",
+    }),
+    "Your Google account (ada@example.com) was connected when you signed in with it: it gives the same verified email address as this account.",
+  );
+  assert.equal(
+    say("oauth.unlinked", { provider: "GitHub", label: "octocat" }),
+    "You disconnected your GitHub account (octocat): it can no longer be used to sign in.",
+  );
+  // Odd details (rows outlive versions) make no odd sentences.
+  for (const provider of [42, "", " ", "x".repeat(81), null, ["GitHub"]]) {
+    assert.equal(say("auth.sign_in", { provider }), "You signed in.");
+    assert.equal(
+      say("oauth.unlinked", { provider, label: 7 }),
+      "You disconnected a sign-in provider account: it can no longer be used to sign in.",
+    );
+  }
+});

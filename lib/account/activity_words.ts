@@ -36,9 +36,50 @@ function planChange(details: Record<string, unknown> | null): string {
   return `Your plan changed from ${from} to ${to}.`;
 }
 
+// The provider's display name from a row's details ("GitHub", "Acme
+// SSO"): written by this app, but rows outlive versions, so anything odd
+// is no name rather than a strange sentence.
+function providerName(details: Record<string, unknown> | null): string | null {
+  const v = details?.provider;
+  if (typeof v !== "string") return null;
+  const name = v.trim();
+  return name === "" || name.length > 80 ? null : name;
+}
+
+// " (octocat)" when the row names how the identity was shown.
+function labelOf(details: Record<string, unknown> | null): string {
+  const v = details?.label;
+  return typeof v === "string" && v.trim() !== "" && v.length <= 200
+    ? ` (${v.trim()})`
+    : "";
+}
+
+// "your GitHub account (octocat)", or "a sign-in provider account".
+function identity(details: Record<string, unknown> | null): string {
+  const name = providerName(details);
+  return (name === null
+    ? "a sign-in provider account"
+    : `your ${name} account`) +
+    labelOf(details);
+}
+
+function linked(details: Record<string, unknown> | null): string {
+  const what = identity(details);
+  return details?.via === "email"
+    ? `${what[0].toUpperCase()}${
+      what.slice(1)
+    } was connected when you signed in with it: it gives the same verified email address as this account.`
+    : `You connected ${what}, to sign in with.`;
+}
+
 /** One sentence per event, in the past tense, from the account owner's side. */
 const SENTENCES = {
-  "auth.sign_up": () => "You created your account.",
+  "auth.sign_up": (d) => {
+    const name = providerName(d);
+    return name === null
+      ? "You created your account."
+      : `You created your account by signing in with ${name}.`;
+  },
   "auth.sign_up_existing": () =>
     "Someone tried to create a new account with your email address.",
   "auth.verification_sent": () =>
@@ -46,10 +87,15 @@ const SENTENCES = {
   "auth.email_verified": () => "You confirmed your email address.",
   // With two-factor on, the password alone is half a sign-in: the
   // second_factor_passed row that may follow says "You signed in".
-  "auth.sign_in": (d) =>
-    d?.secondFactor === "pending"
-      ? "Your password was entered, and the code from your authenticator app was asked for."
-      : "You signed in.",
+  "auth.sign_in": (d) => {
+    const name = providerName(d);
+    if (d?.secondFactor === "pending") {
+      return name === null
+        ? "Your password was entered, and the code from your authenticator app was asked for."
+        : `You signed in with ${name}, and the code from your authenticator app was asked for.`;
+    }
+    return name === null ? "You signed in." : `You signed in with ${name}.`;
+  },
   "auth.sign_in_failed": (d) =>
     d?.during === "confirm_access"
       ? "Someone using one of your signed-in sessions typed a wrong password when asked to confirm it was you."
@@ -109,6 +155,9 @@ const SENTENCES = {
     "A payment for your subscription failed; we emailed you how to fix it.",
   "billing.payment_disputed": () =>
     "A payment for your subscription was disputed with the card issuer.",
+  "oauth.linked": linked,
+  "oauth.unlinked": (d) =>
+    `You disconnected ${identity(d)}: it can no longer be used to sign in.`,
 } satisfies Record<AuditEventName, Describe>;
 
 /** What an event without a sentence of its own says. */

@@ -18,6 +18,15 @@
  *   this needs it (see `lib/auth/verified.ts`);
  * - `unavailable`: a service the action needs (Stripe) cannot be reached;
  *   nothing was done, trying later may work.
+ * - `no_email`: a sign-in provider gave no usable email address, so no
+ *   account can be made from it;
+ * - `email_taken`: an account has the address a provider gave, and the
+ *   provider or the account has not verified it: nothing is linked (sign
+ *   in with the password, then connect the provider in settings);
+ * - `already_connected`: the account has another identity of this
+ *   provider connected;
+ * - `last_method`: disconnecting this would leave the account no way to
+ *   sign in (no password, no other provider).
  */
 export type FailureReason =
   | "invalid"
@@ -27,7 +36,11 @@ export type FailureReason =
   | "busy"
   | "not_found"
   | "unverified"
-  | "unavailable";
+  | "unavailable"
+  | "no_email"
+  | "email_taken"
+  | "already_connected"
+  | "last_method";
 
 /** A refused action: the reason, a plain message, and what helps retry. */
 export interface Failure<R extends FailureReason = FailureReason> {

@@ -38,6 +38,12 @@ export class FakeCache implements Cache {
     this.map.set(key, value);
     this.ttls.set(key, ttlSeconds);
   }
+  setIfAbsent(key: string, value: string, ttlSeconds: number) {
+    if (this.map.has(key)) return Promise.resolve(false);
+    this.map.set(key, value);
+    this.ttls.set(key, ttlSeconds);
+    return Promise.resolve(true);
+  }
   delete(...keys: string[]) {
     for (const k of keys) this.map.delete(k);
     return Promise.resolve();

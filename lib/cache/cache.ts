@@ -26,6 +26,13 @@ export interface Cache {
   get(key: string): Promise<string | null>;
   /** Stores a value for `ttlSeconds` (> 0). */
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /**
+   * Stores `value` for `ttlSeconds` (> 0) only when `key` holds nothing:
+   * true when this call stored it, false when the key was already there.
+   * Atomic across instances (one-time claims: a used OAuth state). While
+   * Redis is away it answers from this instance's memory, like rate limits.
+   */
+  setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
   /** Removes keys; removal is never silently lost (retried after an outage). */
   delete(...keys: string[]): Promise<void>;
   /**

@@ -188,6 +188,35 @@ export async function cacheContract(
     await assert.rejects(() => a.set(key("bad"), "x", 0), RangeError);
   });
 
+  await step(
+    "setIfAbsent: once per key, shared, atomic, expires",
+    async ({ a, b }) => {
+      const k = key("claim");
+      assert.equal(await a.setIfAbsent(k, "first", 60), true);
+      assert.equal(await b.setIfAbsent(k, "second", 60), false);
+      assert.equal(await a.setIfAbsent(k, "third", 60), false);
+      assert.equal(await b.get(k), "first");
+      // A key set plainly counts as present too.
+      const plain = key("claim-plain");
+      await a.set(plain, "v", 60);
+      assert.equal(await b.setIfAbsent(plain, "w", 60), false);
+      // 50 racing claims of one key, from both instances: exactly one wins.
+      const race = key("claim-race");
+      const wins = await Promise.all(
+        Array.from(
+          { length: 50 },
+          (_, i) => (i % 2 ? a : b).setIfAbsent(race, String(i), 60),
+        ),
+      );
+      assert.equal(wins.filter((w) => w).length, 1);
+      const short = key("claim-short");
+      assert.equal(await a.setIfAbsent(short, "x", 0.25), true);
+      await sleep(400);
+      assert.equal(await b.setIfAbsent(short, "y", 60), true);
+      await assert.rejects(() => a.setIfAbsent(key("bad"), "x", 0), RangeError);
+    },
+  );
+
   await step("delete one, several, none, missing", async ({ a, b }) => {
     const [k1, k2, k3] = [key("d1"), key("d2"), key("d3")];
     for (const k of [k1, k2, k3]) await a.set(k, "v", 60);

@@ -213,6 +213,18 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
       return Promise.resolve();
     },
 
+    setIfAbsent(key, value, ttlSeconds) {
+      if (!(ttlSeconds > 0)) {
+        return Promise.reject(
+          new RangeError(`ttlSeconds must be > 0 (got ${ttlSeconds})`),
+        );
+      }
+      const t = now();
+      if (values.get(key, t) !== undefined) return Promise.resolve(false);
+      values.set(key, { value, expiresAt: t + ttlSeconds * 1000 });
+      return Promise.resolve(true);
+    },
+
     delete(...keys) {
       for (const k of keys) values.delete(k);
       return Promise.resolve();

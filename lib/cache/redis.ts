@@ -229,6 +229,31 @@ class RedisCache implements Cache {
       .catch(() => {});
   }
 
+  async setIfAbsent(
+    key: string,
+    value: string,
+    ttlSeconds: number,
+  ): Promise<boolean> {
+    if (!(ttlSeconds > 0)) {
+      throw new RangeError(`ttlSeconds must be > 0 (got ${ttlSeconds})`);
+    }
+    // A claim cannot be dropped the way a cached value can: while Redis is
+    // away this instance's memory answers (as for rate limits), so a claim
+    // still holds here; across instances the outage weakens it.
+    if (this.#up()) {
+      try {
+        const reply = await this.#run(this.#client.set(key, value, {
+          expiration: { type: "PX", value: Math.ceil(ttlSeconds * 1000) },
+          condition: "NX",
+        }));
+        return reply === "OK";
+      } catch {
+        // Answered below.
+      }
+    }
+    return this.#fallback.setIfAbsent(key, value, ttlSeconds);
+  }
+
   async delete(...keys: string[]): Promise<void> {
     if (keys.length === 0) return;
     if (this.#up() && this.#pending.size === 0) {

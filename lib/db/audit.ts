@@ -58,7 +58,14 @@ export type AuditEventName =
   // Stripe could not take a subscription payment (details: attempt).
   | "billing.payment_failed"
   // A subscription payment was disputed with the card issuer.
-  | "billing.payment_disputed";
+  | "billing.payment_disputed"
+  // A sign-in provider identity was connected to the account (issue 11;
+  // details: provider (its display name), providerId, label, via "email"
+  // when a sign-in linked it by a verified address on both sides, or
+  // "settings") or disconnected (provider, label). A sign-in or sign-up
+  // through a provider is auth.sign_in / auth.sign_up with details.provider.
+  | "oauth.linked"
+  | "oauth.unlinked";
 
 /** One event to record. */
 export interface AuditEvent {

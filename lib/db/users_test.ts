@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import { normalizeEmail } from "../auth/email_rule.ts";
 import { audit, listAuditForUser } from "./audit.ts";
 import type { Queryable } from "./db.ts";
-import { getUserByOAuthAccount, linkOAuthAccount } from "./oauth_accounts.ts";
+import {
+  getUserByOAuthAccount,
+  linkOAuthAccount,
+  OAuthAccountTakenError,
+} from "./oauth_accounts.ts";
 import { dbTest } from "./testing.ts";
 import {
   claimTotpStep,
@@ -138,7 +142,7 @@ dbTest("OAuth accounts link once and find their user", async (db) => {
   assert.equal(await getUserByOAuthAccount(db, "google", "42"), null);
   await assert.rejects(
     linkOAuthAccount(db, user.id, "github", "42"),
-    /UNIQUE/,
+    OAuthAccountTakenError,
   );
 });
 

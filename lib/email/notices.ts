@@ -37,7 +37,9 @@ export type SecurityNoticeKind =
   | "account_deleted"
   | "two_factor_enabled"
   | "two_factor_disabled"
-  | "recovery_code_used";
+  | "recovery_code_used"
+  | "oauth_linked"
+  | "oauth_unlinked";
 
 /** What {@linkcode securityNotice} needs of the services. */
 export interface NoticeDeps {
@@ -56,6 +58,11 @@ export interface SecurityNotice {
   meta: RequestMeta;
   /** When it happened (Unix ms); now by default. */
   at?: number;
+  /**
+   * The sign-in provider identity it is about (`oauth_linked`,
+   * `oauth_unlinked`): the provider's name and how the identity is shown.
+   */
+  provider?: { name: string; label: string | null };
   /**
    * Paragraphs of this notice's own, after the facts: e.g. the new
    * address and the undo link of an email change.
@@ -80,11 +87,24 @@ const EVENT: Record<SecurityNoticeKind, string> = {
   two_factor_enabled: "auth.two_factor_enabled",
   two_factor_disabled: "auth.two_factor_disabled",
   recovery_code_used: "auth.recovery_code_used",
+  oauth_linked: "oauth.linked",
+  oauth_unlinked: "oauth.unlinked",
 };
+
+// "Your GitHub account (octocat)", as the provider notices name it.
+function providerAccount(n: SecurityNotice): string {
+  const name = n.provider?.name ?? "sign-in provider";
+  const label = n.provider?.label ? ` (${n.provider.label})` : "";
+  return `Your ${name} account${label}`;
+}
 
 const WORDS: Record<
   SecurityNoticeKind,
-  { subject: string; heading: string; what: (email: string) => string }
+  {
+    subject: string;
+    heading: string;
+    what: (email: string, notice: SecurityNotice) => string;
+  }
 > = {
   new_device: {
     subject: "New sign-in to your Islet account",
@@ -128,6 +148,22 @@ const WORDS: Record<
     what: (email) =>
       `One of the recovery codes of your Islet account (${email}) was just used in place of a code from your authenticator app. That code cannot be used again.`,
   },
+  oauth_linked: {
+    subject: "A sign-in provider was connected to your Islet account",
+    heading: "A sign-in provider was connected",
+    what: (email, n) =>
+      `${
+        providerAccount(n)
+      } was connected to your Islet account (${email}). It can now be used to sign in to your account.`,
+  },
+  oauth_unlinked: {
+    subject: "A sign-in provider was disconnected from your Islet account",
+    heading: "A sign-in provider was disconnected",
+    what: (email, n) =>
+      `${
+        providerAccount(n)
+      } was disconnected from your Islet account (${email}). It can no longer be used to sign in to your account.`,
+  },
 };
 
 /**
@@ -157,7 +193,7 @@ export async function securityNotice(
   const at = notice.at ?? Date.now();
   const words = WORDS[notice.kind];
   const facts = [
-    words.what(notice.user.email),
+    words.what(notice.user.email, notice),
     `When: ${formatUtcDateTime(at)}`,
     `Device: ${deviceLabel(notice.meta.userAgent)}`,
     `Address: ${notice.meta.ip || "unknown"}`,

@@ -142,11 +142,18 @@ function providerUrl(
   name: string,
   fallback: string | undefined,
 ): URL | undefined {
-  const url = r.url(name, fallback);
+  // Secret: a URL may carry a password, which must not reach the message.
+  const url = r.url(name, fallback, { secret: true });
   if (url === undefined) return undefined;
   if (!providerUrlAllowed(url) || url.search !== "" || url.hash !== "") {
+    const shown = new URL(url.href);
+    shown.username = "";
+    shown.password = "";
+    const why = url.username !== "" || url.password !== ""
+      ? ", without a user name or password"
+      : "";
     r.problems.push(
-      `${name} must be an https URL without a query (http only for localhost) (got "${url.href}")`,
+      `${name} must be an https URL without a query${why} (http only for localhost) (got "${shown.origin}${shown.pathname}")`,
     );
     return undefined;
   }

@@ -17,6 +17,10 @@ export const FAILURE_STATUS: Readonly<Record<FailureReason, number>> = {
   rate_limited: 429,
   busy: 503,
   unavailable: 503,
+  no_email: 400,
+  email_taken: 409,
+  already_connected: 409,
+  last_method: 409,
 };
 
 /**
