@@ -55,6 +55,7 @@ import {
 } from "../helpers/authenticator.ts";
 import { billingAccount, type BillingKind } from "../helpers/billing.ts";
 import { StripeStandin } from "../helpers/stripe_standin.ts";
+import { startOAuthStandins } from "../helpers/oauth.ts";
 
 /** axe-core's bundle, from the exact version pinned in deno.json. */
 const AXE_SOURCE = await Deno.readTextFile(
@@ -187,6 +188,23 @@ const TARGETS: Target[] = [
     },
   },
   { name: "sign-up", path: "/signup", status: 200 },
+  // The sign-in pages above show the provider buttons (every provider is
+  // configured here); the page a provider flow fails on:
+  {
+    name: "sign-in through a provider: no flow in this browser",
+    path: "/oauth/github/callback",
+    status: 400,
+  },
+  {
+    name: "sign-in through a provider: said no at the provider",
+    path: "/login",
+    status: 200,
+    async prepare(page) {
+      await page.getByRole("link", { name: "Continue with GitHub" }).click();
+      await page.getByRole("button", { name: "Cancel" }).click();
+      await page.getByTestId("oauth-problem").waitFor();
+    },
+  },
   {
     name: "sign-up with errors",
     path: "/signup",
@@ -874,7 +892,11 @@ function accounts(app: AuthApp, stripe: StripeStandin, user: SignedInUser) {
 Deno.test("axe-core: no WCAG 2.1 A/AA or best-practice violation on any page, light and dark", async (t) => {
   // Two-factor works: the test process's ENCRYPTION_KEY (helpers/server.ts).
   const stripe = await StripeStandin.start();
-  const app = await startServedApp({ env: stripe.env() });
+  const oauth = await startOAuthStandins();
+  const app = await startServedApp({
+    env: { ...stripe.env(), ...oauth.env() },
+  });
+  oauth.registerApp(app.origin);
   // The app's origin (APP_URL's default): the origin check needs the
   // browser there.
   const base = app.origin;
@@ -954,6 +976,7 @@ Deno.test("axe-core: no WCAG 2.1 A/AA or best-practice violation on any page, li
     await browser.close();
     await app.stop();
     await stripe.close();
+    await oauth.stop();
   }
 });
 
@@ -1155,7 +1178,11 @@ Deno.test("Chromium: sign in with the keyboard alone, skip link first, focus alw
 
 Deno.test("Chromium: every Tab stop on every page shows a focus indicator, every text field a visible edge, light and dark", async (t) => {
   const stripe = await StripeStandin.start();
-  const app = await startServedApp({ env: stripe.env() });
+  const oauth = await startOAuthStandins();
+  const app = await startServedApp({
+    env: { ...stripe.env(), ...oauth.env() },
+  });
+  oauth.registerApp(app.origin);
   const base = app.origin;
   const browser = await launchBrowser();
   try {
@@ -1214,5 +1241,6 @@ Deno.test("Chromium: every Tab stop on every page shows a focus indicator, every
     await browser.close();
     await app.stop();
     await stripe.close();
+    await oauth.stop();
   }
 });
