@@ -32,7 +32,14 @@
  *
  * @module
  */
-import { authorizePage, errorPage } from "./github_standin_page.ts";
+import {
+  accessToken,
+  api,
+  authorize,
+  hex,
+  json,
+  type StandinState,
+} from "./github_standin_handlers.ts";
 
 export {
   driveGitHub,
@@ -102,47 +109,6 @@ export interface GitHubStandinOptions {
   redirectUris?: string[];
 }
 
-const CODE_TTL_MS = 10 * 60_000;
-const DOCS = "https://docs.github.com/apps/managing-oauth-apps";
-
-interface Grant {
-  clientId: string;
-  login: string;
-  redirectUri: string;
-  challenge: string;
-  scope: string;
-  expiresAt: number;
-  used: boolean;
-  token: string | null;
-}
-
-function hex(bytes: number): string {
-  return Array.from(
-    crypto.getRandomValues(new Uint8Array(bytes)),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
-}
-
-async function s256(verifier: string): Promise<string> {
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    new TextEncoder().encode(verifier),
-  );
-  return btoa(String.fromCharCode(...new Uint8Array(digest)))
-    .replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
-}
-
-function html(body: string, status = 200): Response {
-  return new Response(body, {
-    status,
-    headers: { "content-type": "text/html; charset=utf-8" },
-  });
-}
-
-function json(body: unknown, status = 200): Response {
-  return Response.json(body, { status });
-}
-
 /**
  * Starts the stand-in on a free port. Stop it in a `finally`.
  *
@@ -162,259 +128,32 @@ function json(body: unknown, status = 200): Response {
 export async function startGitHubStandin(
   opts: GitHubStandinOptions,
 ): Promise<GitHubStandin> {
-  const users = new Map(opts.users.map((u) => [u.login, u]));
-  const clientId = opts.clientId ?? "Ov23liIsletTest";
-  const clientSecret = opts.clientSecret ?? hex(20);
-  const redirectUris = new Set(opts.redirectUris ?? []);
-  const grants = new Map<string, Grant>();
-  const tokens = new Map<string, { login: string; scope: string }>();
-  const failures: GitHubFailure[] = [];
-  const hanging = new Set<() => void>();
+  const st: StandinState = {
+    clientId: opts.clientId ?? "Ov23liIsletTest",
+    clientSecret: opts.clientSecret ?? hex(20),
+    webUrl: "", // once listening
+    users: new Map(opts.users.map((u) => [u.login, u])),
+    redirectUris: new Set(opts.redirectUris ?? []),
+    grants: new Map(),
+    tokens: new Map(),
+    failures: [],
+    hanging: new Set(),
+  };
   const log: string[] = [];
-
-  const takeFailure = (...kinds: GitHubFailure[]): GitHubFailure | null => {
-    const i = failures.findIndex((f) => kinds.includes(f));
-    return i === -1 ? null : failures.splice(i, 1)[0];
-  };
-
-  /** The authorization request's checks; a page when it is refused. */
-  const checkAuthorize = (p: URLSearchParams): Response | null => {
-    if (p.get("client_id") !== clientId) {
-      return html(errorPage("No application has this client_id."), 404);
-    }
-    const redirect = p.get("redirect_uri");
-    if (redirect === null || !redirectUris.has(redirect)) {
-      return html(
-        errorPage(
-          "The redirect_uri is not associated with this application.",
-        ),
-        400,
-      );
-    }
-    if (
-      !p.get("code_challenge") || p.get("code_challenge_method") !== "S256"
-    ) {
-      return html(
-        errorPage(
-          "A code_challenge with code_challenge_method S256 is required.",
-        ),
-        400,
-      );
-    }
-    return null;
-  };
-
-  const authorize = async (req: Request): Promise<Response> => {
-    const params = req.method === "POST"
-      ? new URLSearchParams(await req.text())
-      : new URL(req.url).searchParams;
-    const refused = checkAuthorize(params);
-    if (refused) return refused;
-    const keep: Record<string, string> = {};
-    for (
-      const k of [
-        "client_id",
-        "redirect_uri",
-        "scope",
-        "state",
-        "code_challenge",
-        "code_challenge_method",
-      ]
-    ) {
-      const v = params.get(k);
-      if (v !== null) keep[k] = v;
-    }
-    if (req.method === "GET") {
-      return html(authorizePage(keep, [...users.keys()]));
-    }
-    const back = new URL(keep.redirect_uri);
-    if (params.get("cancel") !== null) {
-      back.searchParams.set("error", "access_denied");
-      back.searchParams.set(
-        "error_description",
-        "The user has denied your application access.",
-      );
-      back.searchParams.set(
-        "error_uri",
-        `${DOCS}/troubleshooting-authorization-request-errors/#access-denied`,
-      );
-    } else {
-      const login = params.get("login") ?? "";
-      if (!users.has(login)) {
-        return html(errorPage(`No user ${login} here.`), 422);
-      }
-      const code = hex(10);
-      grants.set(code, {
-        clientId,
-        login,
-        redirectUri: keep.redirect_uri,
-        challenge: keep.code_challenge,
-        scope: (keep.scope ?? "").split(/[\s,]+/).filter(Boolean).join(","),
-        expiresAt: Date.now() + CODE_TTL_MS,
-        used: false,
-        token: null,
-      });
-      back.searchParams.set("code", code);
-    }
-    if (keep.state !== undefined) back.searchParams.set("state", keep.state);
-    return new Response(null, {
-      status: 302,
-      headers: { location: back.href },
-    });
-  };
-
-  const accessToken = async (req: Request): Promise<Response> => {
-    const failure = takeFailure("token_5xx", "token_hang", "token_error");
-    if (failure === "token_5xx") {
-      return html(errorPage("Bad gateway"), 502);
-    }
-    if (failure === "token_hang") {
-      // Until stop(), or a minute (longer than any client waits): not
-      // req.signal, whose abort Deno reports as legacy behaviour.
-      await new Promise<void>((resolve) => {
-        const release = () => {
-          clearTimeout(timer);
-          hanging.delete(release);
-          resolve();
-        };
-        const timer = setTimeout(release, 60_000);
-        hanging.add(release);
-      });
-      return html(errorPage("Gateway timeout"), 504);
-    }
-    const asJson = (req.headers.get("accept") ?? "").includes(
-      "application/json",
-    );
-    const answer = (body: Record<string, string>) =>
-      asJson ? json(body) : new Response(new URLSearchParams(body).toString(), {
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-      });
-    const error = (error: string, description: string, anchor: string) =>
-      answer({
-        error,
-        error_description: description,
-        error_uri:
-          `${DOCS}/troubleshooting-oauth-app-access-token-request-errors/#${anchor}`,
-      });
-    const type = req.headers.get("content-type") ?? "";
-    const text = await req.text();
-    let body: URLSearchParams;
-    try {
-      body = type.includes("application/json")
-        ? new URLSearchParams(JSON.parse(text))
-        : new URLSearchParams(text);
-    } catch {
-      return json({ message: "Problems parsing JSON" }, 400);
-    }
-    let id = body.get("client_id");
-    let secret = body.get("client_secret");
-    const basic = /^Basic (.+)$/i.exec(req.headers.get("authorization") ?? "");
-    if (basic) {
-      const [u, ...rest] = atob(basic[1]).split(":");
-      [id, secret] = [
-        decodeURIComponent(u),
-        decodeURIComponent(rest.join(":")),
-      ];
-    }
-    if (id !== clientId || secret !== clientSecret) {
-      return error(
-        "incorrect_client_credentials",
-        "The client_id and/or client_secret passed are incorrect.",
-        "incorrect-client-credentials",
-      );
-    }
-    const badCode = () =>
-      error(
-        "bad_verification_code",
-        "The code passed is incorrect or expired.",
-        "bad-verification-code",
-      );
-    const code = body.get("code") ?? "";
-    const grant = grants.get(code);
-    if (failure === "token_error" || grant === undefined) return badCode();
-    if (grant.used) {
-      if (grant.token !== null) tokens.delete(grant.token);
-      return badCode();
-    }
-    if (grant.expiresAt < Date.now() || grant.clientId !== id) {
-      return badCode();
-    }
-    const redirect = body.get("redirect_uri");
-    if (redirect !== null && redirect !== grant.redirectUri) {
-      return error(
-        "redirect_uri_mismatch",
-        "The redirect_uri MUST match the registered callback URL for this application.",
-        "redirect-uri-mismatch",
-      );
-    }
-    const verifier = body.get("code_verifier") ?? "";
-    if (verifier === "" || await s256(verifier) !== grant.challenge) {
-      return badCode();
-    }
-    grant.used = true;
-    const token = `gho_${hex(18)}`;
-    grant.token = token;
-    tokens.set(token, { login: grant.login, scope: grant.scope });
-    return answer({
-      access_token: token,
-      token_type: "bearer",
-      scope: grant.scope,
-    });
-  };
-
-  const api = (req: Request, path: string): Response => {
-    if (!req.headers.get("user-agent")) {
-      return json({
-        message:
-          "Request forbidden by administrative rules. Please make sure your request has a User-Agent header",
-      }, 403);
-    }
-    const auth = /^(?:Bearer|token) (.+)$/i.exec(
-      req.headers.get("authorization") ?? "",
-    );
-    const session = auth ? tokens.get(auth[1]) : undefined;
-    const user = session ? users.get(session.login) : undefined;
-    if (session === undefined || user === undefined) {
-      return json({ message: "Bad credentials", status: "401" }, 401);
-    }
-    if (path === "/user") {
-      if (takeFailure("user_5xx")) return html(errorPage("Bad gateway"), 502);
-      return json({
-        login: user.login,
-        id: user.id,
-        node_id: `U_${user.id}`,
-        avatar_url: `${webUrl}/avatars/u/${user.id}`,
-        html_url: `${webUrl}/${user.login}`,
-        type: "User",
-        site_admin: false,
-        name: user.name ?? null,
-        email: null,
-      });
-    }
-    const scopes = session.scope.split(",");
-    if (!scopes.includes("user:email") && !scopes.includes("user")) {
-      return json({ message: "Not Found", status: "404" }, 404);
-    }
-    if (takeFailure("emails_5xx")) return html(errorPage("Bad gateway"), 502);
-    return json(user.emails.map((e) => ({
-      ...e,
-      visibility: e.primary ? "private" : null,
-    })));
-  };
 
   const handle = async (req: Request): Promise<Response> => {
     const { pathname } = new URL(req.url);
     log.push(`${req.method} ${pathname}`);
     if (pathname === "/login/oauth/authorize") {
       if (req.method === "GET" || req.method === "POST") {
-        return await authorize(req);
+        return await authorize(st, req);
       }
     } else if (pathname === "/login/oauth/access_token") {
-      if (req.method === "POST") return await accessToken(req);
+      if (req.method === "POST") return await accessToken(st, req);
     } else if (
       pathname === "/api/v3/user" || pathname === "/api/v3/user/emails"
     ) {
-      if (req.method === "GET") return api(req, pathname.slice(7));
+      if (req.method === "GET") return api(st, req, pathname.slice(7));
     } else {
       return json({ message: "Not Found" }, 404);
     }
@@ -429,29 +168,30 @@ export async function startGitHubStandin(
   }, handle);
   await ready.promise;
   const webUrl = `http://localhost:${server.addr.port}`;
+  st.webUrl = webUrl;
 
   let stopped: Promise<void> | undefined;
   return {
     webUrl,
     apiUrl: `${webUrl}/api/v3`,
-    clientId,
-    clientSecret,
+    clientId: st.clientId,
+    clientSecret: st.clientSecret,
     setUser(user) {
-      users.set(user.login, user);
+      st.users.set(user.login, user);
     },
     addRedirectUri(uri) {
-      redirectUris.add(uri);
+      st.redirectUris.add(uri);
     },
     failNext(kind) {
-      failures.push(kind);
+      st.failures.push(kind);
     },
     fail(kind) {
-      failures.push(kind);
+      st.failures.push(kind);
     },
     requests: () => [...log],
     stop() {
       stopped ??= (async () => {
-        for (const release of hanging) release();
+        for (const release of st.hanging) release();
         await server.shutdown();
       })();
       return stopped;

@@ -10,7 +10,16 @@
  * @module
  */
 
-/** A cookie jar for one host: name → value. */
+/**
+ * A cookie jar for one host: name → value.
+ *
+ * @example
+ * ```ts
+ * const jar = new CookieJar();
+ * // Each answer's Set-Cookie is kept and sent with the next request.
+ * await jar.fetch("http://localhost:9/", { method: "GET" }).catch(() => null);
+ * ```
+ */
 export class CookieJar {
   readonly #cookies = new Map<string, string>();
 

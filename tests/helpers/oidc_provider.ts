@@ -26,17 +26,29 @@
  * - Its pages import a Google web font; the import is removed so that a
  *   browser under test makes no request outside this machine.
  *
- * Bad ID tokens need no switch here: a wrong nonce is the code of one
- * flow exchanged with another flow's secrets; a wrong issuer is an app
- * configured with `http://127.0.0.1:<port>` for a provider whose issuer
- * is `http://localhost:<port>`; a wrong audience, algorithm or expiry is
- * a token signed by the test itself (jose) against a JWKS it serves.
+ * Failures for the app's tests (`oidc_provider_faults.ts`):
+ * {@linkcode OidcStandin.failNext} (a 502 from discovery, the JWKS, the
+ * token or userinfo endpoint, or a token endpoint that never answers),
+ * {@linkcode OidcStandin.tamperNextIdToken} (a wrong `aud`, `iss`,
+ * `nonce` or `exp`, re-signed with the provider's key; or unsigned).
+ * A provider that is gone: `stop()` it between the start of a flow and
+ * its callback. A wrong issuer at discovery: configure the app with
+ * `http://127.0.0.1:<port>` for a provider whose issuer is
+ * `http://localhost:<port>`.
  *
  * @module
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { ServerResponse } from "node:http";
 import { exportJWK, generateKeyPair } from "jose";
+import {
+  type Faults,
+  faultsMiddleware,
+  type IdTokenTamper,
+  type OidcFailure,
+} from "./oidc_provider_faults.ts";
+
+export type { IdTokenTamper, OidcFailure };
 
 export {
   driveOidc,
@@ -65,6 +77,14 @@ export interface OidcStandin {
   setUser(login: string, claims: OidcUserClaims): void;
   /** Registers another exact redirect URI for the client. */
   addRedirectUri(uri: string): void;
+  /** Makes the next request to that endpoint fail (each call, one request). */
+  failNext(kind: OidcFailure): void;
+  /**
+   * Spoils the next ID token it issues: other claims (re-signed with its
+   * own key: a wrong `aud`, `iss`, `nonce`, an `exp` in the past) or
+   * none of a signature (`unsigned`).
+   */
+  tamperNextIdToken(tamper: IdTokenTamper): void;
   /** Every request it answered, in order: `"POST /token"`. */
   requests(): string[];
   /** Closes the server and its connections. */
@@ -165,6 +185,12 @@ export async function startOidcProvider(
 
   const { privateKey } = await generateKeyPair("RS256", { extractable: true });
   const jwk = { ...(await exportJWK(privateKey)), alg: "RS256", use: "sig" };
+  const faults: Faults = {
+    failures: [],
+    tampers: [],
+    hanging: new Set(),
+    signingKey: privateKey,
+  };
 
   const provider = await quietly(() =>
     new Provider(issuer, {
@@ -237,6 +263,7 @@ export async function startOidcProvider(
         .replace("<head>", '<head><link rel="icon" href="data:,">');
     }
   });
+  provider.use(faultsMiddleware(faults));
   handle = provider.callback();
 
   return {
@@ -250,9 +277,16 @@ export async function startOidcProvider(
     addRedirectUri(uri) {
       redirectUris.add(uri);
     },
+    failNext(kind) {
+      faults.failures.push(kind);
+    },
+    tamperNextIdToken(tamper) {
+      faults.tampers.push(tamper);
+    },
     requests: () => [...log],
     stop: () =>
       new Promise<void>((resolve) => {
+        for (const release of faults.hanging) release();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -237,25 +237,119 @@ Deno.test("oidc stand-in: an unknown login is an error, setUser adds or changes 
   });
 });
 
-Deno.test("oidc stand-in: starts without printing oidc-provider's warnings", async () => {
-  const printed: string[] = [];
-  const { warn, info, log } = console;
-  console.warn = console.info = console.log = (...a: unknown[]) => {
-    printed.push(a.join(" "));
-  };
-  try {
-    await withIdp(async (idp, d) => {
-      const client = new OAuth2Client(idp.clientId, idp.clientSecret, REDIRECT);
+Deno.test("oidc stand-in: prints none of oidc-provider's warnings, from its import to a finished flow", async () => {
+  // A process of its own: the module's import-time warning happens once.
+  const script = `
+    import { OAuth2Client, generateCodeVerifier } from "arctic";
+    import { driveOidc, startOidcProvider } from "./tests/helpers/oidc_provider.ts";
+    const redirect = "http://localhost:8000/cb";
+    const idp = await startOidcProvider({ users: { a: { email: "a@example.com" } }, redirectUris: [redirect] });
+    const d = await (await fetch(idp.issuer + "/.well-known/openid-configuration")).json();
+    const client = new OAuth2Client(idp.clientId, idp.clientSecret, redirect);
+    const verifier = generateCodeVerifier();
+    const url = client.createAuthorizationURLWithPKCE(d.authorization_endpoint, "s", 0, verifier, ["openid", "email"]);
+    const back = await driveOidc(url, "a");
+    await client.validateAuthorizationCode(d.token_endpoint, back.searchParams.get("code"), verifier);
+    await driveOidc(url, "unknown").catch(() => {});
+    await idp.stop();
+    console.log("done");
+  `;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--quiet", script],
+    cwd: new URL("../..", import.meta.url).pathname,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  assert.equal(text(out.stderr), "");
+  assert.equal(text(out.stdout), "done\n");
+  assert.equal(out.code, 0);
+});
+
+Deno.test("oidc stand-in: failNext fails one request to an endpoint", async () => {
+  await withIdp(async (idp, d) => {
+    idp.failNext("discovery_5xx");
+    const discovery = `${idp.issuer}/.well-known/openid-configuration`;
+    assert.equal((await fetch(discovery)).status, 502);
+    const ok = await fetch(discovery);
+    assert.equal(ok.status, 200);
+    await ok.body?.cancel();
+
+    idp.failNext("jwks_5xx");
+    const jwks = await fetch(d.jwks_uri);
+    assert.equal(jwks.status, 502);
+    await jwks.body?.cancel();
+
+    const client = new OAuth2Client(idp.clientId, idp.clientSecret, REDIRECT);
+    const flow = authUrl(client, d);
+    const code = (await driveOidc(flow.url, "alice")).searchParams.get("code")!;
+    idp.failNext("token_5xx");
+    await assert.rejects(
+      client.validateAuthorizationCode(d.token_endpoint, code, flow.verifier),
+      (e) => (e as { status?: number }).status === 502,
+    );
+    // The code was not spent by the failed request.
+    const tokens = await client.validateAuthorizationCode(
+      d.token_endpoint,
+      code,
+      flow.verifier,
+    );
+    idp.failNext("userinfo_5xx");
+    const me = await fetch(d.userinfo_endpoint, {
+      headers: { authorization: `Bearer ${tokens.accessToken()}` },
+    });
+    assert.equal(me.status, 502);
+    await me.body?.cancel();
+
+    idp.failNext("token_hang");
+    await assert.rejects(
+      fetch(d.token_endpoint, {
+        method: "POST",
+        body: new URLSearchParams({ grant_type: "authorization_code" }),
+        signal: AbortSignal.timeout(300),
+      }),
+      (e) => (e as Error).name === "TimeoutError",
+    );
+  });
+});
+
+Deno.test("oidc stand-in: tamperNextIdToken spoils one ID token, re-signed or unsigned", async () => {
+  await withIdp(async (idp, d) => {
+    const client = new OAuth2Client(idp.clientId, idp.clientSecret, REDIRECT);
+    const jwks = createRemoteJWKSet(new URL(d.jwks_uri));
+    const idToken = async () => {
       const flow = authUrl(client, d);
       const back = await driveOidc(flow.url, "alice");
-      await client.validateAuthorizationCode(
+      const tokens = await client.validateAuthorizationCode(
         d.token_endpoint,
         back.searchParams.get("code")!,
         flow.verifier,
       );
+      return tokens.idToken();
+    };
+    const verify = (token: string) =>
+      jwtVerify(token, jwks, { issuer: idp.issuer, audience: idp.clientId });
+
+    idp.tamperNextIdToken({ change: (c) => ({ ...c, aud: "someone-else" }) });
+    const wrongAud = await idToken();
+    // Signed by the provider's own key: only the audience check fails.
+    await jwtVerify(wrongAud, jwks);
+    await assert.rejects(verify(wrongAud), /aud/);
+
+    idp.tamperNextIdToken({
+      change: (c) => ({ ...c, exp: Math.floor(Date.now() / 1000) - 3600 }),
     });
-  } finally {
-    Object.assign(console, { warn, info, log });
-  }
-  assert.deepEqual(printed, []);
+    await assert.rejects(verify(await idToken()), /exp/);
+
+    idp.tamperNextIdToken({ unsigned: true });
+    const unsigned = await idToken();
+    assert.equal(unsigned.split(".")[2], "");
+    assert.equal(decodeJwt(unsigned).sub, "alice");
+    await assert.rejects(verify(unsigned));
+
+    // One token each: the next is sound.
+    const { payload } = await verify(await idToken());
+    assert.equal(payload.sub, "alice");
+  });
 });
