@@ -192,7 +192,7 @@ e2eTest(
       await page.waitForURL(`${base}/dashboard`);
       match(await page.content(), /bob@example\.com/);
       ok(
-        await page.getByText(/confirm/i).first().isVisible(),
+        await page.getByTestId("verify-banner").isVisible(),
         "the verify banner",
       );
     } finally {
