@@ -16,6 +16,7 @@ import { RowCache } from "./db/row_cache.ts";
 import { migrate } from "./db/migrate.ts";
 import { createMailer, type MailService } from "./email/mailer.ts";
 import { type OAuthClients, oauthClients } from "./oauth/clients.ts";
+import type { OidcClientOptions } from "./oauth/oidc.ts";
 import type { MailTransport } from "./email/mail.ts";
 import {
   parseTrustedProxies,
@@ -75,6 +76,11 @@ export interface ServicesOptions {
    * SQLite file instead of two-factor being unavailable. Default false.
    */
   development?: boolean;
+  /**
+   * How the sign-in providers are reached: a shorter deadline than
+   * `PROVIDER_TIMEOUT_MS` (tests of a provider that hangs), a clock.
+   */
+  oauth?: OidcClientOptions;
 }
 
 /**
@@ -161,7 +167,7 @@ export async function createServices(
       mailer,
       billing: config.billing && createBilling(config.billing),
       secrets,
-      oauth: oauthClients(config),
+      oauth: oauthClients(config, options.oauth),
       async close() {
         clearInterval(purge);
         rows?.close();

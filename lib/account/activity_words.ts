@@ -63,6 +63,8 @@ function identity(details: Record<string, unknown> | null): string {
     labelOf(details);
 }
 
+const capital = (s: string) => `${s[0].toUpperCase()}${s.slice(1)}`;
+
 function linked(details: Record<string, unknown> | null): string {
   const what = identity(details);
   return details?.via === "email"
@@ -157,7 +159,11 @@ const SENTENCES = {
     "A payment for your subscription was disputed with the card issuer.",
   "oauth.linked": linked,
   "oauth.unlinked": (d) =>
-    `You disconnected ${identity(d)}: it can no longer be used to sign in.`,
+    d?.reason === "password_reset_unverified"
+      ? `${
+        capital(identity(d))
+      } was disconnected when the password was reset, as the address had not been confirmed before.`
+      : `You disconnected ${identity(d)}: it can no longer be used to sign in.`,
 } satisfies Record<AuditEventName, Describe>;
 
 /** What an event without a sentence of its own says. */

@@ -116,6 +116,7 @@ export async function exportAccount(
       linkedSignInMethods: linked.map((l) => ({
         provider: l.provider,
         providerUserId: l.providerUserId,
+        label: l.label,
         linkedAt: iso(l.createdAt),
       })),
       twoFactor: {

@@ -38,7 +38,10 @@ sessionTest(
       secretEncrypted: totpSecret,
       enabled: true,
     });
-    await linkOAuthAccount(f.db, f.userId, "github", "4242");
+    await linkOAuthAccount(f.db, f.userId, "github", "4242", {
+      label: "octocat",
+      now: Date.UTC(2030, 0, 2),
+    });
     await f.db.run(
       "INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES (?, ?, ?)",
       [
@@ -73,10 +76,12 @@ sessionTest(
     assert.equal(doc.sessions.length, 1);
     assert.equal(doc.sessions[0].id, session.id);
     assert.equal(doc.sessions[0].device, "Firefox on Linux");
-    assert.deepEqual(
-      doc.linkedSignInMethods.map((l: { provider: string }) => l.provider),
-      ["github"],
-    );
+    assert.deepEqual(doc.linkedSignInMethods, [{
+      provider: "github",
+      providerUserId: "4242",
+      label: "octocat",
+      linkedAt: "2030-01-02T00:00:00.000Z",
+    }]);
     assert.deepEqual(doc.twoFactor, {
       enabled: true,
       recoveryCodes: { total: 1, unused: 1 },

@@ -14,6 +14,14 @@
  * the mailbox, not of the second factor, so an account with two-factor on
  * still asks for it at the next sign-in.
  *
+ * A reset of an account whose address was never confirmed also removes
+ * its sign-in provider links. Such an account may have been made through
+ * a provider that vouched for nobody's address, by someone waiting for
+ * the address's real owner to "recover" it: after the reset the owner
+ * would use an account the intruder still signs in to. Whoever proves the
+ * mailbox gets the account, alone; providers that are theirs are
+ * connected again from settings.
+ *
  * @module
  */
 import { audit } from "../db/audit.ts";
@@ -23,6 +31,7 @@ import {
   insertPasswordResetToken,
   takePasswordResetToken,
 } from "../db/password_reset_tokens.ts";
+import { deleteOAuthAccounts } from "../db/oauth_accounts.ts";
 import { deleteUserSessions } from "../db/sessions.ts";
 import {
   getUserByEmail,
@@ -231,9 +240,21 @@ export async function resetPassword(
     // the old one, so the person is asked again.
     if (user === null || user.email !== link.email) return null;
     await updatePasswordHash(tx, user.id, passwordHash, now);
-    // The link arrived in this inbox: that verifies the address.
+    // The link arrived in this inbox: that verifies the address, and
+    // ends the provider links made before it was (see the module doc).
+    let dropped = 0;
     if (user.emailVerifiedAt === null) {
       await markEmailVerified(tx, user.id, now);
+      for (const link of await deleteOAuthAccounts(tx, user.id)) {
+        dropped++;
+        await audit(tx, {
+          userId: user.id,
+          event: "oauth.unlinked",
+          ip: meta.ip,
+          userAgent: meta.userAgent,
+          details: { label: link.label, reason: "password_reset_unverified" },
+        }, now);
+      }
     }
     // two_factor_enabled is left as it is on purpose (see the module doc).
     await deleteUserPasswordResetTokens(tx, user.id);
@@ -252,6 +273,9 @@ export async function resetPassword(
       at: now,
       extra: [
         "It was reset with a link sent to this address. Every device that was signed in has been signed out.",
+        ...(dropped === 0 ? [] : [
+          "This address had not been confirmed before, so the sign-in providers connected to the account (GitHub, Google or another) were disconnected: if they are yours, connect them again in Settings → Connected accounts.",
+        ]),
       ],
     });
     return { user, ended };

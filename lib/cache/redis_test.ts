@@ -148,6 +148,15 @@ localTest(
       assert.ok(hits[3].retryAfterMs > 0);
       await quick("resetRateLimit", () => a.resetRateLimit("rl"));
       assert.equal((await a.rateLimit("rl", 3, 60_000)).allowed, true);
+      // One-time claims still hold once, in process.
+      assert.equal(
+        await quick("setIfAbsent", () => a.setIfAbsent("c", "1", 60)),
+        true,
+      );
+      assert.equal(
+        await quick("setIfAbsent", () => a.setIfAbsent("c", "1", 60)),
+        false,
+      );
       assert.equal(a.status(), "degraded");
       // One line per instance (a and b), not one per reconnection attempt.
       assert.equal(

@@ -13,6 +13,8 @@ import { bool, type Queryable } from "./db.ts";
 export interface LinkedAccount {
   provider: string;
   providerUserId: string;
+  /** How it was shown when linked (login or email); null for old links. */
+  label: string | null;
   createdAt: number;
 }
 
@@ -31,13 +33,14 @@ export async function listLinkedAccounts(
   userId: string,
 ): Promise<LinkedAccount[]> {
   const rows = await db.all(
-    `SELECT provider, provider_user_id, created_at FROM oauth_accounts
+    `SELECT provider, provider_user_id, label, created_at FROM oauth_accounts
      WHERE user_id = ? ORDER BY created_at, id`,
     [userId],
   );
   return rows.map((r) => ({
     provider: String(r.provider),
     providerUserId: String(r.provider_user_id),
+    label: r.label == null ? null : String(r.label),
     createdAt: Number(r.created_at),
   }));
 }

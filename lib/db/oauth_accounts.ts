@@ -55,9 +55,15 @@ function toLink(row: Record<string, unknown>): LinkedIdentity {
   };
 }
 
-// Whole code points only, so a cut never leaves half a surrogate pair.
+// Control characters (a line break in an email's text) and the
+// invisible direction marks that can make "evil" read as "live" are
+// provider data, not part of a name: dropped. Cut at whole code points,
+// so a cut never leaves half a surrogate pair.
+const UNSAFE = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]+/gu;
+
 function cleanLabel(label: string | null | undefined): string | null {
-  const trimmed = (label ?? "").trim();
+  const trimmed = (label ?? "").replace(UNSAFE, " ").replace(/\s+/g, " ")
+    .trim();
   if (trimmed === "") return null;
   return Array.from(trimmed).slice(0, MAX_LABEL_LENGTH).join("");
 }
@@ -255,4 +261,29 @@ export async function unlinkOAuthAccount(
     ]);
     return { ok: true, link };
   });
+}
+
+/**
+ * Removes every link of `userId` and returns them, oldest first (the
+ * password reset of an account whose address was never confirmed: see
+ * `lib/auth/password_reset.ts`).
+ *
+ * @example
+ * ```ts
+ * import type { Queryable } from "./db.ts";
+ * declare const tx: Queryable;
+ * const dropped = await deleteOAuthAccounts(tx, "user-id");
+ * ```
+ */
+export async function deleteOAuthAccounts(
+  db: Queryable,
+  userId: string,
+): Promise<LinkedIdentity[]> {
+  const rows = await db.all(
+    `DELETE FROM oauth_accounts WHERE user_id = ? RETURNING ${LINK_COLUMNS}`,
+    [userId],
+  );
+  return rows.map(toLink).sort((a, b) =>
+    a.createdAt - b.createdAt || Number(a.id) - Number(b.id)
+  );
 }

@@ -64,7 +64,22 @@ dbTest(
       "cut at whole characters",
     );
 
-    deepStrictEqual(await listOAuthAccounts(db, ada), [first, second, long]);
+    const odd = await linkOAuthAccount(db, ada, "google", "g-2", {
+      label: "ada\r\nBcc: x@evil.example\u202Emoc.elgoog\u0000",
+      now: 4000,
+    });
+    strictEqual(
+      odd.label,
+      "ada Bcc: x@evil.example moc.elgoog",
+      "no line breaks or direction overrides",
+    );
+
+    deepStrictEqual(await listOAuthAccounts(db, ada), [
+      first,
+      second,
+      long,
+      odd,
+    ]);
     deepStrictEqual(await listOAuthAccounts(db, await user(db, "bob")), []);
     deepStrictEqual(await findOAuthLink(db, "github", "583231"), {
       id: first.id,

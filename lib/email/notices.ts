@@ -1,8 +1,9 @@
 /**
  * Security notices: the emails that tell a person something happened to
  * their account (a sign-in from a new device, the password or email
- * changed, two-factor turned on or off, a recovery code used, the account
- * deleted). One function writes them all, so each
+ * changed, two-factor turned on or off, a recovery code used, a sign-in
+ * provider connected or disconnected, the account deleted). One function
+ * writes them all, so each
  * says the same things in the same order: what happened, when, from what
  * device and address, and what to do if it was not them.
  *

@@ -1,4 +1,10 @@
-import { deepStrictEqual, equal, ok, strictEqual } from "node:assert/strict";
+import {
+  deepStrictEqual,
+  equal,
+  ok,
+  rejects,
+  strictEqual,
+} from "node:assert/strict";
 import { loadConfig } from "../config.ts";
 import { createServices } from "../services.ts";
 import { callbackUrl, oauthClients } from "./clients.ts";
@@ -112,5 +118,21 @@ Deno.test("createServices builds services.oauth from the config", async () => {
   } finally {
     await none.close();
     await Deno.remove(bare, { recursive: true });
+  }
+});
+
+Deno.test("createServices passes its oauth options to the clients", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "islet-oauth-" });
+  try {
+    // A deadline of 0 ms is refused by the clients: proof it reached them.
+    await rejects(
+      createServices(loadConfig({ ...ENV, DATABASE_PATH: `${dir}/app.db` }), {
+        workerChannel: null,
+        oauth: { timeoutMs: 0 },
+      }),
+      RangeError,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

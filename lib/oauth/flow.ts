@@ -9,7 +9,7 @@
  * `Max-Age=600`. The callback compares what comes back with it, in a fixed
  * order ({@linkcode checkCallback}), then claims the state once in the
  * shared cache ({@linkcode claimState}), so a replayed callback is refused
- * even on another instance.
+ * even on another instance (both in `flow_callback.ts`, re-exported here).
  *
  * Decisions:
  * - The value is base64url(JSON), neither signed nor encrypted: it is the
@@ -27,15 +27,14 @@ import {
   decodeBase64urlIgnorePadding,
   encodeBase64urlNoPadding,
 } from "@oslojs/encoding";
-import { hash } from "node:crypto";
-import { constantTimeEqualHex } from "../auth/session_token.ts";
-import type { Cache } from "../cache/cache.ts";
 import { readCookies } from "../http/cookie.ts";
-import {
-  FLOW_MAX_AGE_MS,
-  type FlowSecrets,
-  type OAuthFailureReason,
-} from "./provider.ts";
+import { FLOW_MAX_AGE_MS, type FlowSecrets } from "./provider.ts";
+
+export {
+  type CallbackCheck,
+  checkCallback,
+  claimState,
+} from "./flow_callback.ts";
 
 /** One flow, as its cookie carries it. */
 export interface OAuthFlow extends FlowSecrets {
@@ -62,8 +61,10 @@ const SECRET_RE = /^[A-Za-z0-9_-]{43}$/;
 const PROVIDER_ID_RE = /^[a-z][a-z0-9-]{0,30}$/;
 const USER_ID_RE =
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-// deno-lint-ignore no-control-regex -- control characters are what it refuses
-const CONTROL_RE = /[\u0000-\u001f\u007f\\]/;
+// What `safeNext` gives: a URL's path, query and fragment as serialised,
+// so printable ASCII with `"` and `\` percent-encoded or refused. Nothing
+// here needs escaping in JSON, so the longest path still fits the cookie.
+const PATH_CHARS_RE = /^[\x21\x23-\x5b\x5d-\x7e]*$/;
 const MAX_NEXT = 2048;
 // A well-formed flow is well under 3 KB; a longer cookie is not ours.
 const MAX_COOKIE = 4096;
@@ -77,9 +78,6 @@ const KEYS = [
   "state",
   "userId",
 ].join();
-// Some clock skew between instances is tolerated; a flow from further in
-// the future than this was not made by a sane clock.
-const FUTURE_SKEW_MS = 60_000;
 
 /** 32 bytes from the system's secure random generator, base64url. */
 function randomSecret(): string {
@@ -89,7 +87,7 @@ function randomSecret(): string {
 /** A local path, as `safeNext` makes them (a coarse shape check). */
 function localPath(next: unknown): next is string {
   return typeof next === "string" && next.length <= MAX_NEXT &&
-    next.startsWith("/") && !next.startsWith("//") && !CONTROL_RE.test(next);
+    next.startsWith("/") && !next.startsWith("//") && PATH_CHARS_RE.test(next);
 }
 
 /**
@@ -256,103 +254,4 @@ export function parseFlow(value: string): OAuthFlow | null {
     (f.nonce === null ||
       typeof f.nonce === "string" && SECRET_RE.test(f.nonce));
   return ok ? f as unknown as OAuthFlow : null;
-}
-
-/** The outcome of {@linkcode checkCallback}. */
-export type CallbackCheck =
-  | { ok: true; flow: OAuthFlow; code: string }
-  | { ok: false; reason: OAuthFailureReason; providerError?: string };
-
-/** One query parameter that must appear exactly once. */
-function single(params: URLSearchParams, name: string): string | null {
-  const all = params.getAll(name);
-  return all.length === 1 ? all[0] : null;
-}
-
-/**
- * The callback's checks, in order: no flow → `flow_missing`; another
- * provider's flow or another state → `state_mismatch` (the states compared
- * in constant time); started more than 10 minutes ago → `flow_expired`;
- * the provider's `error` → `denied` (`access_denied`) or `provider_error`
- * (the error code, when it is a plain code, in `providerError`); no `code`
- * → `provider_error`. It does not claim the state: call
- * {@linkcode claimState} next.
- *
- * @example
- * ```ts
- * const flow = newFlow({ providerId: "github", next: "/", intent: "sign_in", userId: null, oidc: false });
- * const params = new URLSearchParams({ code: "abc", state: flow.state });
- * checkCallback(flow, "github", params); // { ok: true, flow, code: "abc" }
- * checkCallback(null, "github", params); // { ok: false, reason: "flow_missing" }
- * ```
- */
-export function checkCallback(
-  flow: OAuthFlow | null,
-  providerId: string,
-  params: URLSearchParams,
-  now: number = Date.now(),
-): CallbackCheck {
-  if (flow === null) return { ok: false, reason: "flow_missing" };
-  const state = single(params, "state");
-  // Both sides hashed: equal lengths, so the comparison's time says nothing
-  // about how much of the state an attacker guessed.
-  const sameState = state !== null &&
-    constantTimeEqualHex(digest(state), digest(flow.state));
-  if (flow.providerId !== providerId || !sameState) {
-    return { ok: false, reason: "state_mismatch" };
-  }
-  if (
-    now - flow.startedAt > FLOW_MAX_AGE_MS ||
-    flow.startedAt - now > FUTURE_SKEW_MS
-  ) {
-    return { ok: false, reason: "flow_expired" };
-  }
-  const errors = params.getAll("error");
-  if (errors.length > 0) {
-    const error = errors[0];
-    const providerError = /^[A-Za-z0-9_.-]{1,64}$/.test(error)
-      ? error
-      : undefined;
-    return {
-      ok: false,
-      reason: error === "access_denied" ? "denied" : "provider_error",
-      ...(providerError === undefined ? {} : { providerError }),
-    };
-  }
-  const code = single(params, "code");
-  if (code === null || code === "" || code.length > 2048) {
-    return { ok: false, reason: "provider_error" };
-  }
-  return { ok: true, flow, code };
-}
-
-function digest(text: string): string {
-  return hash("sha256", text, "hex");
-}
-
-/** How long a claimed state is remembered: as long as its flow could live. */
-const CLAIM_TTL_S = MAX_AGE_S;
-
-/**
- * Marks `state` used (set-if-absent in the shared cache for 10 minutes,
- * keyed by the state's SHA-256, so the cache never holds a live state):
- * true the first time, false when it was already used.
- *
- * @example
- * ```ts
- * import { createMemoryCache } from "../cache/memory.ts";
- * const cache = createMemoryCache();
- * await claimState(cache, "s".repeat(43)); // true
- * await claimState(cache, "s".repeat(43)); // false: a replay
- * ```
- */
-export async function claimState(
-  cache: Cache,
-  state: string,
-): Promise<boolean> {
-  return await cache.setIfAbsent(
-    `oauth:state:${digest(state)}`,
-    "1",
-    CLAIM_TTL_S,
-  );
 }

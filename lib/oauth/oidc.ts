@@ -26,10 +26,10 @@
  * @module
  */
 import { CodeChallengeMethod, OAuth2Client } from "arctic";
-import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from "jose";
+import { errors, type JWTPayload, jwtVerify } from "jose";
 import { hash } from "node:crypto";
 import { constantTimeEqualHex } from "../auth/session_token.ts";
-import { type OidcProviderConfig, providerUrlAllowed } from "./config.ts";
+import type { OidcProviderConfig } from "./config.ts";
 import {
   getJson,
   type ProviderHttpOptions,
@@ -37,6 +37,7 @@ import {
   tokenError,
   withDeadline,
 } from "./http.ts";
+import { discover, type Discovery } from "./oidc_discovery.ts";
 import {
   type FlowSecrets,
   type OAuthClient,
@@ -53,18 +54,9 @@ export interface OidcClientOptions extends ProviderHttpOptions {
 const SCOPES = ["openid", "email", "profile"];
 const DISCOVERY_TTL_MS = 60 * 60_000;
 const CLOCK_TOLERANCE_S = 60;
-const MAX_SUB = 255;
+const SUB_RE = /^[\x20-\x7e]{1,255}$/;
 const MAX_EMAIL = 320;
 const GOOGLE = "https://accounts.google.com";
-
-/** What Islet uses of a discovery document, checked. */
-interface Discovery {
-  authorizationEndpoint: string;
-  tokenEndpoint: string;
-  userinfoEndpoint: URL | null;
-  algorithms: string[];
-  jwks: ReturnType<typeof createRemoteJWKSet>;
-}
 
 /**
  * The client for Google or a configured OpenID Connect provider.
@@ -214,6 +206,14 @@ export function oidcClient(
     } catch (err) {
       throw joseError(err, where);
     }
+    // jose checks `exp` and `nbf`; a token issued in the future was not
+    // made by a sane clock (OpenID Connect Core §3.1.3.7, item 10).
+    if ((payload.iat ?? 0) > now() / 1000 + CLOCK_TOLERANCE_S) {
+      throw new OAuthError(
+        "invalid_response",
+        `${where}: ID token issued in the future`,
+      );
+    }
     const multiple = Array.isArray(payload.aud) && payload.aud.length > 1;
     if (
       (multiple || payload.azp !== undefined) &&
@@ -233,10 +233,10 @@ export function oidcClient(
         `${where}: ID token nonce is not this flow's`,
       );
     }
-    if (
-      typeof payload.sub !== "string" || payload.sub === "" ||
-      payload.sub.length > MAX_SUB
-    ) {
+    // OpenID Connect Core §2: at most 255 ASCII characters. Printable
+    // only: a NUL or a line break would reach the database (PostgreSQL
+    // refuses a NUL: a 500) and the audit log.
+    if (typeof payload.sub !== "string" || !SUB_RE.test(payload.sub)) {
       throw new OAuthError("invalid_response", `${where}: no usable sub`);
     }
     return payload;
@@ -255,6 +255,7 @@ function digest(text: string): string {
 
 /** jose's failures: a key set that cannot be fetched is `unreachable`, the rest `invalid_response`. */
 function joseError(err: unknown, where: string): OAuthError {
+  if (err instanceof OAuthError) return err;
   if (err instanceof errors.JWKSTimeout) {
     return new OAuthError("unreachable", `${where}: key set timed out`);
   }
@@ -269,62 +270,6 @@ function joseError(err: unknown, where: string): OAuthError {
     "unreachable",
     `${where}: key set: ${err instanceof Error ? err.name : "network error"}`,
   );
-}
-
-/** Reads and checks the issuer's discovery document. */
-async function discover(
-  config: OidcProviderConfig,
-  timeoutMs: number,
-  where: string,
-): Promise<Discovery> {
-  const url = new URL(
-    config.issuer.replace(/\/+$/, "") + "/.well-known/openid-configuration",
-  );
-  const what = `${where} discovery`;
-  const doc = await getJson(
-    url,
-    { accept: "application/json" },
-    what,
-    timeoutMs,
-  );
-  const bad = (why: string) =>
-    new OAuthError("invalid_response", `${what}: ${why}`);
-  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
-    throw bad("not an object");
-  }
-  const d = doc as Record<string, unknown>;
-  if (d.issuer !== config.issuer) throw bad("issuer is not the configured one");
-  const endpoint = (name: string): URL => {
-    const v = d[name];
-    let url: URL | null = null;
-    try {
-      if (typeof v === "string") url = new URL(v);
-    } catch {
-      // refused below
-    }
-    if (url === null || !providerUrlAllowed(url) || url.hash !== "") {
-      throw bad(`${name} is not an https URL`);
-    }
-    return url;
-  };
-  const algs = d.id_token_signing_alg_values_supported;
-  const algorithms = Array.isArray(algs)
-    ? algs.filter((a): a is string =>
-      typeof a === "string" && a !== "none" && !a.startsWith("HS")
-    )
-    : [];
-  if (algorithms.length === 0) throw bad("no usable ID token algorithm");
-  return {
-    authorizationEndpoint: endpoint("authorization_endpoint").href,
-    tokenEndpoint: endpoint("token_endpoint").href,
-    userinfoEndpoint: d.userinfo_endpoint === undefined
-      ? null
-      : endpoint("userinfo_endpoint"),
-    algorithms,
-    jwks: createRemoteJWKSet(endpoint("jwks_uri"), {
-      timeoutDuration: timeoutMs,
-    }),
-  };
 }
 
 function identity(

@@ -17,6 +17,10 @@ Deno.test("failureStatus: each reason has its one status", () => {
     rate_limited: 429,
     busy: 503,
     unavailable: 503,
+    no_email: 400,
+    email_taken: 409,
+    already_connected: 409,
+    last_method: 409,
   });
   strictEqual(failureStatus(failure("taken", "x")), 409);
   strictEqual(failureStatus(failure("unavailable", "x")), 503);

@@ -33,12 +33,13 @@ export type Flash =
   | { kind: "sign_in_timed_out" }
   | { kind: "recovery_code_used"; count: number }
   | { kind: "two_factor_disabled" }
-  // After connecting a provider from settings; `provider` is its index in
-  // `services.oauth.list` (a cookie names no text), worded by
-  // `flashMessage(flash, names)`.
+  // After connecting or disconnecting a provider from settings; `provider`
+  // is its index in `services.oauth.list` (past its end: one no longer
+  // configured; a cookie names no text), worded by `flashMessage(flash, names)`.
   | { kind: "oauth_connected"; provider: number }
   | { kind: "oauth_taken"; provider: number }
-  | { kind: "oauth_already_linked"; provider: number };
+  | { kind: "oauth_already_linked"; provider: number }
+  | { kind: "oauth_disconnected"; provider: number };
 
 /** The kinds of {@linkcode Flash}. */
 export type FlashKind = Flash["kind"];
@@ -69,6 +70,7 @@ const NUMBERS: Record<FlashKind, number> = {
   oauth_connected: 1,
   oauth_taken: 1,
   oauth_already_linked: 1,
+  oauth_disconnected: 1,
 };
 
 // A kind, then up to two numbers without leading zeros, dot-separated.
@@ -94,6 +96,7 @@ export function encodeFlash(flash: Flash): string {
     case "oauth_connected":
     case "oauth_taken":
     case "oauth_already_linked":
+    case "oauth_disconnected":
       return `${flash.kind}.${n(flash.provider)}`;
     case "session_ended":
       return `${flash.kind}.${n(flash.device.browser)}.${
@@ -131,6 +134,7 @@ export function decodeFlash(value: string): Flash | null {
     case "oauth_connected":
     case "oauth_taken":
     case "oauth_already_linked":
+    case "oauth_disconnected":
       return { kind, provider: numbers[0] };
     case "session_ended": {
       const device = { browser: numbers[0], system: numbers[1] };
@@ -143,12 +147,14 @@ export function decodeFlash(value: string): Flash | null {
 
 /**
  * What the notice says. `providers` are the configured sign-in providers'
- * names in `services.oauth.list` order, for the kinds that name one.
+ * names in `services.oauth.list` order, for the kinds that name one (the
+ * cookie carries the index, never the name).
  *
  * @example
  * ```ts
  * flashMessage({ kind: "others_ended", count: 1 }); // "1 other session was signed out."
- * flashMessage({ kind: "oauth_connected", provider: 0 }, ["GitHub"]); // "GitHub is connected."
+ * flashMessage({ kind: "oauth_connected", provider: 0 }, ["GitHub"]); // "GitHub is connected. You can now sign in with it."
+ * flashMessage({ kind: "oauth_disconnected", provider: 0 }, ["GitHub"]); // "GitHub is disconnected."
  * ```
  */
 export function flashMessage(
@@ -202,6 +208,7 @@ export function flashMessage(
     case "oauth_connected":
     case "oauth_taken":
     case "oauth_already_linked":
+    case "oauth_disconnected":
       return oauthLinkMessage(flash, providers[flash.provider]);
   }
 }
@@ -224,6 +231,10 @@ function oauthLinkMessage(
       return `Your account already has ${
         name === undefined ? "an account of that provider" : `a ${name} account`
       } connected. To use a different one, disconnect the current one first.`;
+    case "oauth_disconnected":
+      return name === undefined
+        ? "The account is disconnected: it can no longer be used to sign in here."
+        : `${name} is disconnected.`;
   }
 }
 

@@ -208,6 +208,10 @@ const flashes: fc.Arbitrary<Flash> = fc.oneof(
     ),
     fc.integer({ min: 0, max: 9999 }),
   ).map(([kind, provider]): Flash => ({ kind, provider })),
+  fc.integer({ min: 0, max: 9999 }).map((provider): Flash => ({
+    kind: "oauth_disconnected",
+    provider,
+  })),
   fc.record({
     browser: fc.integer({ min: 0, max: DEVICE_ID_LIMITS.browser }),
     system: fc.integer({ min: 0, max: DEVICE_ID_LIMITS.system }),
@@ -242,5 +246,27 @@ Deno.test("property: any cookie value decodes to null or to a flash that encodes
       ok(!message.includes("undefined") && !message.includes("null"));
     }),
     { numRuns: 2000 },
+  );
+});
+
+Deno.test("an OAuth flash names its provider by its index in the configured list, never from the cookie", () => {
+  const names = ["GitHub", "Acme SSO"];
+  strictEqual(
+    flashMessage(decodeFlash("oauth_disconnected.1")!, names),
+    "Acme SSO is disconnected.",
+  );
+  // Past the list (a provider no longer configured): no name to give.
+  for (const value of ["oauth_disconnected.2", "oauth_disconnected.9999"]) {
+    strictEqual(
+      flashMessage(decodeFlash(value)!, names),
+      "The account is disconnected: it can no longer be used to sign in here.",
+    );
+  }
+  const req = new Request("http://localhost/settings/connections", {
+    headers: { cookie: "flash=oauth_disconnected.0" },
+  });
+  strictEqual(
+    takeFlash(req, false, ["oauth_disconnected"], names).message,
+    "GitHub is disconnected.",
   );
 });

@@ -6,6 +6,10 @@ import { NO_PASSWORD_TO_CONFIRM } from "../../lib/auth/confirm_access.ts";
 import { MAX_PASSWORD_LENGTH } from "../../lib/auth/limits.ts";
 import { asBodyError, BodyError } from "../../lib/http/body.ts";
 import { confirmAccessAction } from "../../lib/web/account_actions.ts";
+import {
+  type SignInAgainLink,
+  signInAgainLinks,
+} from "../../lib/web/connections_actions.ts";
 import { failureHeaders, failureStatus } from "../../lib/web/failure_answer.ts";
 import { safeNext } from "../../lib/web/safe_next.ts";
 import { define, requireSignedIn } from "../../utils.ts";
@@ -19,6 +23,8 @@ type Method = "code" | "recovery";
 interface Data {
   next: string;
   method: Method;
+  /** An account without a password: its providers, to sign in with again. */
+  providers: SignInAgainLink[];
   error?: string;
   fieldErrors?: Record<string, string>;
 }
@@ -31,8 +37,10 @@ function target(url: URL): { next: string; method: Method } {
 }
 
 export const handler = define.handlers<Data>({
-  GET(ctx) {
-    return page(target(ctx.url), {
+  async GET(ctx) {
+    const { next, method } = target(ctx.url);
+    const providers = await signInAgainLinks(ctx, next);
+    return page({ next, method, providers }, {
       headers: { "cache-control": "no-store" },
     });
   },
@@ -40,8 +48,11 @@ export const handler = define.handlers<Data>({
   async POST(ctx) {
     const { next, method } = target(ctx.url);
     const outcome = await confirmAccessAction(ctx).catch(asBodyError);
+    const providers = outcome instanceof BodyError || !outcome.ok
+      ? await signInAgainLinks(ctx, next)
+      : [];
     if (outcome instanceof BodyError) {
-      return page({ next, method, error: outcome.message }, {
+      return page({ next, method, providers, error: outcome.message }, {
         status: outcome.status,
       });
     }
@@ -49,6 +60,7 @@ export const handler = define.handlers<Data>({
       return page({
         next,
         method,
+        providers,
         error: outcome.error,
         fieldErrors: outcome.details,
       }, { status: failureStatus(outcome), headers: failureHeaders(outcome) });
@@ -79,7 +91,9 @@ export default define.page<typeof handler>(function ConfirmAccess(
 ) {
   const { user } = requireSignedIn(state);
   const { next, method } = data;
-  const asked = !user.twoFactorEnabled
+  const asked = !user.hasPassword
+    ? "a new sign-in"
+    : !user.twoFactorEnabled
     ? "your password"
     : method === "code"
     ? "your password and a code from your authenticator app"
@@ -155,6 +169,33 @@ export default define.page<typeof handler>(function ConfirmAccess(
               </p>
             )}
           </form>
+        )
+        : data.providers.length > 0
+        ? (
+          // A new sign-in through the provider is the proof: it starts a
+          // new session, signed in just now, and comes back to `next`.
+          <div class="mt-6 space-y-4">
+            <FormError message={data.error} />
+            <p class="text-sm">
+              Your account has no password. Sign in again with{" "}
+              {data.providers.length === 1
+                ? "the account connected to it"
+                : "one of the accounts connected to it"}, and you will come back
+              to the change you were making.
+            </p>
+            <ul class="space-y-2">
+              {data.providers.map((p) => (
+                <li key={p.href}>
+                  <a
+                    href={p.href}
+                    class="block w-full rounded-md bg-indigo-700 px-4 py-2 text-center font-medium text-white hover:bg-indigo-800"
+                  >
+                    Continue with {p.name}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </div>
         )
         : (
           <div class="mt-6 space-y-4">

@@ -4,6 +4,8 @@ import { define } from "../../../utils.ts";
 const SECTIONS = [
   { href: "/settings", label: "Account" },
   { href: "/settings/security", label: "Security" },
+  // Shown only when a sign-in provider is configured (see below).
+  { href: "/settings/connections", label: "Connected accounts" },
   { href: "/settings/sessions", label: "Sessions" },
   { href: "/settings/activity", label: "Activity" },
   { href: "/settings/preferences", label: "Preferences" },
@@ -25,14 +27,19 @@ const TAB =
  * The account area: a heading, the section navigation (tabs that scroll
  * sideways on a phone, a sidebar from medium screens up), then the section.
  */
-export default define.layout(function SettingsLayout({ Component }) {
+export default define.layout(function SettingsLayout({ Component, state }) {
+  // Without a provider there is nothing to connect: the area stays as it
+  // was (the page itself still answers, for links left from before).
+  const sections = state.services.oauth.list.length > 0
+    ? SECTIONS
+    : SECTIONS.filter((s) => s.href !== "/settings/connections");
   return (
     <div class="mx-auto max-w-5xl px-4 py-8 sm:py-12">
       <h1 class="text-3xl font-bold">Settings</h1>
       <div class="mt-6 md:grid md:grid-cols-[11rem_minmax(0,1fr)] md:gap-10">
         <nav aria-label="Settings sections" class="-mx-4 md:mx-0">
           <ul class="flex gap-1 overflow-x-auto border-b border-slate-200 px-4 md:flex-col md:border-b-0 md:px-0 dark:border-slate-800">
-            {SECTIONS.map((s) => (
+            {sections.map((s) => (
               <li key={s.href} class="shrink-0">
                 <a href={s.href} class={TAB}>{s.label}</a>
               </li>
