@@ -292,6 +292,10 @@ oauthTest(
       );
       strictEqual(a.headers.get("cache-control"), "no-store", k.name);
       ok(a.text.includes("Sign in with your password"), k.name);
+      ok(
+        !/code=|state=/.test(a.text),
+        `${k.name}: no code or state in the page`,
+      );
       if (k.reason !== "unknown_provider") {
         ok(a.text.includes('href="/oauth/'), `${k.name}: Try again`);
       }
