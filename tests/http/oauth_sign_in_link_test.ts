@@ -114,8 +114,10 @@ oauthTest(
 );
 
 oauthTest(
-  "a connection finished in another session (signed out, or another account's) connects nothing: 403 page",
-  async ({ app, drive }) => {
+  "a connection finished in another session (signed out, or another account's) connects nothing, and its code is not exchanged: 403 page",
+  async ({ app, drive, github }) => {
+    const exchanges = () =>
+      github.requests().filter((r) => r.includes("access_token")).length;
     const { c, userId } = await signedIn(app);
     const at = await c.start("/oauth/github?intent=link", SAME_ORIGIN);
     const back = await drive.github(at, "alice");
@@ -123,8 +125,10 @@ oauthTest(
     const { c: mallory } = await signedIn(app);
     mallory.flow = c.flow;
     const before = await snapshotTables(app);
+    const exchanged = exchanges();
     const other = await mallory.callback(back);
     strictEqual(other.status, 403, other.text);
+    strictEqual(exchanges(), exchanged, "the code is not exchanged");
     match(other.text, /data-reason="wrong_account"/);
     await assertUnchanged(app, before);
 
