@@ -324,6 +324,8 @@ export function clearFlashCookie(secure: boolean): string {
 export interface TakenFlash {
   /** The sentence to show, or null. */
   message: string | null;
+  /** Whether to show it as a warning ({@linkcode isWarningFlash}). */
+  warning: boolean;
   /** Headers for the page's answer: clear the cookie, do not cache. Empty when there was nothing to take. */
   headers: Record<string, string>;
 }
@@ -350,13 +352,14 @@ export function takeFlash(
   providers: readonly string[] = [],
 ): TakenFlash {
   const raw = readCookie(req.headers.get("cookie"), flashCookieName(secure));
-  if (raw === null) return { message: null, headers: {} };
+  if (raw === null) return { message: null, warning: false, headers: {} };
   const flash = decodeFlash(raw);
   if (flash !== null && !accept.includes(flash.kind)) {
-    return { message: null, headers: {} };
+    return { message: null, warning: false, headers: {} };
   }
   return {
     message: flash === null ? null : flashMessage(flash, providers),
+    warning: flash !== null && isWarningFlash(flash),
     headers: {
       "set-cookie": clearFlashCookie(secure),
       "cache-control": "no-store",

@@ -131,11 +131,19 @@ Deno.test("takeFlash shows an accepted kind once and clears it; leaves other kin
   strictEqual(taken.message, "2 other sessions were signed out.");
   strictEqual(taken.headers["set-cookie"], clearFlashCookie(false));
   strictEqual(taken.headers["cache-control"], "no-store");
+  strictEqual(taken.warning, false);
+  strictEqual(
+    takeFlash(withCookie("flash=oauth_taken.0"), false, ["oauth_taken"], [
+      "GitHub",
+    ]).warning,
+    true,
+    "a refusal is shown as a warning",
+  );
 
   // Another page's flash stays for that page.
   deepStrictEqual(
     takeFlash(withCookie("flash=signed_out"), false, ["others_ended"]),
-    { message: null, headers: {} },
+    { message: null, warning: false, headers: {} },
   );
   // Garbage shows nothing, and is cleared.
   const junk = takeFlash(withCookie("flash=<b>hi</b>"), false, ["signed_out"]);
@@ -144,7 +152,7 @@ Deno.test("takeFlash shows an accepted kind once and clears it; leaves other kin
   // No cookie: nothing to do.
   deepStrictEqual(
     takeFlash(new Request("http://localhost/"), false, ["signed_out"]),
-    { message: null, headers: {} },
+    { message: null, warning: false, headers: {} },
   );
   // Over HTTPS only the __Host- cookie counts.
   strictEqual(

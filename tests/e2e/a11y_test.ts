@@ -14,8 +14,11 @@
  *    the page after a recovery code, the session list with a sign-in
  *    waiting for its code, two-factor settings (off, setting up, a wrong
  *    code, just turned on with its recovery codes, on, new codes, turned
- *    off), the billing page (address not confirmed, free, back from
- *    checkout, active, canceling, past due with its banner), the Pro page
+ *    off), Connected accounts (none, GitHub connected, a notice, the last
+ *    way to sign in and its refusal) and confirm-access offering a
+ *    provider to an account without a password, the billing page
+ *    (address not confirmed, free, back from checkout, active, canceling,
+ *    past due with its banner), the Pro page
  *    (upgrade, and on the Pro plan), and the header's phone menu open,
  *    each in the light and the dark theme.
  * 2. Signing in works from the keyboard alone: the skip link is the first
@@ -48,6 +51,8 @@ import {
 import { insertEmailChangeToken } from "../../lib/db/email_change_tokens.ts";
 import { insertPasswordResetToken } from "../../lib/db/password_reset_tokens.ts";
 import { pendingClient, twoFactorAccount } from "../helpers/two_factor.ts";
+import { driveGitHub, driveOidc } from "../helpers/oauth.ts";
+import { FlowClient } from "../http/oauth_sign_in_kit.ts";
 import {
   codeFor,
   secretFromKeyText,
@@ -160,6 +165,12 @@ interface Target {
    * on: for pages whose audit changes the account, or needs it changed.
    */
   own?: "off" | "on";
+  /**
+   * Signed in as an account of its own for Connected accounts (see
+   * {@linkcode connectionsUser}): `connected`, a password and GitHub
+   * connected; `last_method`, made through Acme SSO, no password.
+   */
+  connections?: ConnectionsKind;
   /**
    * Signed in as a confirmed account of its own in this billing state
    * (Stripe being the stand-in): free, or a Pro subscription that is
@@ -479,6 +490,49 @@ const TARGETS: Target[] = [
       await page.getByRole("button", { name: "Confirm" }).click();
       await page.locator("#password-error").waitFor();
     },
+  },
+  {
+    name: "connected accounts: none connected",
+    path: "/settings/connections",
+    status: 200,
+    signedIn: true,
+    recent: true,
+  },
+  {
+    name: "connected accounts: disconnected",
+    path: "/settings/connections",
+    status: 200,
+    signedIn: true,
+    recent: true,
+    prepare: withFlash("oauth_disconnected.0"),
+  },
+  {
+    name: "connected accounts: GitHub connected",
+    path: "/settings/connections",
+    status: 200,
+    connections: "connected",
+  },
+  {
+    name: "connected accounts: the last way to sign in",
+    path: "/settings/connections",
+    status: 200,
+    connections: "last_method",
+  },
+  {
+    name: "connected accounts: the last way to sign in, refused",
+    path: "/settings/connections",
+    status: 200,
+    connections: "last_method",
+    async prepare(page) {
+      await page.getByRole("button", { name: /^Disconnect / }).click();
+      await page.getByRole("alert").waitFor();
+    },
+  },
+  {
+    name: "confirm access, no password: continue with a provider",
+    path: "/confirm-access?next=%2Fsettings%2Fconnections",
+    status: 200,
+    connections: "last_method",
   },
   {
     name: "this wasn't me: confirm",
@@ -851,6 +905,52 @@ async function ownUser(
   return { name, value };
 }
 
+type ConnectionsKind = "connected" | "last_method";
+
+const connectionsMade = new WeakMap<
+  AuthApp,
+  Map<ConnectionsKind, Promise<Client>>
+>();
+
+/**
+ * The account of a Connected accounts target, wearing `theme`: its
+ * session cookie. Made through the providers' real flows at its first
+ * visit and kept for the next (a provider account connects to one Islet
+ * account only): `connected` signs up with a password and connects
+ * GitHub; `last_method` signs up through Acme SSO.
+ */
+async function connectionsUser(
+  app: AuthApp,
+  kind: ConnectionsKind,
+  theme: Theme,
+): Promise<{ name: string; value: string }> {
+  let made = connectionsMade.get(app);
+  if (made === undefined) connectionsMade.set(app, made = new Map());
+  let client = made.get(kind);
+  if (client === undefined) {
+    client = (async () => {
+      const c = new FlowClient(app, { userAgent: BROWSER_UA });
+      if (kind === "connected") await c.register(uniqueEmail("a11y-conn"));
+      const done = kind === "connected"
+        ? await c.flowThrough(
+          "/oauth/github?intent=link",
+          driveGitHub,
+          "alice",
+          { headers: { "sec-fetch-site": "same-origin" } },
+        )
+        : await c.flowThrough("/oauth/acme", driveOidc, "alice");
+      strictEqual(done.status, 303, done.text);
+      return c;
+    })();
+    made.set(kind, client);
+  }
+  const c = await client;
+  const stored = await c.post("/api/account/preferences", { json: { theme } });
+  strictEqual(stored.status, 200, stored.text);
+  const [name, value] = c.cookie!.split("=", 2);
+  return { name, value };
+}
+
 /** The session a visit to `target` carries, if any (the theme stored with it). */
 async function sessionFor(
   app: AuthApp,
@@ -859,6 +959,9 @@ async function sessionFor(
   user: Awaited<ReturnType<typeof signedInUser>>,
 ): Promise<{ name: string; value: string } | undefined> {
   if (target.own) return await ownUser(app, target.own, theme);
+  if (target.connections) {
+    return await connectionsUser(app, target.connections, theme);
+  }
   if (!target.signedIn) return undefined;
   // Signed-in pages wear the theme stored with the account.
   const stored = await user.client.post("/api/account/preferences", {
@@ -931,6 +1034,8 @@ Deno.test("axe-core: no WCAG 2.1 A/AA or best-practice violation on any page, li
             theme,
             target.own
               ? await ownUser(app, target.own, theme)
+              : target.connections
+              ? await connectionsUser(app, target.connections, theme)
               : target.signedIn
               ? user.cookie
               : target.twoFactor === "signedIn"
@@ -963,7 +1068,8 @@ Deno.test("axe-core: no WCAG 2.1 A/AA or best-practice violation on any page, li
             deepStrictEqual(
               // A page answered with its own status (403: a plan gate) is logged
               // by Chromium as a failed load; that is not a script error.
-              consoleErrors.filter((e) => !/status of 40[0134]/.test(e)),
+              // 409: a refusal shown on its form's page (the last way to sign in).
+              consoleErrors.filter((e) => !/status of 40[01349]/.test(e)),
               [],
             );
           } finally {

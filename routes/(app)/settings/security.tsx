@@ -33,13 +33,14 @@ export default define.page<typeof handler>(function SecuritySettings(
           <dd class="mt-1 text-sm text-slate-700 dark:text-slate-300">
             {user.hasPassword
               ? "Set. You sign in with your email address and password."
-              : "Not set. You sign in through a linked account."}
-            {user.hasPassword && (
-              <>
-                {" "}
-                <a class={LINK} href="/settings/password">Change password</a>
-              </>
-            )}
+              : "Not set. You sign in through a connected account."}{" "}
+            {user.hasPassword
+              ? <a class={LINK} href="/settings/password">Change password</a>
+              : (
+                // A password is set through the reset email: the link
+                // proves the address, as a current password would.
+                <a class={LINK} href="/forgot-password">Set a password</a>
+              )}
           </dd>
         </div>
         <div>

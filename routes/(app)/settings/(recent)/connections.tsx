@@ -38,6 +38,8 @@ import { define, type State } from "../../../../utils.ts";
 interface Data {
   view: ConnectionsView;
   notice: string | null;
+  /** The notice is a refusal (the provider account is someone else's). */
+  warning?: boolean;
   /** A refused Disconnect: the words, and whether it was the last-method rule. */
   error?: { message: string; lastMethod: boolean };
 }
@@ -45,8 +47,16 @@ interface Data {
 const PATH = "/settings/connections";
 const NO_STORE = { "cache-control": "no-store" };
 
-/** The notices this page shows (connecting is finished by the OAuth callback, which comes back here). */
-const FLASH_KINDS: FlashKind[] = ["oauth_disconnected"];
+/**
+ * The notices this page shows: a connection is finished by the provider's
+ * callback (lib/web/oauth_finish.ts), which comes back here with one.
+ */
+const FLASH_KINDS: FlashKind[] = [
+  "oauth_connected",
+  "oauth_taken",
+  "oauth_already_linked",
+  "oauth_disconnected",
+];
 
 type Ctx = Context<State>;
 
@@ -70,7 +80,7 @@ export const handler = define.handlers<Data>({
       FLASH_KINDS,
       services.oauth.list.map((c) => c.name),
     );
-    return page({ view, notice: flash.message }, {
+    return page({ view, notice: flash.message, warning: flash.warning }, {
       headers: { ...flash.headers, ...NO_STORE },
     });
   },
@@ -122,7 +132,9 @@ export const handler = define.handlers<Data>({
 const LINK =
   "font-medium text-indigo-700 underline hover:no-underline dark:text-indigo-300";
 const CARD =
-  "flex flex-col gap-3 rounded-lg border border-slate-200 p-4 sm:flex-row sm:items-start sm:justify-between dark:border-slate-800";
+  "space-y-3 rounded-lg border border-slate-200 p-4 dark:border-slate-800";
+/** One line of a card: what it is, then its button (beside it from small screens up). */
+const ROW = "flex flex-col gap-3 sm:flex-row sm:items-start sm:justify-between";
 const MUTED = "text-sm text-slate-700 dark:text-slate-300";
 
 /** How to get out of the last-method rule: a password, through the reset link. */
@@ -153,10 +165,7 @@ function Connected(
 ) {
   const hintId = `last-method-${connection.id}`;
   return (
-    <div
-      class="flex flex-col gap-3 sm:flex-row sm:items-start sm:justify-between"
-      data-connection-id={connection.id}
-    >
+    <div class={ROW} data-connection-id={connection.id}>
       <div class="min-w-0 space-y-2">
         <p class={MUTED}>
           Connected as{" "}
@@ -203,7 +212,7 @@ export default define.page<typeof handler>(function ConnectionsSettings(
           account connected here signs in to this one.
         </p>
       </div>
-      <Notice message={data.notice} />
+      <Notice message={data.notice} warning={data.warning} />
       {error && (
         <div
           role="alert"
@@ -229,27 +238,27 @@ export default define.page<typeof handler>(function ConnectionsSettings(
         <ul class="space-y-3" aria-label="Sign-in providers">
           {view.providers.map((p) => (
             <li key={p.id} class={CARD} data-provider={p.id}>
-              <div class="min-w-0 flex-1 space-y-3">
-                <h3 class="font-semibold">{p.name}</h3>
-                {p.connections.length === 0
-                  ? <p class={MUTED}>Not connected.</p>
-                  : p.connections.map((c) => (
-                    <Connected
-                      key={c.id}
-                      connection={c}
-                      name={p.name}
-                      lastMethod={view.lastMethodId === c.id}
-                    />
-                  ))}
-              </div>
-              {p.connections.length === 0 && (
-                <a
-                  href={p.connectHref}
-                  class="shrink-0 self-start rounded-md bg-indigo-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-800"
-                >
-                  Connect {p.name}
-                </a>
-              )}
+              <h3 class="font-semibold">{p.name}</h3>
+              {p.connections.length === 0
+                ? (
+                  <div class={ROW}>
+                    <p class={MUTED}>Not connected.</p>
+                    <a
+                      href={p.connectHref}
+                      class="shrink-0 self-start rounded-md bg-indigo-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-800"
+                    >
+                      Connect {p.name}
+                    </a>
+                  </div>
+                )
+                : p.connections.map((c) => (
+                  <Connected
+                    key={c.id}
+                    connection={c}
+                    name={p.name}
+                    lastMethod={view.lastMethodId === c.id}
+                  />
+                ))}
             </li>
           ))}
         </ul>
@@ -266,14 +275,12 @@ export default define.page<typeof handler>(function ConnectionsSettings(
           <ul class="space-y-3">
             {view.retired.map((r) => (
               <li key={r.id} class={CARD} data-provider={r.provider}>
-                <div class="min-w-0 flex-1 space-y-3">
-                  <h4 class="font-semibold break-words">{r.source}</h4>
-                  <Connected
-                    connection={r}
-                    name={r.source}
-                    lastMethod={view.lastMethodId === r.id}
-                  />
-                </div>
+                <h4 class="font-semibold break-words">{r.source}</h4>
+                <Connected
+                  connection={r}
+                  name={r.source}
+                  lastMethod={view.lastMethodId === r.id}
+                />
               </li>
             ))}
           </ul>
