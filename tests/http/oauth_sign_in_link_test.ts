@@ -47,6 +47,13 @@ oauthTest(
     strictEqual(done.headers.get("location"), "/settings/connections");
     strictEqual(flashOf(done.headers), "oauth_connected.0");
     strictEqual(c.cookie, sessionBefore, "the same session: no new sign-in");
+    // The connections page says so, once.
+    const page = await c.get("/settings/connections", {
+      cookie: `${c.cookie}; flash=${flashOf(done.headers)}`,
+      headers: { accept: "text/html" },
+    });
+    strictEqual(page.status, 200, page.text.slice(0, 300));
+    ok(page.text.includes("GitHub is connected."), "the notice");
     strictEqual(c.flow, null);
     const links = await rows(
       app,
@@ -166,6 +173,16 @@ oauthTest(
     strictEqual(a.status, 303, a.text);
     strictEqual(a.headers.get("location"), "/settings/connections");
     strictEqual(flashOf(a.headers), "oauth_taken.0");
+    const page = await c.get("/settings/connections", {
+      cookie: `${c.cookie}; flash=oauth_taken.0`,
+      headers: { accept: "text/html" },
+    });
+    ok(
+      page.text.includes(
+        "That GitHub account is already connected to another Islet account",
+      ),
+      "the refusal shown",
+    );
     await assertUnchanged(app, before);
   },
 );
