@@ -112,6 +112,11 @@ export async function finishOAuthAction(
   }
   const checked = checkCallback(flow, client.id, ctx.url.searchParams);
   if (!checked.ok) return problem(checked.reason);
+  // Checked again after the provider (connect), but refused here first:
+  // no code is exchanged for a browser that is not the account's.
+  if (checked.flow.intent === "link" && !sameAccount(ctx, checked.flow)) {
+    return problem("wrong_account");
+  }
   if (!(await claimState(services.cache, checked.flow.state))) {
     return problem("state_reused");
   }
@@ -206,10 +211,9 @@ async function connect(
   identity: ProviderIdentity,
 ): Promise<Done> {
   const { services, auth } = ctx.state;
-  if (
-    auth.kind !== "signed_in" || flow.userId === null ||
-    auth.user.id !== flow.userId
-  ) return { kind: "refused", reason: "wrong_account" };
+  if (auth.kind !== "signed_in" || !sameAccount(ctx, flow)) {
+    return { kind: "refused", reason: "wrong_account" };
+  }
   const linked = await linkIdentity(
     accountDeps(services),
     auth.user,
@@ -229,6 +233,13 @@ async function connect(
       flashCookie({ kind, provider }, services.config.secureCookies),
     ],
   };
+}
+
+/** Whether the request is signed in as the account that started this connection. */
+function sameAccount(ctx: Context<State>, flow: OAuthFlow): boolean {
+  const auth = ctx.state.auth;
+  return auth.kind === "signed_in" && flow.userId !== null &&
+    auth.user.id === flow.userId;
 }
 
 /**

@@ -199,6 +199,23 @@ const TARGETS: Target[] = [
     },
   },
   { name: "sign-up", path: "/signup", status: 200 },
+  // The sign-in pages above show the provider buttons (every provider is
+  // configured here); the page a provider flow fails on:
+  {
+    name: "sign-in through a provider: no flow in this browser",
+    path: "/oauth/github/callback",
+    status: 400,
+  },
+  {
+    name: "sign-in through a provider: said no at the provider",
+    path: "/login",
+    status: 200,
+    async prepare(page) {
+      await page.getByRole("link", { name: "Continue with GitHub" }).click();
+      await page.getByRole("button", { name: "Cancel" }).click();
+      await page.getByTestId("oauth-problem").waitFor();
+    },
+  },
   {
     name: "sign-up with errors",
     path: "/signup",

@@ -10,6 +10,7 @@
  * Both engines, the real providers of the tests.
  */
 import { match, ok, strictEqual } from "node:assert/strict";
+import type { JWTPayload } from "jose";
 import type { Answer } from "../helpers/auth.ts";
 import {
   assertUnchanged,
@@ -185,6 +186,50 @@ const CASES: Case[] = [
       return () => c.callback(back);
     },
   },
+  ...(
+    [
+      ["another audience", (c: JWTPayload) => ({ ...c, aud: "someone-else" })],
+      [
+        "another issuer",
+        (c: JWTPayload) => ({ ...c, iss: "http://evil.example" }),
+      ],
+      ["an expiry an hour ago", (c: JWTPayload) => ({
+        ...c,
+        exp: Math.floor(Date.now() / 1000) - 3600,
+        iat: Math.floor(Date.now() / 1000) - 7200,
+      })],
+      ["another nonce", (c: JWTPayload) => ({ ...c, nonce: randomSecret() })],
+    ] as const
+  ).map(([what, change]): Case => ({
+    name: `an ID token with ${what} (re-signed by the provider's key)`,
+    reason: "invalid_response",
+    status: 502,
+    async prepare(c, { drive, google }) {
+      const back = await drive.google(await c.start("/oauth/google"), "alice");
+      google.tamperNextIdToken({ change });
+      return () => c.callback(back);
+    },
+  })),
+  {
+    name: "an unsigned ID token (alg none)",
+    reason: "invalid_response",
+    status: 502,
+    async prepare(c, { drive, google }) {
+      const back = await drive.google(await c.start("/oauth/google"), "alice");
+      google.tamperNextIdToken({ unsigned: true });
+      return () => c.callback(back);
+    },
+  },
+  {
+    name: "the OpenID Connect token endpoint answers 5xx",
+    reason: "unreachable",
+    status: 504,
+    async prepare(c, { drive, google }) {
+      const back = await drive.google(await c.start("/oauth/google"), "alice");
+      google.failNext("token_5xx");
+      return () => c.callback(back);
+    },
+  },
   {
     name: "a code without its PKCE verifier (another verifier in the cookie)",
     reason: "provider_error",
@@ -215,6 +260,17 @@ const CASES: Case[] = [
       return () => c.visit(`/oauth/gitlab/callback${back.search}`);
     },
   },
+  {
+    // Last: Acme stays stopped (the kit's stop() after it is harmless).
+    name: "the provider is gone between the start and the callback",
+    reason: "unreachable",
+    status: 504,
+    async prepare(c, { drive, acme }) {
+      const back = await drive.acme(await c.start("/oauth/acme"), "alice");
+      await acme.stop();
+      return () => c.callback(back);
+    },
+  },
 ];
 
 oauthTest(
@@ -236,6 +292,10 @@ oauthTest(
       );
       strictEqual(a.headers.get("cache-control"), "no-store", k.name);
       ok(a.text.includes("Sign in with your password"), k.name);
+      ok(
+        !/code=|state=/.test(a.text),
+        `${k.name}: no code or state in the page`,
+      );
       if (k.reason !== "unknown_provider") {
         ok(a.text.includes('href="/oauth/'), `${k.name}: Try again`);
       }

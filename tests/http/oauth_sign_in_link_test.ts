@@ -47,6 +47,13 @@ oauthTest(
     strictEqual(done.headers.get("location"), "/settings/connections");
     strictEqual(flashOf(done.headers), "oauth_connected.0");
     strictEqual(c.cookie, sessionBefore, "the same session: no new sign-in");
+    // The connections page says so, once.
+    const page = await c.get("/settings/connections", {
+      cookie: `${c.cookie}; flash=${flashOf(done.headers)}`,
+      headers: { accept: "text/html" },
+    });
+    strictEqual(page.status, 200, page.text.slice(0, 300));
+    ok(page.text.includes("GitHub is connected."), "the notice");
     strictEqual(c.flow, null);
     const links = await rows(
       app,
@@ -114,8 +121,10 @@ oauthTest(
 );
 
 oauthTest(
-  "a connection finished in another session (signed out, or another account's) connects nothing: 403 page",
-  async ({ app, drive }) => {
+  "a connection finished in another session (signed out, or another account's) connects nothing, and its code is not exchanged: 403 page",
+  async ({ app, drive, github }) => {
+    const exchanges = () =>
+      github.requests().filter((r) => r.includes("access_token")).length;
     const { c, userId } = await signedIn(app);
     const at = await c.start("/oauth/github?intent=link", SAME_ORIGIN);
     const back = await drive.github(at, "alice");
@@ -123,8 +132,10 @@ oauthTest(
     const { c: mallory } = await signedIn(app);
     mallory.flow = c.flow;
     const before = await snapshotTables(app);
+    const exchanged = exchanges();
     const other = await mallory.callback(back);
     strictEqual(other.status, 403, other.text);
+    strictEqual(exchanges(), exchanged, "the code is not exchanged");
     match(other.text, /data-reason="wrong_account"/);
     await assertUnchanged(app, before);
 
@@ -162,6 +173,16 @@ oauthTest(
     strictEqual(a.status, 303, a.text);
     strictEqual(a.headers.get("location"), "/settings/connections");
     strictEqual(flashOf(a.headers), "oauth_taken.0");
+    const page = await c.get("/settings/connections", {
+      cookie: `${c.cookie}; flash=oauth_taken.0`,
+      headers: { accept: "text/html" },
+    });
+    ok(
+      page.text.includes(
+        "That GitHub account is already connected to another Islet account",
+      ),
+      "the refusal shown",
+    );
     await assertUnchanged(app, before);
   },
 );

@@ -16,7 +16,7 @@ import {
   ok,
   strictEqual,
 } from "node:assert/strict";
-import { Client, uniqueEmail } from "../helpers/auth.ts";
+import { ageSession, Client, uniqueEmail } from "../helpers/auth.ts";
 import { twoFactorAccount } from "../helpers/two_factor.ts";
 import {
   assertUnchanged,
@@ -121,7 +121,7 @@ oauthTest(
     strictEqual(bobMe.json.user.emailVerified, false);
     const page = await b.visit("/dashboard");
     strictEqual(page.status, 200);
-    match(page.text, /confirm|verify/i);
+    match(page.text, /data-testid="verify-banner"/);
     const mail = await mailTo(app, "bob@example.com", /^Confirm your email/);
     ok(mail.includes("Confirm your email address"), mail.join(", "));
   },
@@ -291,3 +291,39 @@ async function markVerified(
     await db.close();
   }
 }
+
+oauthTest(
+  "signing in again through the provider while signed in is a new sign-in proof: a new session replaces the old one, and the sensitive pages open",
+  async ({ app, drive }) => {
+    const c = new FlowClient(app);
+    strictEqual(
+      (await c.flowThrough("/oauth/acme", drive.acme, "alice")).status,
+      303,
+    );
+    await ageSession(app, c);
+    const old = c.sessionId!;
+    const gated = await c.visit("/settings/connections");
+    strictEqual(gated.status, 303);
+    match(gated.headers.get("location")!, /^\/confirm-access\?/);
+    const again = await c.flowThrough(
+      "/oauth/acme?next=%2Fsettings%2Fconnections",
+      drive.acme,
+      "alice",
+    );
+    strictEqual(again.status, 303, again.text);
+    strictEqual(again.headers.get("location"), "/settings/connections");
+    notStrictEqual(c.sessionId, old, "a new session");
+    const gone = await rows(app, "SELECT id FROM sessions WHERE id = ?", [old]);
+    strictEqual(gone.length, 0, "the old session is ended");
+    strictEqual((await c.visit("/settings/connections")).status, 200);
+    const signIns = await rows(
+      app,
+      "SELECT details FROM audit_log WHERE event = 'auth.sign_in' ORDER BY id",
+    );
+    deepStrictEqual(
+      signIns.map((r) => JSON.parse(String(r.details)).provider),
+      ["Acme SSO", "Acme SSO"],
+      "the provider's name on each sign-in",
+    );
+  },
+);

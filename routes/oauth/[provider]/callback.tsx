@@ -18,6 +18,10 @@ export const handler = define.handlers<{ problem: OAuthProblem }>({
     if (answer.kind === "redirect") {
       return new Response(null, { status: 303, headers });
     }
+    // The page is rendered as if at the bare callback path: the provider's
+    // code and state stay out of the HTML (the header's theme form returns
+    // to this URL; the islands' props carry it).
+    ctx.url.search = "";
     return page({ problem: answer.problem }, {
       status: answer.problem.status,
       headers,
