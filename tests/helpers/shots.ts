@@ -8,13 +8,15 @@
  * code (the code page, `/login/two-factor`). `FLASH=<value>` sends a
  * flash cookie with every page (`FLASH=recovery_code_used.2`).
  * `BILLING=free|active|past_due|canceling`: a confirmed account in that
- * billing state, Stripe being the stand-in.
+ * billing state, Stripe being the stand-in. `OAUTH=1`: GitHub, Google and
+ * an OpenID Connect provider configured (the tests' stand-ins).
  *
  * @module
  */
 import { Client, startServedApp, uniqueEmail } from "./auth.ts";
 import { billingAccount, type BillingKind } from "./billing.ts";
 import { launchBrowser } from "./browser.ts";
+import { startOAuthStandins } from "./oauth.ts";
 import { StripeStandin } from "./stripe_standin.ts";
 import { pendingClient, twoFactorAccount } from "./two_factor.ts";
 
@@ -25,7 +27,11 @@ const paths = Deno.args.length > 1
 await Deno.mkdir(out, { recursive: true });
 const billing = Deno.env.get("BILLING") as BillingKind | undefined;
 const stripe = await StripeStandin.start();
-const app = await startServedApp({ env: stripe.env() });
+const idps = Deno.env.get("OAUTH") ? await startOAuthStandins() : null;
+const app = await startServedApp({
+  env: { ...stripe.env(), ...(idps?.env() ?? {}) },
+});
+idps?.registerApp(new URL(app.url).origin);
 let session: { name: string; value: string } | undefined;
 let me: Client | undefined;
 let prefix = "";
@@ -103,4 +109,5 @@ try {
   await browser.close();
   await app.stop();
   await stripe.close();
+  await idps?.stop();
 }
