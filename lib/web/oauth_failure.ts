@@ -222,9 +222,12 @@ export function oauthStartPath(
   next: string,
 ): string {
   const path = `/oauth/${encodeURIComponent(id)}`;
+  // `'` too, as a URL's query spells it (encodeURIComponent leaves it):
+  // the link is then a fixed point of safeNext, the form every other
+  // target takes.
   return intent === "link"
     ? `${path}?intent=link`
-    : `${path}?next=${encodeURIComponent(next)}`;
+    : `${path}?next=${encodeURIComponent(next).replaceAll("'", "%27")}`;
 }
 
 /**

@@ -89,6 +89,8 @@ Deno.test("property: start paths stay on this site and carry next exactly", () =
         strictEqual(url.searchParams.get("next"), next);
       },
     ),
+    // Found by a CI run: encodeURIComponent leaves `'`, a URL's query does not.
+    { examples: [["a", "/'"]] },
   );
 });
 
