@@ -104,12 +104,10 @@ export async function finishOAuthAction(
   });
 
   if (client === null) return problem("unknown_provider");
-  const limited = await limitByIp(ctx, "auth");
-  if (limited) {
-    return problem("rate_limited", {
-      retryAfterSeconds: limited.retryAfterSeconds,
-    });
-  }
+  // Not counted against the `auth` limit: the start was, and a callback
+  // reaches the provider only with that start's cookie and unused state
+  // (claimed once below), so counting both halves would only halve the
+  // sign-ins a shared network (an office) gets.
   const checked = checkCallback(flow, client.id, ctx.url.searchParams);
   if (!checked.ok) return problem(checked.reason);
   // Checked again after the provider (connect), but refused here first:

@@ -89,7 +89,7 @@ e2eTest(
   "sign up with an OpenID Connect provider, back with GitHub, two-factor after Google, and a refusal at the provider",
   async ({ app, base, standins, browser }) => {
     // A network of its own (the test is the app's trusted proxy): each
-    // flow counts twice against the auth limit (start and callback), and
+    // flow counts against the auth limit (its start), a code too, and
     // this person signs in six times in a minute.
     const context = await browser.newContext({
       extraHTTPHeaders: { "x-forwarded-for": nextIp() },
