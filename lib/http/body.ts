@@ -6,6 +6,7 @@
  */
 
 import { PublicError } from "./public_error.ts";
+import { type CappedText, readCappedText } from "./read_capped.ts";
 
 /**
  * A 4xx the caller should answer with. Left to propagate, the app's error
@@ -96,36 +97,16 @@ export async function readRawText(
 }
 
 async function readBounded(req: Request, maxBytes: number): Promise<string> {
-  if (req.body === null) return "";
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+  let read: CappedText;
   try {
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) throw new BodyError(413, "Request body too large");
-      chunks.push(value);
-    }
-  } catch (err) {
-    if (err instanceof BodyError) {
-      await reader.cancel().catch(() => {});
-      throw err;
-    }
+    read = await readCappedText(req.body, maxBytes);
+  } catch {
     throw new BodyError(400, "Could not read the request body");
   }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(all);
-  } catch {
-    throw new BodyError(400, "Request body is not valid UTF-8");
-  }
+  if (read.ok) return read.text;
+  throw read.reason === "too_large"
+    ? new BodyError(413, "Request body too large")
+    : new BodyError(400, "Request body is not valid UTF-8");
 }
 
 /**

@@ -25,6 +25,7 @@ import {
   UnexpectedResponseError,
 } from "arctic";
 import { OAuthError, PROVIDER_TIMEOUT_MS } from "./provider.ts";
+import { readCappedText } from "../http/read_capped.ts";
 
 /** How provider requests are made: injectable for tests. */
 export interface ProviderHttpOptions {
@@ -106,27 +107,14 @@ export async function getJson(
 }
 
 async function readCapped(res: Response, what: string): Promise<string> {
-  if (res.body === null) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of res.body) {
-    size += chunk.byteLength;
-    if (size > MAX_BODY) {
-      throw new OAuthError("invalid_response", `${what}: body over 1 MB`);
-    }
-    chunks.push(chunk);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(all);
-  } catch {
-    throw new OAuthError("invalid_response", `${what}: not UTF-8`);
-  }
+  const read = await readCappedText(res.body, MAX_BODY);
+  if (read.ok) return read.text;
+  throw new OAuthError(
+    "invalid_response",
+    read.reason === "too_large"
+      ? `${what}: body over 1 MB`
+      : `${what}: not UTF-8`,
+  );
 }
 
 function networkError(err: unknown, what: string, timeoutMs: number) {
