@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { CONNECTIONS_PATH } from "../oauth/accounts_link.ts";
 import type { OAuthFailureReason } from "../oauth/provider.ts";
 
 /** Every reason a provider flow ends on its page. */
@@ -203,8 +204,8 @@ export interface OAuthProblem extends OAuthProblemWords {
   retryAfterSeconds?: number;
 }
 
-/** Where a link from settings goes back to. */
-export const CONNECTIONS_PAGE = "/settings/connections";
+/** Where a link from settings goes back to (the Connected accounts page). */
+export const CONNECTIONS_PAGE = CONNECTIONS_PATH;
 
 /**
  * The start URL of a flow: `/oauth/<id>?next=…` for a sign-in,

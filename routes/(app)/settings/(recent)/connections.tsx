@@ -26,6 +26,7 @@ import {
   takeFlash,
 } from "../../../../lib/web/flash.ts";
 import { define, type State } from "../../../../utils.ts";
+import { CONNECTIONS_PATH } from "../../../../lib/oauth/accounts_link.ts";
 
 /**
  * Settings, Connected accounts: the sign-in providers this server offers,
@@ -44,7 +45,7 @@ interface Data {
   error?: { message: string; lastMethod: boolean };
 }
 
-const PATH = "/settings/connections";
+const PATH = CONNECTIONS_PATH;
 const NO_STORE = { "cache-control": "no-store" };
 
 /**
